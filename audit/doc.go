@@ -1,0 +1,3 @@
+// Package audit compares the live cluster with the declared GitOps repo and
+// reports drift findings.
+package audit

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/clusterscribe/clusterscribe/record"
+	"github.com/clusterscribe/clusterscribe/serializer"
+	"github.com/clusterscribe/clusterscribe/watcher"
+)
+
+type recordOptions struct {
+	cfg          record.Config
+	qps          *float64
+	secrets      string
+	disableRules []string
+	dropRules    []string
+}
+
+func (o *recordOptions) bindFlags(fs *pflag.FlagSet) {
+	c := &o.cfg
+	fs.StringVar(&c.Committer.Repo, "repo", "", "backup repository: a local directory (created when missing) or a remote URL (file://, https://, ssh://, user@host:path)")
+	fs.StringVar(&c.Committer.Branch, "branch", "clusterscribe/backup", "backup branch, created when missing")
+	fs.StringVar(&c.Committer.Workdir, "workdir", "", "where a remote repository is cloned (default: the user cache directory)")
+	fs.StringVar(&c.Cluster, "cluster-name", record.DefaultCluster, "this cluster's top directory in the branch; several clusters may share one branch")
+	fs.BoolVar(&c.Once, "once", false, "take one snapshot, commit, push and exit")
+	fs.DurationVar(&c.BatchWindow, "batch-window", record.DefaultBatchWindow, "how long changes gather before one commit")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", record.DefaultShutdownGrace, "time allowed for the last commit and push on exit")
+	fs.StringVar(&c.Committer.AuthorName, "author-name", "clusterscribe", "commit author name")
+	fs.StringVar(&c.Committer.AuthorEmail, "author-email", "clusterscribe@localhost", "commit author email")
+	fs.StringVar(&c.Committer.Auth.Username, "git-username", "", "user name for https remotes (default: git)")
+	fs.StringVar(&c.Committer.Auth.TokenFile, "git-token-file", "", "file holding the https token")
+	fs.StringVar(&c.Committer.Auth.TokenEnv, "git-token-env", "", "environment variable holding the https token")
+	fs.StringVar(&c.Committer.Auth.SSHKeyFile, "git-ssh-key", "", "private key file for ssh remotes")
+	fs.StringVar(&c.Committer.Auth.SSHKnownHosts, "git-known-hosts", "", "known_hosts file for ssh remotes")
+
+	var qps float64
+	fs.Float64Var(&qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
+	fs.IntVar(&c.Watcher.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
+	fs.Int64Var(&c.Watcher.PageSize, "page-size", watcher.DefaultPageSize, "objects per page of the initial lists")
+	o.qps = &qps
+
+	fs.StringVar(&o.secrets, "secrets", string(serializer.SecretsRedact), "how Secret values are written: redact, encrypt (age; needs --age-recipient) or omit")
+	fs.StringSliceVar(&c.Serializer.AgeRecipients, "age-recipient", nil, "age recipient (age1…) Secrets are encrypted to; repeatable")
+	fs.StringSliceVar(&o.disableRules, "disable-rules", nil, "default normalization rules to switch off, by name")
+	fs.StringSliceVar(&o.dropRules, "drop", nil, "extra fields to drop, as Kind.group:/json/pointer (or :/pointer for every kind); repeatable")
+	c.Filters.BindFlags(fs)
+}
+
+func (o *recordOptions) complete() error {
+	o.cfg.Watcher.QPS = float32(*o.qps)
+	switch mode := serializer.SecretMode(strings.ToLower(o.secrets)); mode {
+	case serializer.SecretsRedact, serializer.SecretsEncrypt, serializer.SecretsOmit:
+		o.cfg.Serializer.Secrets = mode
+	default:
+		return fmt.Errorf("--secrets: %q is not one of redact, encrypt, omit", o.secrets)
+	}
+	o.cfg.Serializer.DisableRules = o.disableRules
+	for _, s := range o.dropRules {
+		rule, err := serializer.ParseRule(s)
+		if err != nil {
+			return fmt.Errorf("--drop %q: %w", s, err)
+		}
+		o.cfg.Serializer.ExtraRules = append(o.cfg.Serializer.ExtraRules, rule)
+	}
+	return nil
+}
+
+func newRecordCommand(g *globals) *cobra.Command {
+	o := &recordOptions{}
+	cmd := &cobra.Command{
+		Use:   "record --repo <path|URL> [--branch B] [--cluster-name X] [--once]",
+		Short: "Keep a backup branch in step with the live cluster",
+		Long: "record watches the cluster (one LIST and one WATCH per kind, rate limited) and commits one clean,\n" +
+			"normalized YAML file per object to the backup branch, one commit per batch window.\n" +
+			"Secrets are redacted by default. With --once it takes one snapshot, commits, pushes and exits.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.complete(); err != nil {
+				return err
+			}
+			log, err := g.logger()
+			if err != nil {
+				return err
+			}
+			restCfg, err := g.kube.ToRESTConfig()
+			if err != nil {
+				return fmt.Errorf("kubeconfig: %w", err)
+			}
+			o.cfg.Logger = log
+			return record.Run(cmd.Context(), restCfg, o.cfg)
+		},
+	}
+	o.bindFlags(cmd.Flags())
+	return cmd
+}

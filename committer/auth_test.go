@@ -1,0 +1,227 @@
+package committer
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/ssh"
+)
+
+func TestParseRemoteURL(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    remoteURL
+		wantErr bool
+	}{
+		{in: "https://github.com/org/repo.git", want: remoteURL{config: "https://github.com/org/repo.git", protocol: "https"}},
+		{in: "HTTPS://github.com/org/repo.git", want: remoteURL{config: "https://github.com/org/repo.git", protocol: "https"}},
+		{in: "https://x-access-token:tok@github.com/org/repo.git", want: remoteURL{config: "https://github.com/org/repo.git", protocol: "https", user: "x-access-token", password: "tok"}},
+		{in: "http://tokenonly@127.0.0.1:8080/repo", want: remoteURL{config: "http://127.0.0.1:8080/repo", protocol: "http", user: "tokenonly"}},
+		{in: "ssh://git@example.com:2222/org/repo.git", want: remoteURL{config: "ssh://git@example.com:2222/org/repo.git", protocol: "ssh", user: "git"}},
+		{in: "git@github.com:org/repo.git", want: remoteURL{config: "git@github.com:org/repo.git", protocol: "ssh", user: "git"}},
+		{in: "example.com:repo.git", want: remoteURL{config: "example.com:repo.git", protocol: "ssh"}},
+		{in: "git://example.com/repo.git", want: remoteURL{config: "git://example.com/repo.git", protocol: "git"}},
+		{in: "file:///srv/git/repo.git", want: remoteURL{config: "file:///srv/git/repo.git", protocol: "file"}},
+		{in: "file://", wantErr: true},
+		{in: "https://", wantErr: true},
+		{in: "https://host", wantErr: true},
+		{in: "ftp://host/repo", wantErr: true},
+		{in: "http://ho st/repo", wantErr: true},
+		{in: "not a url", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := parseRemoteURL(tt.in)
+			if tt.wantErr {
+				if !errors.Is(err, ErrInvalidURL) {
+					t.Fatalf("parseRemoteURL = %+v, %v; want ErrInvalidURL", got, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(remoteURL{})); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestIsRemoteSpec(t *testing.T) {
+	tests := map[string]bool{
+		"/var/lib/backup":          false,
+		"backup":                   false,
+		"./dir:with-colon":         false,
+		"sub/dir:with-colon":       false,
+		"C":                        false,
+		"git@github.com:org/r.git": true,
+		"host:repo.git":            true,
+		"https://h/r":              true,
+		"file:///srv/r.git":        true,
+	}
+	for in, want := range tests {
+		t.Run(in, func(t *testing.T) {
+			if got := isRemoteSpec(in); got != want {
+				t.Errorf("isRemoteSpec(%q) = %v, want %v", in, got, want)
+			}
+		})
+	}
+}
+
+func TestRedact(t *testing.T) {
+	base := errors.New("dial https://user:hunter2hunter2@example.com/repo.git failed, token hunter2hunter2")
+	err := redact(base, "hunter2hunter2")
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("secret left in %q", err)
+	}
+	if diff := cmp.Diff("dial https://example.com/repo.git failed, token [redacted]", err.Error()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if !errors.Is(err, base) {
+		t.Error("redact broke the error chain")
+	}
+	plain := errors.New("nothing secret")
+	if got := redact(plain, "hunter2"); got != plain {
+		t.Errorf("redact rewrapped an error without secrets: %v", got)
+	}
+}
+
+func TestHTTPCredentials(t *testing.T) {
+	r, err := parseRemoteURL("https://urluser:urlpass@example.com/org/repo.git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("  file-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CLUSTERSCRIBE_TEST_TOKEN", "env-token")
+	tests := []struct {
+		name string
+		auth Auth
+		want *githttp.BasicAuth
+	}{
+		{name: "token file, default user", auth: Auth{TokenFile: tokenFile}, want: &githttp.BasicAuth{Username: "x-access-token", Password: "file-token"}},
+		{name: "token variable, own user", auth: Auth{TokenEnv: "CLUSTERSCRIBE_TEST_TOKEN", Username: "oauth2"}, want: &githttp.BasicAuth{Username: "oauth2", Password: "env-token"}},
+		{name: "from the URL", auth: Auth{}, want: &githttp.BasicAuth{Username: "urluser", Password: "urlpass"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := newCredentials(tt.auth, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := c.method()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, m); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// writeSSHKey writes a new unencrypted OpenSSH private key and returns its
+// path and public key.
+func writeSSHKey(t *testing.T) (string, ssh.PublicKey) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(p, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sshPub, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, sshPub
+}
+
+func TestSSHCredentials(t *testing.T) {
+	keyFile, _ := writeSSHKey(t)
+	_, hostKey := writeSSHKey(t)
+	_, otherKey := writeSSHKey(t)
+	knownHosts := filepath.Join(t.TempDir(), "known_hosts")
+	line := "example.com " + string(ssh.MarshalAuthorizedKey(hostKey))
+	if err := os.WriteFile(knownHosts, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := parseRemoteURL("deploy@example.com:org/repo.git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 22}
+
+	t.Run("known hosts", func(t *testing.T) {
+		c, err := newCredentials(Auth{SSHKeyFile: keyFile, SSHKnownHosts: knownHosts}, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := c.method()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, ok := m.(*gitssh.PublicKeys)
+		if !ok {
+			t.Fatalf("method = %T, want *ssh.PublicKeys", m)
+		}
+		if keys.User != "deploy" {
+			t.Errorf("user = %q, want the URL's user", keys.User)
+		}
+		if err := keys.HostKeyCallback("example.com:22", addr, hostKey); err != nil {
+			t.Errorf("known host key rejected: %v", err)
+		}
+		if err := keys.HostKeyCallback("example.com:22", addr, otherKey); err == nil {
+			t.Error("unknown host key accepted")
+		}
+	})
+	t.Run("insecure opt-in", func(t *testing.T) {
+		c, err := newCredentials(Auth{SSHKeyFile: keyFile, SSHInsecureIgnoreHostKey: true}, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := c.method()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.(*gitssh.PublicKeys).HostKeyCallback("example.com:22", addr, otherKey); err != nil {
+			t.Errorf("insecure mode rejected a host key: %v", err)
+		}
+	})
+	for name, a := range map[string]Auth{
+		"missing key file":            {SSHKeyFile: filepath.Join(t.TempDir(), "nope")},
+		"not a key":                   {SSHKeyFile: knownHosts},
+		"missing known_hosts":         {SSHKeyFile: keyFile, SSHKnownHosts: filepath.Join(t.TempDir(), "nope")},
+		"known_hosts and insecure":    {SSHKeyFile: keyFile, SSHKnownHosts: knownHosts, SSHInsecureIgnoreHostKey: true},
+		"ssh settings for https only": {SSHKeyFile: keyFile},
+	} {
+		t.Run(name, func(t *testing.T) {
+			remote := r
+			if name == "ssh settings for https only" {
+				remote = remoteURL{config: "https://example.com/r.git", protocol: "https"}
+			}
+			if _, err := newCredentials(a, remote); !errors.Is(err, ErrInvalidOptions) {
+				t.Errorf("newCredentials = %v, want ErrInvalidOptions", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,44 @@
+package committer
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkCommit1000Files commits a batch that changes 1000 files of a
+// branch holding 5000, both in a local working repository (files and index
+// updated too) and in a bare clone.
+func BenchmarkCommit1000Files(b *testing.B) {
+	for _, kind := range []string{"worktree", "bare"} {
+		b.Run(kind, func(b *testing.B) {
+			root := b.TempDir()
+			o := options(b, filepath.Join(root, "repo"), "bench")
+			if kind == "bare" {
+				o.Repo = newBareRemote(b, root, "remote.git")
+			}
+			c := mustOpen(b, o)
+			path := func(i int) string {
+				return fmt.Sprintf("bench/namespaces/ns-%d/core/configmaps/cm-%d.yaml", i%50, i)
+			}
+			seed := make([]Change, 5000)
+			for i := range seed {
+				seed[i] = file(path(i), fmt.Sprintf("seed %d\n", i))
+			}
+			mustCommit(b, c, seed...)
+
+			b.ReportAllocs()
+			round := 0
+			for b.Loop() {
+				round++
+				batch := make([]Change, 1000)
+				for i := range batch {
+					batch[i] = file(path(i*5), fmt.Sprintf("kind: ConfigMap\nround: %d\nindex: %d\n", round, i))
+				}
+				if _, err := c.Commit(b.Context(), batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,173 @@
+package committer
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Change is one file of a batch.
+type Change struct {
+	// Path is repository-relative and must lie under Options.Prefix.
+	Path string
+	// Data is the new content; nil deletes the file.
+	Data []byte
+	// Object labels the change in the commit message, for example
+	// "apps/Deployment shop/web"; the path is used when empty.
+	Object string
+	// Attribution, when known, is appended to the message line.
+	Attribution *Attribution
+}
+
+// fileChange is a Change that differs from the branch tip.
+type fileChange struct {
+	Change
+	kind changeKind
+	hash plumbing.Hash // new blob; zero for a removal
+	mode filemode.FileMode
+}
+
+// Commit writes one commit on the branch with the changes that differ from
+// the tip: unchanged content and deletions of absent files are dropped, and
+// ErrNothingToCommit is returned when nothing is left. For a path given
+// twice the last change wins.
+//
+// The commit is built directly in object storage (blobs and the trees along
+// changed paths), so its cost grows with the batch, not with the number of
+// files in the branch. In a local working repository the changed files and
+// the index are then updated so the working tree stays clean; if that step
+// fails the commit stands and the returned error wraps ErrWorktree.
+func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash, error) {
+	batch, err := c.checkChanges(changes)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := c.lock(ctx); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+	}
+	defer c.unlock()
+
+	parent, err := c.refHash(c.branch)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+	}
+	var parentTree plumbing.Hash
+	if !parent.IsZero() {
+		pc, err := c.repo.CommitObject(parent)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("commit: read tip: %w", err)
+		}
+		parentTree = pc.TreeHash
+	}
+
+	ed := newTreeEditor(c.repo.Storer, parentTree)
+	var applied []fileChange
+	for i, ch := range batch {
+		if i%256 == 0 && ctx.Err() != nil {
+			return plumbing.ZeroHash, fmt.Errorf("commit: %w", ctx.Err())
+		}
+		fc, ok, err := c.stage(ed, ch)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("commit %s: %w", ch.Path, err)
+		}
+		if ok {
+			applied = append(applied, fc)
+		}
+	}
+	if len(applied) == 0 {
+		return plumbing.ZeroHash, ErrNothingToCommit
+	}
+	tree, err := ed.write()
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+	}
+
+	lines := make([]messageLine, len(applied))
+	for i, fc := range applied {
+		lines[i] = messageLine{kind: fc.kind, path: fc.Path, object: fc.Object, attribution: fc.Attribution}
+	}
+	sig := c.signature()
+	commit := &object.Commit{
+		Author:    sig,
+		Committer: sig,
+		Message:   formatMessage(c.opts.Prefix, lines),
+		TreeHash:  tree,
+	}
+	if !parent.IsZero() {
+		commit.ParentHashes = []plumbing.Hash{parent}
+	}
+	h, err := writeCommit(c.repo.Storer, commit)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+	}
+	if err := c.setRef(c.branch, h, parent); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+	}
+	if c.worktree != "" {
+		if err := c.applyToWorktree(ctx, worktreeUpdates(applied)); err != nil {
+			return h, fmt.Errorf("commit %s: %w: %w", h, ErrWorktree, err)
+		}
+	}
+	return h, nil
+}
+
+// stage applies one change to the tree editor if it differs from the tip.
+func (c *Committer) stage(ed *treeEditor, ch Change) (fileChange, bool, error) {
+	cur, exists, err := ed.get(ch.Path)
+	if err != nil {
+		return fileChange{}, false, err
+	}
+	if exists && cur.Mode == filemode.Dir {
+		if ch.Data == nil {
+			return fileChange{}, false, nil
+		}
+		return fileChange{}, false, fmt.Errorf("path is a directory")
+	}
+	fc := fileChange{Change: ch, mode: filemode.Regular}
+	switch {
+	case ch.Data == nil && !exists:
+		return fileChange{}, false, nil
+	case ch.Data == nil:
+		fc.kind = kindRemoved
+		return fc, true, ed.remove(ch.Path)
+	case !exists:
+		fc.kind = kindAdded
+	case cur.Hash == BlobHash(ch.Data):
+		return fileChange{}, false, nil
+	default:
+		fc.kind = kindChanged
+	}
+	fc.hash, err = writeBlob(c.repo.Storer, ch.Data)
+	if err != nil {
+		return fileChange{}, false, err
+	}
+	return fc, true, ed.set(ch.Path, fc.mode, fc.hash)
+}
+
+// checkChanges rejects paths outside the prefix and keeps the last change
+// for each path, in first-seen order.
+func (c *Committer) checkChanges(changes []Change) ([]Change, error) {
+	under := c.opts.Prefix + "/"
+	seen := make(map[string]int, len(changes))
+	out := make([]Change, 0, len(changes))
+	for _, ch := range changes {
+		if err := checkRelPath(ch.Path); err != nil || !strings.HasPrefix(ch.Path, under) {
+			return nil, fmt.Errorf("commit: %w: %q is not a clean path under %q", ErrPathOutsidePrefix, ch.Path, c.opts.Prefix)
+		}
+		if i, ok := seen[ch.Path]; ok {
+			out[i] = ch
+			continue
+		}
+		seen[ch.Path] = len(out)
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+func (c *Committer) signature() object.Signature {
+	return object.Signature{Name: c.opts.AuthorName, Email: c.opts.AuthorEmail, When: c.now()}
+}

@@ -1,0 +1,197 @@
+package committer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Committer owns one recorder's subtree of the backup branch. Its methods
+// are safe for concurrent use; they run one at a time.
+type Committer struct {
+	opts     Options
+	repo     *git.Repository
+	branch   plumbing.ReferenceName
+	worktree string // root of a local working repository; "" for a bare clone
+
+	// remote is nil for a local repository without an "origin" remote.
+	remote   *remoteURL
+	creds    *credentials
+	tracking plumbing.ReferenceName
+
+	log    *slog.Logger
+	sem    chan struct{}
+	notify chan struct{}
+	now    func() time.Time
+}
+
+func branchRef(b string) plumbing.ReferenceName { return plumbing.NewBranchReferenceName(b) }
+
+// lock waits for exclusive use of the repository or for ctx.
+func (c *Committer) lock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case c.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Committer) unlock() { <-c.sem }
+
+// BlobHash is the Git blob hash of data: equal to the hash Files reports for
+// a file with this content.
+func BlobHash(data []byte) plumbing.Hash {
+	return plumbing.ComputeHash(plumbing.BlobObject, data)
+}
+
+// Branch is the full name of the backup branch.
+func (c *Committer) Branch() plumbing.ReferenceName { return c.branch }
+
+// Prefix is the cleaned subtree this committer owns.
+func (c *Committer) Prefix() string { return c.opts.Prefix }
+
+// Head is the commit at the branch tip; the zero hash before the first commit.
+func (c *Committer) Head() (plumbing.Hash, error) {
+	c.sem <- struct{}{}
+	defer c.unlock()
+	return c.refHash(c.branch)
+}
+
+// Files returns the blob hash of every file under Prefix at the branch tip,
+// keyed by repository-relative path. Comparing them with BlobHash of freshly
+// serialized objects tells a restarted recorder what changed while it was
+// away.
+func (c *Committer) Files() (map[string]plumbing.Hash, error) {
+	c.sem <- struct{}{}
+	defer c.unlock()
+	out := map[string]plumbing.Hash{}
+	tree, err := c.tipTree()
+	if err != nil || tree == nil {
+		return out, err
+	}
+	sub, err := tree.Tree(c.opts.Prefix)
+	if errors.Is(err, object.ErrDirectoryNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("files: %w", err)
+	}
+	w := object.NewTreeWalker(sub, true, nil)
+	defer w.Close()
+	for {
+		name, entry, err := w.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("files: %w", err)
+		}
+		if entry.Mode == filemode.Dir || entry.Mode == filemode.Submodule {
+			continue
+		}
+		out[c.opts.Prefix+"/"+name] = entry.Hash
+	}
+}
+
+// ReadFile returns the content of a repository-relative path at the branch
+// tip. A missing file yields an error matching fs.ErrNotExist.
+func (c *Committer) ReadFile(path string) ([]byte, error) {
+	if err := checkRelPath(path); err != nil {
+		return nil, fmt.Errorf("read %q: %w", path, err)
+	}
+	c.sem <- struct{}{}
+	defer c.unlock()
+	tree, err := c.tipTree()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if tree == nil {
+		return nil, fmt.Errorf("read %s: %w", path, fs.ErrNotExist)
+	}
+	entry, err := tree.FindEntry(path)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) ||
+		(err == nil && !entry.Mode.IsFile()) {
+		return nil, fmt.Errorf("read %s: %w", path, fs.ErrNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	blob, err := c.repo.BlobObject(entry.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	r, err := blob.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return data, nil
+}
+
+// refHash resolves a reference; the zero hash when it does not exist.
+func (c *Committer) refHash(name plumbing.ReferenceName) (plumbing.Hash, error) {
+	if name == "" {
+		return plumbing.ZeroHash, nil
+	}
+	ref, err := c.repo.Storer.Reference(name)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("read %s: %w", name, err)
+	}
+	return ref.Hash(), nil
+}
+
+// commitTree returns the tree of commit h; nil for the zero hash.
+func (c *Committer) commitTree(h plumbing.Hash) (*object.Tree, error) {
+	if h.IsZero() {
+		return nil, nil
+	}
+	commit, err := c.repo.CommitObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", h, err)
+	}
+	tree, err := commit.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read tree of %s: %w", h, err)
+	}
+	return tree, nil
+}
+
+func (c *Committer) tipTree() (*object.Tree, error) {
+	h, err := c.refHash(c.branch)
+	if err != nil {
+		return nil, err
+	}
+	return c.commitTree(h)
+}
+
+// setRef moves name from old to h, failing if another writer moved it.
+func (c *Committer) setRef(name plumbing.ReferenceName, h, old plumbing.Hash) error {
+	var oldRef *plumbing.Reference
+	if !old.IsZero() {
+		oldRef = plumbing.NewHashReference(name, old)
+	}
+	if err := c.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(name, h), oldRef); err != nil {
+		return fmt.Errorf("update %s: %w", name, err)
+	}
+	return nil
+}

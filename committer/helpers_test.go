@@ -1,0 +1,271 @@
+package committer
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cgi"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// gitEnv keeps the real git binary used by tests away from the host's
+// configuration.
+var gitEnv = []string{
+	"GIT_CONFIG_NOSYSTEM=1",
+	"GIT_CONFIG_GLOBAL=/dev/null",
+	"GIT_AUTHOR_NAME=Test Author",
+	"GIT_AUTHOR_EMAIL=author@example.com",
+	"GIT_COMMITTER_NAME=Test Author",
+	"GIT_COMMITTER_EMAIL=author@example.com",
+	"GIT_TERMINAL_PROMPT=0",
+}
+
+func gitBinary(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatalf("these tests need the git binary on PATH (Debian: apt-get install git): %v", err)
+	}
+	return p
+}
+
+// runGit runs git in dir and returns its trimmed stdout.
+func runGit(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	out, err := tryGit(t, dir, args...)
+	if err != nil {
+		t.Fatalf("git %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+func tryGit(t testing.TB, dir string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(gitBinary(t), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), gitEnv...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", errors.Join(err, errors.New(stderr.String()))
+	}
+	return strings.TrimRight(string(out), "\n"), nil
+}
+
+// newBareRemote creates an empty bare repository that accepts pushes over
+// HTTP, and returns its path.
+func newBareRemote(t testing.TB, root, name string) string {
+	t.Helper()
+	dir := filepath.Join(root, name)
+	runGit(t, root, "init", "--quiet", "--bare", dir)
+	runGit(t, dir, "config", "http.receivepack", "true")
+	return dir
+}
+
+// fsck fails the test when git finds any problem in the repository.
+func fsck(t testing.TB, dir string) {
+	t.Helper()
+	runGit(t, dir, "fsck", "--strict", "--no-progress")
+}
+
+// gitServer serves every repository under root over HTTP with the real
+// `git http-backend`, behind basic auth when token is set.
+type gitServer struct {
+	t     testing.TB
+	root  string
+	token string
+	addr  string
+
+	mu  sync.Mutex
+	srv *http.Server
+}
+
+func startGitServer(t testing.TB, root, token string) *gitServer {
+	t.Helper()
+	s := &gitServer{t: t, root: root, token: token}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	s.addr = ln.Addr().String()
+	s.serve(ln)
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func (s *gitServer) URL(repo string) string { return "http://" + s.addr + "/" + repo }
+
+func (s *gitServer) handler() http.Handler {
+	execPath := runGit(s.t, s.root, "--exec-path")
+	backend := &cgi.Handler{
+		Path:   filepath.Join(execPath, "git-http-backend"),
+		Root:   "/",
+		Stderr: io.Discard,
+		Env: append([]string{
+			"GIT_PROJECT_ROOT=" + s.root,
+			"GIT_HTTP_EXPORT_ALL=1",
+		}, gitEnv...),
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.token != "" {
+			if _, pass, ok := r.BasicAuth(); !ok || pass != s.token {
+				w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
+		}
+		backend.ServeHTTP(w, r)
+	})
+}
+
+func (s *gitServer) serve(ln net.Listener) {
+	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.srv = srv
+	s.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
+}
+
+// Stop shuts the server down: connections are refused until Start.
+func (s *gitServer) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srv != nil {
+		_ = s.srv.Close()
+		s.srv = nil
+	}
+}
+
+// Start serves again on the same address.
+func (s *gitServer) Start() {
+	s.t.Helper()
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		s.t.Fatalf("listen again on %s: %v", s.addr, err)
+	}
+	s.serve(ln)
+}
+
+// eventually polls cond until it holds, failing the test after a generous
+// limit. The limit only bounds a hang; no test asserts on durations.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("gave up waiting for %s", what)
+		case <-tick.C:
+		}
+	}
+}
+
+// logRecorder is a slog handler that keeps messages for assertions and
+// echoes them to the test log.
+type logRecorder struct {
+	t    testing.TB
+	mu   sync.Mutex
+	msgs []string
+	text string
+}
+
+func newLogRecorder(t testing.TB) (*logRecorder, *slog.Logger) {
+	r := &logRecorder{t: t}
+	return r, slog.New(r)
+}
+
+func (r *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *logRecorder) WithGroup(string) slog.Handler            { return r }
+
+func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
+	var b strings.Builder
+	b.WriteString(rec.Message)
+	rec.Attrs(func(a slog.Attr) bool {
+		b.WriteString(" " + a.String())
+		return true
+	})
+	r.mu.Lock()
+	r.msgs = append(r.msgs, rec.Message)
+	r.text += b.String() + "\n"
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *logRecorder) count(msg string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, m := range r.msgs {
+		if m == msg {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *logRecorder) all() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.text
+}
+
+// options returns Options for a test with a private workdir and a logger
+// writing to the test log.
+func options(t testing.TB, repo, prefix string) Options {
+	t.Helper()
+	return Options{
+		Repo:    repo,
+		Branch:  "backup",
+		Prefix:  prefix,
+		Workdir: filepath.Join(t.TempDir(), "clone"),
+		Logger:  slog.New(slog.NewTextHandler(t.Output(), nil)),
+	}
+}
+
+func mustOpen(t testing.TB, o Options) *Committer {
+	t.Helper()
+	c, err := Open(t.Context(), o)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return c
+}
+
+func mustCommit(t testing.TB, c *Committer, changes ...Change) string {
+	t.Helper()
+	h, err := c.Commit(t.Context(), changes)
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	return h.String()
+}
+
+// file is a Change that writes data to path, labelled with the path.
+func file(path, data string) Change {
+	return Change{Path: path, Data: []byte(data), Object: path}
+}
+
+// gone is a Change that deletes path.
+func gone(path string) Change { return Change{Path: path, Object: path} }
+
+// lines splits git output into lines; empty output is no lines.
+func lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}

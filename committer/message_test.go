@@ -1,0 +1,88 @@
+package committer
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// golden compares got with testdata/name, rewriting it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+func TestCommitMessageGolden(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	c := mustOpen(t, options(t, dir, "prod"))
+	at := time.Date(2026, 11, 22, 1, 2, 3, 0, time.FixedZone("CET", 3600))
+	mustCommit(t, c,
+		Change{Path: "prod/namespaces/shop/core/configmaps/old.yaml", Data: []byte("old\n"), Object: "v1/ConfigMap shop/old"},
+		Change{Path: "prod/namespaces/shop/core/services/web.yaml", Data: []byte("v1\n"), Object: "v1/Service shop/web"},
+	)
+
+	mustCommit(t, c,
+		Change{
+			Path: "prod/namespaces/shop/apps/deployments/web.yaml", Data: []byte("web\n"),
+			Object:      "apps/Deployment shop/web",
+			Attribution: &Attribution{Manager: "kubectl-client-side-apply", Operation: "Update", Time: at},
+		},
+		Change{
+			Path: "prod/cluster/core/namespaces/shop.yaml", Data: []byte("ns\n"),
+			Object:      "v1/Namespace shop",
+			Attribution: &Attribution{Manager: "argocd-controller", Operation: "Apply"},
+		},
+		Change{
+			Path: "prod/namespaces/shop/core/services/web.yaml", Data: []byte("v2\n"),
+			Object:      "v1/Service shop/web",
+			Attribution: &Attribution{Manager: "helm", Operation: "Update", Time: at.Add(time.Hour)},
+		},
+		Change{Path: "prod/namespaces/shop/core/configmaps/old.yaml", Object: "v1/ConfigMap shop/old"},
+		Change{Path: "prod/namespaces/shop/core/secrets/db.yaml", Data: []byte("redacted\n")},
+		Change{Path: "prod/namespaces/shop/core/configmaps/evil.yaml", Data: []byte("x\n"), Object: "v1/ConfigMap shop/evil\nInjected: trailer"},
+		Change{Path: "prod/namespaces/shop/core/configmaps/gone.yaml", Object: "v1/ConfigMap shop/never-existed"},
+	)
+
+	golden(t, "commit-message.golden", runGit(t, dir, "log", "-1", "--format=%B", "backup")+"\n")
+}
+
+func TestAttributionString(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 600, time.FixedZone("X", -7*3600))
+	tests := []struct {
+		name string
+		a    *Attribution
+		want string
+	}{
+		{name: "nil", a: nil, want: ""},
+		{name: "empty", a: &Attribution{}, want: ""},
+		{name: "all", a: &Attribution{Manager: "kubectl", Operation: "Apply", Time: at}, want: "kubectl Apply 2026-01-02T10:04:05Z"},
+		{name: "time only", a: &Attribution{Time: at}, want: "2026-01-02T10:04:05Z"},
+		{name: "manager only", a: &Attribution{Manager: "kube-controller-manager"}, want: "kube-controller-manager"},
+		{name: "control characters", a: &Attribution{Manager: "bad\nmanager\t"}, want: "bad manager"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, tt.a.String()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

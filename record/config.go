@@ -1,0 +1,79 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/serializer"
+	"github.com/clusterscribe/clusterscribe/watcher"
+)
+
+// Config is a checked description of one record run.
+type Config struct {
+	// Cluster names this cluster's subtree of the branch.
+	Cluster string
+	// Once takes one snapshot, commits, pushes and returns.
+	Once bool
+	// BatchWindow is how long changes gather before they are committed.
+	BatchWindow time.Duration
+	// ShutdownGrace bounds the final commit and push after ctx is done.
+	ShutdownGrace time.Duration
+
+	Watcher    watcher.Options
+	Filters    filters.Options
+	Serializer serializer.Options
+	Committer  committer.Options
+
+	Logger *slog.Logger
+}
+
+// Defaults.
+const (
+	DefaultBatchWindow   = 10 * time.Second
+	DefaultShutdownGrace = 30 * time.Second
+	DefaultCluster       = "default"
+)
+
+// validate fills defaults and checks what can be checked without the
+// cluster or the repository.
+func (c *Config) validate() error {
+	if c.Cluster == "" {
+		c.Cluster = DefaultCluster
+	}
+	if err := validateClusterName(c.Cluster); err != nil {
+		return err
+	}
+	if c.BatchWindow <= 0 {
+		c.BatchWindow = DefaultBatchWindow
+	}
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = DefaultShutdownGrace
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Committer.Repo == "" {
+		return errors.New("--repo is required")
+	}
+	c.Committer.Prefix = c.Cluster
+	c.Committer.Logger = c.Logger
+	c.Watcher.Logger = c.Logger
+	return nil
+}
+
+func validateClusterName(name string) error {
+	if name == "." || name == ".." {
+		return fmt.Errorf("--cluster-name: %q is not a usable directory name", name)
+	}
+	for _, r := range name {
+		ok := r == '-' || r == '_' || r == '.' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if !ok {
+			return fmt.Errorf("--cluster-name: %q may hold only letters, digits, '-', '_' and '.'", name)
+		}
+	}
+	return nil
+}

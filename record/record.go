@@ -1,0 +1,203 @@
+package record
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
+
+	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/serializer"
+	"github.com/clusterscribe/clusterscribe/watcher"
+)
+
+type recorder struct {
+	cfg            Config
+	log            *slog.Logger
+	git            *committer.Committer
+	ser            *serializer.Serializer
+	filter         *filters.Filter
+	watch          *watcher.Watcher
+	state          *state
+	encryptSecrets bool
+}
+
+// Run records the cluster restCfg points to into the backup branch until
+// ctx is done (or, with Config.Once, after one snapshot). Everything that
+// can be checked — the repository, the remote and its credentials, the
+// filters against the kinds the cluster serves — is checked before the
+// first watch starts.
+func Run(ctx context.Context, restCfg *rest.Config, cfg Config) error {
+	r, err := prepare(ctx, restCfg, cfg)
+	if err != nil {
+		return err
+	}
+	return r.run(ctx)
+}
+
+func prepare(ctx context.Context, restCfg *rest.Config, cfg Config) (*recorder, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	r := &recorder{cfg: cfg, log: cfg.Logger, encryptSecrets: cfg.Serializer.Secrets == serializer.SecretsEncrypt}
+	f, err := filters.New(cfg.Filters)
+	if err != nil {
+		return nil, err
+	}
+	r.filter = f
+	sopts := cfg.Serializer
+	sopts.Autoscaled = func(gk schema.GroupKind, ns, name string) bool { return r.state.autoscaled(gk, ns, name) }
+	if r.ser, err = serializer.New(sopts); err != nil {
+		return nil, err
+	}
+	wopts := cfg.Watcher
+	wopts.Want = f.WantResource
+	if r.watch, err = watcher.New(restCfg, wopts); err != nil {
+		return nil, err
+	}
+	served, err := r.watch.Discover()
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Validate(served); err != nil {
+		return nil, err
+	}
+	if r.git, err = committer.Open(ctx, cfg.Committer); err != nil {
+		return nil, err
+	}
+	known, err := r.git.Files()
+	if err != nil {
+		return nil, fmt.Errorf("read backup branch: %w", err)
+	}
+	r.state = newState(cfg.Cluster, known)
+	return r, nil
+}
+
+func (r *recorder) run(ctx context.Context) error {
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	watchErr := make(chan error, 1)
+	go func() { watchErr <- r.watch.Run(watchCtx) }()
+
+	pushCtx, stopPush := context.WithCancel(context.WithoutCancel(ctx))
+	pusherDone := make(chan struct{})
+	if !r.cfg.Once {
+		go func() { defer close(pusherDone); r.git.RunPusher(pushCtx) }()
+	} else {
+		close(pusherDone)
+	}
+	defer func() { stopPush(); <-pusherDone }()
+
+	synced := false
+	var batch <-chan time.Time
+	for {
+		select {
+		case ev, ok := <-r.watch.Events():
+			if !ok {
+				if err := <-watchErr; err != nil {
+					return err
+				}
+				return r.shutdown(ctx, stopPush, pusherDone)
+			}
+			if r.handle(ev) && synced && batch == nil {
+				batch = time.After(r.cfg.BatchWindow)
+			}
+			if ev.Type == watcher.Synced {
+				synced = true
+				if err := r.initialCommit(ctx); err != nil {
+					return err
+				}
+				if r.cfg.Once {
+					stopWatch()
+					return r.finalPush(ctx)
+				}
+			}
+		case <-batch:
+			batch = nil
+			if _, err := r.flush(ctx); err != nil {
+				r.log.Error("batch not committed; it is retried with the next one", "error", err)
+				batch = time.After(r.cfg.BatchWindow)
+			}
+		case <-ctx.Done():
+			stopWatch()
+			for range r.watch.Events() { //nolint:revive // drain so the watcher can stop
+			}
+			return r.shutdown(ctx, stopPush, pusherDone)
+		}
+	}
+}
+
+// handle applies one event to the state; it reports whether something may
+// need committing.
+func (r *recorder) handle(ev watcher.Event) bool {
+	switch ev.Type {
+	case watcher.Upsert:
+		if ok, _ := r.filter.Allow(ev.Resource, ev.Object); !ok {
+			// It may have been in scope before (a label changed).
+			r.state.remove(ev.Resource, ev.Object)
+			return true
+		}
+		r.state.upsert(ev.Resource, ev.Object)
+		return true
+	case watcher.Delete:
+		r.state.remove(ev.Resource, ev.Object)
+		return true
+	default:
+		return false
+	}
+}
+
+// initialCommit reconciles the branch with the cluster after the initial
+// lists: new and changed objects are written, files of objects that went
+// away while nothing was recording are removed.
+func (r *recorder) initialCommit(ctx context.Context) error {
+	r.state.markAll()
+	n, err := r.flush(ctx)
+	if err != nil {
+		return fmt.Errorf("initial snapshot: %w", err)
+	}
+	r.log.Info("initial snapshot recorded", "objects", len(r.state.live), "filesChanged", n)
+	return nil
+}
+
+// shutdown commits what is pending and pushes it within the grace period.
+func (r *recorder) shutdown(ctx context.Context, stopPush context.CancelFunc, pusherDone <-chan struct{}) error {
+	stopPush()
+	<-pusherDone
+	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.ShutdownGrace)
+	defer cancel()
+	if _, err := r.flush(graceCtx); err != nil {
+		return fmt.Errorf("final commit: %w", err)
+	}
+	return r.finalPushCtx(graceCtx)
+}
+
+func (r *recorder) finalPush(ctx context.Context) error {
+	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.ShutdownGrace)
+	defer cancel()
+	return r.finalPushCtx(graceCtx)
+}
+
+// finalPushCtx pushes once, retrying with backoff until ctx ends. What is
+// not pushed stays committed locally and goes out with the next run.
+func (r *recorder) finalPushCtx(ctx context.Context) error {
+	delay := time.Second
+	for {
+		err := r.git.Push(ctx)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			pending, _ := r.git.Pending()
+			return fmt.Errorf("push: %d commit(s) kept locally, pushed on the next run: %w", pending, errors.Join(err, ctx.Err()))
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 30*time.Second)
+	}
+}

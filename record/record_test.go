@@ -1,0 +1,378 @@
+package record_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+	"github.com/clusterscribe/clusterscribe/record"
+	"github.com/clusterscribe/clusterscribe/serializer"
+)
+
+var (
+	cluster *testcluster.Cluster
+	update  = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+)
+
+func TestMain(m *testing.M) { testcluster.Main(m, &cluster) }
+
+const (
+	// branch is the backup branch every test records into.
+	branch = "clusterscribe/backup"
+	// batchWindow is short so that tests see commits quickly.
+	batchWindow = 200 * time.Millisecond
+	// patience bounds every wait for the recorder: generous, since the
+	// machine is small and shared.
+	patience = 60 * time.Second
+)
+
+// syncBuffer collects log output written from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// count returns how many JSON log records have this message.
+func (b *syncBuffer) count(msg string) int {
+	return strings.Count(b.String(), `"msg":`+strconv.Quote(msg))
+}
+
+// clientset is a typed client without client-side throttling worth
+// speaking of: the noise test sends a thousand updates.
+func clientset(t *testing.T) kubernetes.Interface {
+	t.Helper()
+	cfg := rest.CopyConfig(cluster.Config)
+	cfg.QPS, cfg.Burst = 1000, 2000
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatalf("clientset: %v", err)
+	}
+	return cs
+}
+
+// newConfig returns a record configuration scoped to namespace ns (and to
+// kinds, when given), recording as cluster "test" into repo, with a debug
+// logger writing JSON into the returned buffer.
+func newConfig(ns, repo string, kinds ...string) (record.Config, *syncBuffer) {
+	logs := &syncBuffer{}
+	return record.Config{
+		Cluster:       "test",
+		BatchWindow:   batchWindow,
+		ShutdownGrace: patience,
+		Filters:       filters.Options{Namespaces: []string{ns}, IncludeKinds: kinds},
+		Committer: committer.Options{
+			Repo:        repo,
+			Branch:      branch,
+			PushBackoff: committer.Backoff{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond},
+		},
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}, logs
+}
+
+// recording is one record.Run in the background.
+type recording struct {
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error // set when done is closed
+}
+
+// startRecord runs record.Run until stop (or the end of the test).
+func startRecord(t *testing.T, cfg record.Config, logs *syncBuffer) *recording {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	r := &recording{logs: logs, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.err = record.Run(ctx, cluster.Config, cfg)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-r.done
+	})
+	return r
+}
+
+// exited reports the error of a recorder that stopped on its own.
+func (r *recording) exited() (error, bool) {
+	select {
+	case <-r.done:
+		return r.err, true
+	default:
+		return nil, false
+	}
+}
+
+// stop ends the run as a signal would and fails the test if Run reports
+// an error.
+func (r *recording) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	select {
+	case <-r.done:
+	case <-time.After(2 * patience):
+		t.Fatal("record.Run did not return after its context was canceled")
+	}
+	if r.err != nil {
+		t.Fatalf("record.Run: %v", r.err)
+	}
+}
+
+// waitSynced waits until the initial snapshot is recorded: from then on
+// changes are followed incrementally.
+func (r *recording) waitSynced(t *testing.T) {
+	t.Helper()
+	eventually(t, r, "the initial snapshot", func() (bool, string) {
+		return r.logs.count("initial snapshot recorded") > 0, "no \"initial snapshot recorded\" log yet"
+	})
+}
+
+// eventually polls cond until it holds, failing after patience. A recorder
+// (may be nil) that exits meanwhile fails the test at once.
+func eventually(t *testing.T, r *recording, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		if r != nil {
+			if err, done := r.exited(); done {
+				t.Fatalf("waiting for %s: record.Run returned early: %v (last state: %s)", what, err, state)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: gave up after %s; last state: %s", what, patience, state)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// gitTry runs the real git binary in dir (a working or bare repository).
+func gitTry(dir string, args ...string) (string, error) {
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "LC_ALL=C")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+func gitOut(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, err := gitTry(dir, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+const branchRef = "refs/heads/" + branch
+
+// tip is the branch's commit in dir; "" when the branch does not exist.
+func tip(dir string) string {
+	out, err := gitTry(dir, "rev-parse", "--verify", "--quiet", branchRef+"^{commit}")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(out)
+}
+
+// commitCount is the number of commits on the branch in dir.
+func commitCount(t *testing.T, dir string) int {
+	t.Helper()
+	n, err := commitCountTry(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// commitCountTry is commitCount for polling (see filesTry); 0 when the
+// branch does not exist.
+func commitCountTry(dir string) (int, error) {
+	if tip(dir) == "" {
+		return 0, nil
+	}
+	out, err := gitTry(dir, "rev-list", "--count", branchRef)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(out))
+}
+
+// files lists the files at the branch tip in dir.
+func files(t *testing.T, dir string) []string {
+	t.Helper()
+	fs, err := filesTry(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+// filesTry is files for polling: go-git rewrites a ref file in place, so a
+// reader racing a commit may find it empty for a moment.
+func filesTry(dir string) ([]string, error) {
+	if tip(dir) == "" {
+		return nil, errors.New("branch " + branch + " not found")
+	}
+	out, err := gitTry(dir, "ls-tree", "-r", "--name-only", branchRef)
+	if err != nil {
+		return nil, err
+	}
+	if out = strings.TrimSpace(out); out == "" {
+		return nil, nil
+	}
+	return strings.Split(out, "\n"), nil
+}
+
+// show returns a file at a revision; ok is false when it is not there.
+func show(dir, rev, path string) (string, bool) {
+	out, err := gitTry(dir, "show", rev+":"+path)
+	return out, err == nil
+}
+
+// waitFiles waits until every path exists (present) or none does (!present)
+// at the branch tip in dir.
+func waitFiles(t *testing.T, r *recording, dir string, present bool, paths ...string) {
+	t.Helper()
+	eventually(t, r, fmt.Sprintf("files present=%v: %v", present, paths), func() (bool, string) {
+		fs, err := filesTry(dir)
+		if err != nil {
+			return false, err.Error()
+		}
+		have := map[string]bool{}
+		for _, f := range fs {
+			have[f] = true
+		}
+		for _, p := range paths {
+			if have[p] != present {
+				return false, fmt.Sprintf("%s present=%v", p, have[p])
+			}
+		}
+		return true, ""
+	})
+}
+
+// waitContent waits until the file at the branch tip satisfies ok and
+// returns it.
+func waitContent(t *testing.T, r *recording, dir, path, what string, ok func(string) bool) string {
+	t.Helper()
+	var got string
+	eventually(t, r, path+": "+what, func() (bool, string) {
+		s, found := show(dir, branchRef, path)
+		got = s
+		return found && ok(s), "file:\n" + s
+	})
+	return got
+}
+
+// parseYAML decodes one recorded file.
+func parseYAML(t *testing.T, data string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := sigsyaml.Unmarshal([]byte(data), &m); err != nil {
+		t.Fatalf("parse recorded file: %v\n%s", err, data)
+	}
+	return m
+}
+
+// nsPath is the file of a namespaced object of cluster "test", spelled out
+// as the branch layout documents it.
+func nsPath(ns, group, resource, name string) string {
+	if group == "" {
+		group = "core"
+	}
+	return "test/namespaces/" + ns + "/" + group + "/" + resource + "/" + name + ".yaml"
+}
+
+// checkGolden compares a recorded file with testdata/golden/<name>, the
+// test's random namespace replaced by NAMESPACE. -update rewrites it.
+func checkGolden(t *testing.T, name, ns, got string) {
+	t.Helper()
+	got = strings.ReplaceAll(got, ns, "NAMESPACE")
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs from %s (-want +got):\n%s", name, path, diff)
+	}
+}
+
+// checkNormalized fails when a recorded object keeps a volatile field.
+func checkNormalized(t *testing.T, path, data string) {
+	t.Helper()
+	obj := parseYAML(t, data)
+	meta, _ := obj["metadata"].(map[string]any)
+	for _, k := range []string{"uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink"} {
+		if _, ok := meta[k]; ok {
+			t.Errorf("%s keeps metadata.%s:\n%s", path, k, data)
+		}
+	}
+	if _, ok := obj["status"]; ok {
+		t.Errorf("%s keeps status:\n%s", path, data)
+	}
+}
+
+// ensureStopped is for assertions that need the recorder gone (so nothing
+// writes while git inspects).
+func ensureStopped(t *testing.T, r *recording) {
+	t.Helper()
+	if _, done := r.exited(); !done {
+		r.stop(t)
+	}
+	if r.err != nil && !errors.Is(r.err, context.Canceled) {
+		t.Fatalf("record.Run: %v", r.err)
+	}
+}
+
+// newSerializerOptions is encrypt mode for one recipient.
+func encryptOptions(recipient string) serializer.Options {
+	return serializer.Options{Secrets: serializer.SecretsEncrypt, AgeRecipients: []string{recipient}}
+}

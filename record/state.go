@@ -1,0 +1,149 @@
+package record
+
+import (
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/clusterscribe/clusterscribe/serializer"
+	"github.com/clusterscribe/clusterscribe/watcher"
+)
+
+// ident names an object the way references to it do (HPA scale targets).
+type ident struct {
+	Group, Kind, Namespace, Name string
+}
+
+type entry struct {
+	res watcher.Resource
+	obj *unstructured.Unstructured
+}
+
+// state is what the recorder knows: the live objects in scope, the files at
+// the branch tip and what changed since the last commit. It is owned by the
+// run loop's goroutine alone.
+type state struct {
+	cluster string
+	live    map[string]entry         // path -> latest object (shared with the informer cache: read only)
+	idents  map[ident]string         // ident -> path
+	dirty   map[string]struct{}      // paths to render at the next flush
+	known   map[string]plumbing.Hash // path -> blob at the branch tip
+	scaled  map[string]ident         // HPA path -> the object it scales
+	targets map[ident]int            // objects scaled by at least one HPA
+	fprints map[string]string        // path -> secret fingerprint of the file at the tip (encrypt mode)
+}
+
+func newState(cluster string, known map[string]plumbing.Hash) *state {
+	return &state{
+		cluster: cluster,
+		live:    map[string]entry{},
+		idents:  map[ident]string{},
+		dirty:   map[string]struct{}{},
+		known:   known,
+		scaled:  map[string]ident{},
+		targets: map[ident]int{},
+		fprints: map[string]string{},
+	}
+}
+
+func (s *state) path(r watcher.Resource, obj *unstructured.Unstructured) string {
+	return serializer.ObjectPath(serializer.ObjectRef{
+		Cluster:   s.cluster,
+		Group:     r.GVR.Group,
+		Resource:  r.GVR.Resource,
+		Namespace: obj.GetNamespace(),
+		Name:      obj.GetName(),
+	})
+}
+
+func identOf(r watcher.Resource, obj *unstructured.Unstructured) ident {
+	return ident{Group: r.GVR.Group, Kind: r.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
+}
+
+// upsert records the latest version of an object.
+func (s *state) upsert(r watcher.Resource, obj *unstructured.Unstructured) {
+	p := s.path(r, obj)
+	s.live[p] = entry{res: r, obj: obj}
+	s.idents[identOf(r, obj)] = p
+	s.dirty[p] = struct{}{}
+	if isHPA(r) {
+		s.setScaleTarget(p, scaleTarget(obj))
+	}
+}
+
+// remove records that an object is gone.
+func (s *state) remove(r watcher.Resource, obj *unstructured.Unstructured) {
+	p := s.path(r, obj)
+	delete(s.live, p)
+	delete(s.idents, identOf(r, obj))
+	s.dirty[p] = struct{}{}
+	if isHPA(r) {
+		s.setScaleTarget(p, nil)
+	}
+}
+
+// setScaleTarget updates which object an HPA scales; the objects whose
+// "is autoscaled" answer changes are rendered again.
+func (s *state) setScaleTarget(hpaPath string, target *ident) {
+	if old, ok := s.scaled[hpaPath]; ok {
+		if target != nil && *target == old {
+			return
+		}
+		s.targets[old]--
+		if s.targets[old] <= 0 {
+			delete(s.targets, old)
+		}
+		s.markIdent(old)
+		delete(s.scaled, hpaPath)
+	}
+	if target != nil {
+		s.scaled[hpaPath] = *target
+		s.targets[*target]++
+		s.markIdent(*target)
+	}
+}
+
+func (s *state) markIdent(id ident) {
+	if p, ok := s.idents[id]; ok {
+		s.dirty[p] = struct{}{}
+	}
+}
+
+// autoscaled answers the serializer's question for the object being
+// rendered.
+func (s *state) autoscaled(gk schema.GroupKind, namespace, name string) bool {
+	return s.targets[ident{Group: gk.Group, Kind: gk.Kind, Namespace: namespace, Name: name}] > 0
+}
+
+// markAll marks every live object and every known file of this cluster
+// for rendering: the reconcile after the initial sync.
+func (s *state) markAll() {
+	for p := range s.live {
+		s.dirty[p] = struct{}{}
+	}
+	for p := range s.known {
+		if _, err := serializer.ParseObjectPath(p); err == nil {
+			s.dirty[p] = struct{}{}
+		}
+	}
+}
+
+func isHPA(r watcher.Resource) bool {
+	return r.GVR.Group == "autoscaling" && r.Kind == "HorizontalPodAutoscaler"
+}
+
+func scaleTarget(hpa *unstructured.Unstructured) *ident {
+	apiVersion, _, _ := unstructured.NestedString(hpa.Object, "spec", "scaleTargetRef", "apiVersion")
+	kind, _, _ := unstructured.NestedString(hpa.Object, "spec", "scaleTargetRef", "kind")
+	name, _, _ := unstructured.NestedString(hpa.Object, "spec", "scaleTargetRef", "name")
+	if kind == "" || name == "" {
+		return nil
+	}
+	group := ""
+	if i := strings.Index(apiVersion, "/"); i >= 0 {
+		group = apiVersion[:i]
+	}
+	return &ident{Group: group, Kind: kind, Namespace: hpa.GetNamespace(), Name: name}
+}

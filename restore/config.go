@@ -1,0 +1,145 @@
+package restore
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/watcher"
+)
+
+// Defaults.
+const (
+	// DefaultRef is the branch record writes by default.
+	DefaultRef = "clusterscribe/backup"
+	// FieldManager is the server-side apply manager of every write.
+	FieldManager = "clusterscribe"
+	// DefaultCRDTimeout bounds the wait for restored CRDs to be Established.
+	DefaultCRDTimeout = 2 * time.Minute
+)
+
+// Existing says what happens to objects that already exist in the cluster.
+type Existing string
+
+const (
+	// ExistingSkip leaves existing objects as they are (the default).
+	ExistingSkip Existing = "skip"
+	// ExistingUpdate applies the backup's version over existing objects,
+	// taking ownership of the fields it sets.
+	ExistingUpdate Existing = "update"
+)
+
+// ParseExisting checks an --existing value.
+func ParseExisting(s string) (Existing, error) {
+	switch e := Existing(strings.ToLower(strings.TrimSpace(s))); e {
+	case ExistingSkip, ExistingUpdate:
+		return e, nil
+	case "":
+		return ExistingSkip, nil
+	default:
+		return "", fmt.Errorf("%w: --existing: %q is not one of skip, update", ErrInvalidConfig, s)
+	}
+}
+
+// Source is where the backup is read from.
+type Source struct {
+	// Repo is a local directory holding a working or bare repository, or a
+	// remote URL (https://, ssh://, git://, file://, user@host:path) that is
+	// cloned (bare) into Workdir, or fetched when the clone exists.
+	Repo string
+	// Ref is a branch, tag or commit (any revision go-git resolves, such as
+	// "clusterscribe/backup~3"); default DefaultRef.
+	Ref string
+	// Cluster is the top directory of the cluster in the branch; empty means
+	// the only one the commit holds.
+	Cluster string
+	// Workdir is where a remote is cloned; default
+	// os.UserCacheDir()/clusterscribe/restore/<hash of Repo>.
+	Workdir string
+	// Auth holds the credentials for a remote (read access is enough).
+	Auth committer.Auth
+}
+
+func (s *Source) validate() error {
+	if strings.TrimSpace(s.Repo) == "" {
+		return fmt.Errorf("%w: --repo is required", ErrInvalidConfig)
+	}
+	if s.Ref == "" {
+		s.Ref = DefaultRef
+	}
+	if s.Cluster != "" && (strings.ContainsAny(s.Cluster, `/\`) || s.Cluster == "." || s.Cluster == "..") {
+		return fmt.Errorf("%w: --cluster-name: %q is not a directory name", ErrInvalidConfig, s.Cluster)
+	}
+	return nil
+}
+
+// Config is a checked description of one restore.
+type Config struct {
+	Source Source
+	// Filters select the objects to restore by kind, namespace and labels.
+	// Their default exclusions do not apply: what is in the backup was
+	// chosen when it was recorded.
+	Filters filters.Options
+	// DryRun makes every write a server-side dry run: the Summary tells what
+	// a restore would do, and nothing changes.
+	DryRun bool
+	// Existing says what happens to objects that already exist; default skip.
+	Existing Existing
+	// Identities decrypt encrypted Secrets (see LoadIdentities).
+	Identities []age.Identity
+	// IncludeControlPlane restores objects the API server makes and keeps
+	// for itself (see ControlPlaneObjects); by default they are skipped.
+	IncludeControlPlane bool
+	// QPS and Burst bound every request to the cluster; default
+	// watcher.DefaultQPS and watcher.DefaultBurst.
+	QPS   float32
+	Burst int
+	// CRDTimeout bounds the wait for restored CRDs; default DefaultCRDTimeout.
+	CRDTimeout time.Duration
+	Logger     *slog.Logger
+}
+
+// validate fills defaults and checks what needs neither the repository nor
+// the cluster.
+func (c *Config) validate() error {
+	if err := c.Source.validate(); err != nil {
+		return err
+	}
+	switch c.Existing {
+	case "":
+		c.Existing = ExistingSkip
+	case ExistingSkip, ExistingUpdate:
+	default:
+		return fmt.Errorf("%w: existing: %q is not one of skip, update", ErrInvalidConfig, c.Existing)
+	}
+	if c.QPS <= 0 {
+		c.QPS = watcher.DefaultQPS
+	}
+	if c.Burst <= 0 {
+		c.Burst = watcher.DefaultBurst
+	}
+	if c.CRDTimeout <= 0 {
+		c.CRDTimeout = DefaultCRDTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// newFilter builds the object filter: the user's kinds, namespaces and
+// selector, without default exclusions.
+func newFilter(o filters.Options) (*filters.Filter, error) {
+	o.Include = []string{filters.IncludeAll}
+	o.IncludeOwned = true
+	f, err := filters.New(o)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return f, nil
+}

@@ -1,0 +1,24 @@
+// Package restore rebuilds a cluster from the backup branch that record
+// writes, and answers "who changed this object, and when" from its history.
+//
+// Run reads one commit of the branch (any branch, tag or commit: a restore
+// is a point-in-time restore), takes one cluster's subtree, and applies its
+// objects with server-side apply (field manager "clusterscribe") in
+// dependency order: CustomResourceDefinitions first, waited for until they
+// are Established, then Namespaces, cluster-wide RBAC and classes,
+// ServiceAccounts and namespaced RBAC, Secrets and ConfigMaps, volumes,
+// workloads, Services, everything else (custom resources included), and
+// admission webhooks and APIServices last, so they cannot block the restore
+// itself.
+//
+// A restore never deletes. Objects that already exist are skipped or
+// updated (Existing). Redacted Secrets are skipped and listed; encrypted
+// ones are decrypted with age identities and their fingerprint annotation
+// removed. A file that cannot be read or applied is reported by its path
+// and the rest continues; the Summary tells what was created, updated,
+// skipped or failed, and Run's error wraps ErrIncomplete when anything
+// failed. With DryRun every write is a server-side dry run.
+//
+// History lists the commits that changed one object's file, with the
+// attribution lines of their commit messages.
+package restore

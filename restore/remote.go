@@ -1,0 +1,226 @@
+package restore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/clusterscribe/clusterscribe/committer"
+)
+
+var (
+	schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+	// scpLikeRE matches user@host:path and host:path.
+	scpLikeRE = regexp.MustCompile(`^(?:[^@/\s]+@)?[^:/\s]+:[^\s]`)
+	// userinfoRE finds the userinfo of any URL inside a message.
+	userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@`)
+)
+
+// mirrorRefSpecs keep the clone's branches and tags equal to the remote's,
+// so every ref resolves as it would in the remote itself.
+var mirrorRefSpecs = []config.RefSpec{"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"}
+
+// isRemote reports whether repo names a remote rather than a local path.
+func isRemote(repo string) bool {
+	if schemeRE.MatchString(repo) {
+		return true
+	}
+	return !strings.HasPrefix(repo, "/") && !strings.HasPrefix(repo, ".") && scpLikeRE.MatchString(repo)
+}
+
+// scrubURL removes userinfo from every URL in s.
+func scrubURL(s string) string { return userinfoRE.ReplaceAllString(s, "$1") }
+
+// syncClone clones src.Repo (bare, all branches and tags) into the work
+// directory, or fetches when the clone is already there.
+func syncClone(ctx context.Context, src Source) (*git.Repository, error) {
+	shown := scrubURL(src.Repo)
+	remote, auth, secret, err := remoteAuth(src.Repo, src.Auth)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", shown, err)
+	}
+	dir, err := workdir(src)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", shown, err)
+	}
+	fail := func(op string, err error) error {
+		msg := scrubURL(err.Error())
+		if secret != "" {
+			msg = strings.ReplaceAll(msg, secret, "<redacted>")
+		}
+		return fmt.Errorf("%s %s: %s", op, shown, msg)
+	}
+	var caBundle []byte
+	if src.Auth.CAFile != "" {
+		if caBundle, err = os.ReadFile(src.Auth.CAFile); err != nil {
+			return nil, fmt.Errorf("open %s: read CA file: %w", shown, err)
+		}
+	}
+	repo, err := git.PlainOpen(dir)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			return nil, fmt.Errorf("open %s: %w", shown, err)
+		}
+		repo, err = git.PlainCloneContext(ctx, dir, true, &git.CloneOptions{
+			URL: remote, Auth: auth, Mirror: true, Tags: git.AllTags, CABundle: caBundle,
+		})
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, fail("clone", err)
+		}
+		return repo, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open clone of %s in %s: %w", shown, dir, err)
+	}
+	err = repo.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: git.DefaultRemoteName, RemoteURL: remote, RefSpecs: mirrorRefSpecs,
+		Auth: auth, Force: true, Tags: git.AllTags, CABundle: caBundle,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil, fail("fetch", err)
+	}
+	return repo, nil
+}
+
+// workdir is where the remote is cloned.
+func workdir(src Source) (string, error) {
+	if src.Workdir != "" {
+		return filepath.Abs(src.Workdir)
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no --workdir and no user cache directory: %w", err)
+	}
+	sum := sha256.Sum256([]byte(scrubURL(src.Repo)))
+	return filepath.Join(cache, "clusterscribe", "restore", hex.EncodeToString(sum[:8])), nil
+}
+
+// remoteAuth returns the URL to fetch from (without credentials), the auth
+// method for it and the secret that must never appear in a message.
+func remoteAuth(raw string, a committer.Auth) (string, transport.AuthMethod, string, error) {
+	if !schemeRE.MatchString(raw) { // scp-style: ssh
+		ep, err := transport.NewEndpoint(raw)
+		if err != nil {
+			return "", nil, "", fmt.Errorf("not a URL nor user@host:path")
+		}
+		m, err := sshAuth(ep.User, a)
+		return raw, m, "", err
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", nil, "", errors.New("cannot parse the URL")
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		user, pass := "", ""
+		if u.User != nil {
+			user = u.User.Username()
+			pass, _ = u.User.Password()
+			u.User = nil
+		}
+		token, err := readToken(a)
+		if err != nil {
+			return "", nil, "", err
+		}
+		switch {
+		case token != "":
+			name := a.Username
+			if name == "" {
+				name = "x-access-token"
+			}
+			return u.String(), &githttp.BasicAuth{Username: name, Password: token}, token, nil
+		case user != "" || pass != "":
+			secret := pass
+			if secret == "" {
+				secret = user // https://TOKEN@host
+			}
+			return u.String(), &githttp.BasicAuth{Username: user, Password: pass}, secret, nil
+		}
+		return u.String(), nil, "", nil
+	case "ssh":
+		user := ""
+		if u.User != nil {
+			user = u.User.Username()
+		}
+		m, err := sshAuth(user, a)
+		return raw, m, "", err
+	case "file", "git":
+		return raw, nil, "", nil
+	default:
+		return "", nil, "", fmt.Errorf("unsupported protocol %q", u.Scheme)
+	}
+}
+
+func readToken(a committer.Auth) (string, error) {
+	switch {
+	case a.TokenFile != "":
+		b, err := os.ReadFile(a.TokenFile)
+		if err != nil {
+			return "", fmt.Errorf("read token file: %w", err)
+		}
+		t := strings.TrimSpace(string(b))
+		if t == "" {
+			return "", fmt.Errorf("token file %s is empty", a.TokenFile)
+		}
+		return t, nil
+	case a.TokenEnv != "":
+		t := strings.TrimSpace(os.Getenv(a.TokenEnv))
+		if t == "" {
+			return "", fmt.Errorf("token variable %s is unset or empty", a.TokenEnv)
+		}
+		return t, nil
+	}
+	return "", nil
+}
+
+func sshAuth(user string, a committer.Auth) (transport.AuthMethod, error) {
+	if user == "" {
+		user = a.Username
+	}
+	if user == "" {
+		user = "git"
+	}
+	var hostKeys ssh.HostKeyCallback
+	switch {
+	case a.SSHInsecureIgnoreHostKey:
+		hostKeys = ssh.InsecureIgnoreHostKey() //nolint:gosec // explicitly requested
+	case a.SSHKnownHosts != "":
+		cb, err := gitssh.NewKnownHostsCallback(a.SSHKnownHosts)
+		if err != nil {
+			return nil, fmt.Errorf("read ssh known_hosts: %w", err)
+		}
+		hostKeys = cb
+	}
+	if a.SSHKeyFile != "" {
+		keys, err := gitssh.NewPublicKeysFromFile(user, a.SSHKeyFile, "")
+		if err != nil {
+			return nil, fmt.Errorf("read ssh key %s: %w", a.SSHKeyFile, err)
+		}
+		keys.HostKeyCallback = hostKeys
+		return keys, nil
+	}
+	if hostKeys == nil {
+		return nil, nil // go-git's default: the ssh agent and the user's known_hosts
+	}
+	agent, err := gitssh.NewSSHAgentAuth(user)
+	if err != nil {
+		return nil, fmt.Errorf("ssh agent: %w", err)
+	}
+	agent.HostKeyCallback = hostKeys
+	return agent, nil
+}

@@ -1,0 +1,159 @@
+package restore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// backupFile is one file of a cluster's subtree at one commit.
+type backupFile struct {
+	Path string // repository-relative, starting with the cluster directory
+	Data []byte
+}
+
+// snapshot is one cluster's subtree at one commit.
+type snapshot struct {
+	Commit  plumbing.Hash
+	Cluster string
+	Files   []backupFile // sorted by path
+}
+
+// openRepository opens src.Repo for reading: a local working or bare
+// repository as it is, a remote cloned into (or fetched in) a work
+// directory.
+func openRepository(ctx context.Context, src Source) (*git.Repository, error) {
+	if isRemote(src.Repo) {
+		return syncClone(ctx, src)
+	}
+	abs, err := filepath.Abs(src.Repo)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", src.Repo, err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("open %s: %w", src.Repo, err)
+	}
+	repo, err := git.PlainOpen(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", src.Repo, err)
+	}
+	return repo, nil
+}
+
+// resolve returns the commit ref names.
+func resolve(repo *git.Repository, ref string) (*object.Commit, error) {
+	h, err := repo.ResolveRevision(plumbing.Revision(ref))
+	if err != nil {
+		if errors.Is(err, plumbing.ErrReferenceNotFound) || errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, fmt.Errorf("%w: %q", ErrRefNotFound, ref)
+		}
+		return nil, fmt.Errorf("resolve %q: %w", ref, err)
+	}
+	c, err := repo.CommitObject(*h)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %q: %w", ref, err)
+	}
+	return c, nil
+}
+
+// clusterDirs lists the top directories of tree that look like cluster
+// subtrees: they hold a "cluster" or a "namespaces" directory.
+func clusterDirs(tree *object.Tree) []string {
+	var out []string
+	for _, e := range tree.Entries {
+		if e.Mode != filemode.Dir {
+			continue
+		}
+		sub, err := tree.Tree(e.Name)
+		if err != nil {
+			continue
+		}
+		for _, se := range sub.Entries {
+			if se.Mode == filemode.Dir && (se.Name == "cluster" || se.Name == "namespaces") {
+				out = append(out, e.Name)
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// chooseCluster picks the cluster subtree: the one named, or the only one.
+func chooseCluster(tree *object.Tree, want string) (string, error) {
+	have := clusterDirs(tree)
+	if want != "" {
+		if slices.Contains(have, want) {
+			return want, nil
+		}
+		return "", clusterChoiceError(want, have)
+	}
+	if len(have) == 1 {
+		return have[0], nil
+	}
+	return "", clusterChoiceError("", have)
+}
+
+// readSnapshot reads every file of the chosen cluster's subtree at commit.
+func readSnapshot(ctx context.Context, commit *object.Commit, cluster string) (*snapshot, error) {
+	tree, err := commit.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", commit.Hash, err)
+	}
+	name, err := chooseCluster(tree, cluster)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := tree.Tree(name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s at %s: %w", name, commit.Hash, err)
+	}
+	snap := &snapshot{Commit: commit.Hash, Cluster: name}
+	w := object.NewTreeWalker(sub, true, nil)
+	defer w.Close()
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, entry, err := w.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s at %s: %w", name, commit.Hash, err)
+		}
+		if !entry.Mode.IsFile() {
+			continue
+		}
+		data, err := readBlob(sub, p)
+		if err != nil {
+			return nil, fmt.Errorf("read %s/%s: %w", name, p, err)
+		}
+		snap.Files = append(snap.Files, backupFile{Path: name + "/" + p, Data: data})
+	}
+	slices.SortFunc(snap.Files, func(a, b backupFile) int { return strings.Compare(a.Path, b.Path) })
+	return snap, nil
+}
+
+func readBlob(tree *object.Tree, p string) ([]byte, error) {
+	f, err := tree.File(p)
+	if err != nil {
+		return nil, err
+	}
+	r, err := f.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}

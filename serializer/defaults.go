@@ -1,0 +1,154 @@
+package serializer
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+)
+
+// Names of default rules that callers refer to.
+const (
+	RuleSecretStringData = "secret.stringData"
+	RuleServiceClusterIP = "service.clusterIP"
+	RuleServiceNodePort  = "service.nodePort"
+	// RuleAutoscaledReplicas drops spec.replicas of objects that
+	// Options.Autoscaled reports as targeted by an autoscaler, so scaling
+	// churn produces no change. It is not in DefaultRules because it needs
+	// Options.Autoscaled; it can be switched off like any default rule.
+	RuleAutoscaledReplicas = "autoscaled.replicas"
+)
+
+// Annotation keys the serializer itself reads or writes.
+const (
+	// LastAppliedAnnotation holds kubectl's copy of the applied manifest. It
+	// is always removed from Secrets, whatever the rules say: it contains the
+	// Secret's values in plaintext.
+	LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+	// FingerprintAnnotation carries, in encrypt mode, the fingerprint of the
+	// Secret's plaintext (see SecretFingerprint). Restore strips it.
+	FingerprintAnnotation = "clusterscribe.io/secret-fingerprint"
+)
+
+// DefaultRules returns the default normalization table, in the order the
+// rules run. Each call returns a fresh slice the caller may modify.
+//
+// Service nodePorts: the API does not record whether a nodePort was chosen by
+// the user or allocated by the cluster, so service.nodePort drops every
+// spec.ports[*].nodePort, for every Service type: for ClusterIP Services there
+// is nothing to keep, and for NodePort and LoadBalancer Services a restore
+// gets fresh ports. Users who pin nodePorts switch the rule off.
+func DefaultRules() []Rule {
+	return []Rule{
+		{Name: "metadata.uid", Pointers: []string{"/metadata/uid"}},
+		{Name: "metadata.resourceVersion", Pointers: []string{"/metadata/resourceVersion"}},
+		{Name: "metadata.generation", Pointers: []string{"/metadata/generation"}},
+		{Name: "metadata.creationTimestamp", Pointers: []string{"/metadata/creationTimestamp"}},
+		{Name: "metadata.selfLink", Pointers: []string{"/metadata/selfLink"}},
+		{Name: "metadata.managedFields", Pointers: []string{"/metadata/managedFields"}},
+		{Name: "metadata.deletionTimestamp", Pointers: []string{"/metadata/deletionTimestamp"}},
+		{Name: "metadata.deletionGracePeriodSeconds", Pointers: []string{"/metadata/deletionGracePeriodSeconds"}},
+		{Name: "status", Pointers: []string{"/status"}},
+		{
+			// Pod templates (Deployment, StatefulSet, DaemonSet, Job, ...), the
+			// CronJob job template, and StatefulSet volume claim templates.
+			Name: "spec.template.metadata.creationTimestamp",
+			Pointers: []string{
+				"/spec/template/metadata/creationTimestamp",
+				"/spec/jobTemplate/metadata/creationTimestamp",
+				"/spec/jobTemplate/spec/template/metadata/creationTimestamp",
+				"/spec/volumeClaimTemplates/*/metadata/creationTimestamp",
+			},
+		},
+		{Name: "annotation.last-applied-configuration", AnnotationKeys: []string{LastAppliedAnnotation}},
+		{Name: "annotation.deployment-revision", AnnotationKeys: []string{"deployment.kubernetes.io/revision"}},
+		{Name: "annotation.replicaset-replicas", AnnotationKeys: []string{
+			"deployment.kubernetes.io/desired-replicas",
+			"deployment.kubernetes.io/max-replicas",
+		}},
+		{Name: "annotation.leader", AnnotationKeys: []string{"control-plane.alpha.kubernetes.io/leader"}},
+		{Name: "annotation.service-account-uid", AnnotationKeys: []string{"kubernetes.io/service-account.uid"}},
+		{Name: "annotation.pv-binding", AnnotationKeys: []string{
+			"pv.kubernetes.io/bind-completed",
+			"pv.kubernetes.io/bound-by-controller",
+		}},
+		{Name: "annotation.autoscaling-alpha", AnnotationKeys: []string{"autoscaling.alpha.kubernetes.io/*"}},
+		{Name: "annotation.cluster-autoscaler-last-updated", AnnotationKeys: []string{"cluster-autoscaler.kubernetes.io/last-updated"}},
+		{Name: RuleServiceClusterIP, Kinds: []string{"Service"}, Fn: dropClusterIP},
+		{Name: "service.ipFamilies", Kinds: []string{"Service"}, Pointers: []string{"/spec/ipFamilies"}},
+		{Name: "service.ipFamilyPolicy", Kinds: []string{"Service"}, Pointers: []string{"/spec/ipFamilyPolicy"}},
+		{Name: "service.healthCheckNodePort", Kinds: []string{"Service"}, Pointers: []string{"/spec/healthCheckNodePort"}},
+		{Name: RuleServiceNodePort, Kinds: []string{"Service"}, Pointers: []string{"/spec/ports/*/nodePort"}},
+		{Name: "pvc.volumeName", Kinds: []string{"PersistentVolumeClaim"}, Pointers: []string{"/spec/volumeName"}},
+		{Name: RuleSecretStringData, Kinds: []string{"Secret"}, Fn: foldStringData},
+		{
+			Name: "webhook.caBundle",
+			Kinds: []string{
+				"MutatingWebhookConfiguration.admissionregistration.k8s.io",
+				"ValidatingWebhookConfiguration.admissionregistration.k8s.io",
+			},
+			Pointers: []string{"/webhooks/*/clientConfig/caBundle"},
+		},
+		{
+			Name:     "crd.caBundle",
+			Kinds:    []string{"CustomResourceDefinition.apiextensions.k8s.io"},
+			Pointers: []string{"/spec/conversion/webhook/clientConfig/caBundle"},
+		},
+		{
+			Name:     "apiservice.caBundle",
+			Kinds:    []string{"APIService.apiregistration.k8s.io"},
+			Pointers: []string{"/spec/caBundle"},
+		},
+	}
+}
+
+// dropClusterIP removes the allocated spec.clusterIP and spec.clusterIPs of a
+// Service. A headless Service ("None") keeps them: that value is the user's
+// choice, and dropping it would turn the Service into a normal one on restore.
+func dropClusterIP(obj map[string]any) error {
+	spec, ok := obj["spec"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	if ip, _ := spec["clusterIP"].(string); ip == "None" {
+		return nil
+	}
+	delete(spec, "clusterIP")
+	delete(spec, "clusterIPs")
+	return nil
+}
+
+// foldStringData folds a Secret's write-only stringData into data (base64),
+// stringData winning on a shared key as it does in the API server.
+func foldStringData(obj map[string]any) error {
+	raw, ok := obj["stringData"]
+	if !ok {
+		return nil
+	}
+	delete(obj, "stringData")
+	if raw == nil {
+		return nil
+	}
+	sd, ok := raw.(map[string]any)
+	if !ok {
+		return errors.New("stringData is not a map")
+	}
+	if len(sd) == 0 {
+		return nil
+	}
+	data, ok := obj["data"].(map[string]any)
+	if !ok {
+		if obj["data"] != nil {
+			return errors.New("data is not a map")
+		}
+		data = make(map[string]any, len(sd))
+		obj["data"] = data
+	}
+	for k, v := range sd {
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("stringData key %q: value is not a string", k)
+		}
+		data[k] = base64.StdEncoding.EncodeToString([]byte(s))
+	}
+	return nil
+}

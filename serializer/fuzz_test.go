@@ -1,0 +1,88 @@
+package serializer
+
+import (
+	"bytes"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+// FuzzSegmentRoundTrip checks that EncodeSegment always yields a safe segment
+// that DecodeSegment turns back into the input, and that DecodeSegment only
+// accepts canonical encodings.
+func FuzzSegmentRoundTrip(f *testing.F) {
+	for _, s := range []string{"system:controller:foo", "..", ".", "a/b", "\x00", "CON", "nul.yaml", "100%", "é", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		enc := EncodeSegment(s)
+		checkSafeSegment(t, enc)
+		dec, err := DecodeSegment(enc)
+		if err != nil {
+			t.Fatalf("DecodeSegment(EncodeSegment(%q) = %q): %v", s, enc, err)
+		}
+		if dec != s {
+			t.Fatalf("round trip of %q via %q gave %q", s, enc, dec)
+		}
+		if dec, err := DecodeSegment(s); err == nil {
+			if EncodeSegment(dec) != s {
+				t.Fatalf("DecodeSegment accepted non-canonical %q (decodes to %q)", s, dec)
+			}
+			checkSafeSegment(t, s)
+		}
+	})
+}
+
+// FuzzRender feeds arbitrary JSON objects through normalization and
+// serialization: it must never panic, must be deterministic, and what it
+// writes must read back (with kubectl's YAML 1.1 parser) as the normalized
+// object. Input that is not a JSON object becomes a ConfigMap key and value,
+// to exercise string quoting.
+func FuzzRender(f *testing.F) {
+	for _, seed := range []string{
+		`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","uid":"u","annotations":{"deployment.kubernetes.io/revision":"1"}},"spec":{"replicas":1},"status":{}}`,
+		`{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"clusterIP":"None","ports":[{"port":80,"nodePort":30080}]}}`,
+		`{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","uid":"u"},"data":{"a":"eA=="},"stringData":{"b":"y"}}`,
+		`{"apiVersion":"v1","kind":"ConfigMap","data":{"yes":"no","1:20":"0x1F","":"~","<<":"2024-01-01","x":"a\nb\n "}}`,
+		`{"kind":"X","n":[1e6,1.5,-0,1e-7,1e21,9223372036854775807,-9223372036854775808,12345678901234567890]}`,
+		"yes", "1:20", "0o17", "- a\n  b", "\tx\n", "line\n\n", "#", "'", "\u2028",
+	} {
+		f.Add([]byte(seed))
+	}
+	s, err := New(Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m map[string]any
+		if err := utiljson.Unmarshal(data, &m); err != nil || m == nil {
+			m = map[string]any{
+				"apiVersion": "v1", "kind": "ConfigMap",
+				"data": map[string]any{string(data): string(data), "k": []any{string(data)}},
+			}
+		}
+		obj := &unstructured.Unstructured{Object: m}
+		a, errA := s.Render(obj)
+		b, errB := s.Render(obj)
+		if (errA == nil) != (errB == nil) || !bytes.Equal(a, b) {
+			t.Fatalf("Render is not deterministic: %q, %v vs %q, %v", a, errA, b, errB)
+		}
+		norm, err := s.Normalize(obj)
+		if err != nil {
+			return
+		}
+		out, err := Marshal(norm.Object)
+		if err != nil {
+			return
+		}
+		j, err := sigsyaml.YAMLToJSON(out)
+		if err != nil {
+			t.Fatalf("output does not parse: %v\n%s", err, out)
+		}
+		if want, got := canonicalJSON(t, norm.Object), canonicalJSON(t, j); want != got {
+			t.Fatalf("output reads back differently:\nwant %s\ngot  %s\nyaml:\n%s", want, got, out)
+		}
+	})
+}

@@ -1,0 +1,194 @@
+package serializer
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Directory and file names of the backup branch layout.
+const (
+	clusterDir    = "cluster"
+	namespacesDir = "namespaces"
+	coreGroup     = "core"
+	fileExt       = ".yaml"
+	emptySegment  = "%"
+)
+
+// ObjectRef names one object's file in the backup branch.
+type ObjectRef struct {
+	Cluster   string
+	Group     string // "" for the core group
+	Resource  string // plural resource name, e.g. "deployments"
+	Namespace string // "" for cluster-scoped objects
+	Name      string
+}
+
+// ObjectPath returns the slash-separated path of an object's file:
+//
+//	<cluster>/cluster/<group>/<resource>/<name>.yaml            (cluster-scoped)
+//	<cluster>/namespaces/<ns>/<group>/<resource>/<name>.yaml    (namespaced)
+//
+// with "core" for the empty group and every part encoded by EncodeSegment.
+func ObjectPath(ref ObjectRef) string {
+	group := coreGroup
+	if ref.Group != "" {
+		group = EncodeSegment(ref.Group)
+	}
+	tail := group + "/" + EncodeSegment(ref.Resource) + "/" + EncodeSegment(ref.Name) + fileExt
+	if ref.Namespace == "" {
+		return EncodeSegment(ref.Cluster) + "/" + clusterDir + "/" + tail
+	}
+	return EncodeSegment(ref.Cluster) + "/" + namespacesDir + "/" + EncodeSegment(ref.Namespace) + "/" + tail
+}
+
+// ParseObjectPath is the inverse of ObjectPath. It refuses any path that
+// ObjectPath would not produce, with an error wrapping ErrInvalidPath.
+func ParseObjectPath(p string) (ObjectRef, error) {
+	parts := strings.Split(p, "/")
+	var ref ObjectRef
+	var rest []string
+	switch {
+	case len(parts) == 5 && parts[1] == clusterDir:
+		rest = parts[2:]
+	case len(parts) == 6 && parts[1] == namespacesDir:
+		ns, err := DecodeSegment(parts[2])
+		if err != nil {
+			return ObjectRef{}, fmt.Errorf("parse object path %q: namespace: %w", p, err)
+		}
+		if ns == "" {
+			return ObjectRef{}, fmt.Errorf("parse object path %q: %w: empty namespace", p, ErrInvalidPath)
+		}
+		ref.Namespace = ns
+		rest = parts[3:]
+	default:
+		return ObjectRef{}, fmt.Errorf("parse object path %q: %w: want <cluster>/cluster/<group>/<resource>/<name>.yaml "+
+			"or <cluster>/namespaces/<ns>/<group>/<resource>/<name>.yaml", p, ErrInvalidPath)
+	}
+	var err error
+	if ref.Cluster, err = DecodeSegment(parts[0]); err != nil {
+		return ObjectRef{}, fmt.Errorf("parse object path %q: cluster: %w", p, err)
+	}
+	if rest[0] != coreGroup {
+		if ref.Group, err = DecodeSegment(rest[0]); err != nil {
+			return ObjectRef{}, fmt.Errorf("parse object path %q: group: %w", p, err)
+		}
+		if ref.Group == "" {
+			return ObjectRef{}, fmt.Errorf("parse object path %q: %w: empty group, want %q", p, ErrInvalidPath, coreGroup)
+		}
+	}
+	if ref.Resource, err = DecodeSegment(rest[1]); err != nil {
+		return ObjectRef{}, fmt.Errorf("parse object path %q: resource: %w", p, err)
+	}
+	name, ok := strings.CutSuffix(rest[2], fileExt)
+	if !ok {
+		return ObjectRef{}, fmt.Errorf("parse object path %q: %w: file name must end in %s", p, ErrInvalidPath, fileExt)
+	}
+	if ref.Name, err = DecodeSegment(name); err != nil {
+		return ObjectRef{}, fmt.Errorf("parse object path %q: name: %w", p, err)
+	}
+	return ref, nil
+}
+
+// EncodeSegment makes s safe as one path segment on every filesystem, and
+// reversibly so (DecodeSegment). ASCII letters, digits and "-_.@+=," are kept,
+// so common names stay readable; every other byte, "%" included, becomes %XX
+// (upper-case hex): "system:controller:foo" -> "system%3Acontroller%3Afoo".
+// In addition a trailing "." is escaped (Windows drops it, and "." and ".."
+// must never appear), as is the first letter of a Windows reserved device
+// name (CON, PRN, AUX, NUL, COM0-9, LPT0-9, whatever the case or extension):
+// "con" -> "%63on". The empty string becomes "%".
+//
+// Letter case is kept, so two names differing only in case map to two files
+// that collide on a case-insensitive filesystem (macOS, Windows defaults); Git
+// itself keeps them apart.
+func EncodeSegment(s string) string {
+	if s == "" {
+		return emptySegment
+	}
+	reserved := isReservedName(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i == 0 && reserved, c == '.' && i == len(s)-1, !isSafeByte(c):
+			b.WriteByte('%')
+			b.WriteByte(upperHex[c>>4])
+			b.WriteByte(upperHex[c&0xf])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// DecodeSegment reverses EncodeSegment. A segment EncodeSegment would not
+// produce (an unsafe byte, malformed or lower-case escapes, escapes of bytes
+// that need none) is an error wrapping ErrInvalidPath.
+func DecodeSegment(s string) (string, error) {
+	if s == emptySegment {
+		return "", nil
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '%' {
+			if !isSafeByte(c) {
+				return "", fmt.Errorf("%w: segment %q: byte %#x must be escaped", ErrInvalidPath, s, c)
+			}
+			b = append(b, c)
+			continue
+		}
+		if i+2 >= len(s) {
+			return "", fmt.Errorf("%w: segment %q: truncated escape", ErrInvalidPath, s)
+		}
+		hi, lo := unhex(s[i+1]), unhex(s[i+2])
+		if hi < 0 || lo < 0 {
+			return "", fmt.Errorf("%w: segment %q: bad escape", ErrInvalidPath, s)
+		}
+		b = append(b, byte(hi<<4|lo))
+		i += 2
+	}
+	out := string(b)
+	if EncodeSegment(out) != s {
+		return "", fmt.Errorf("%w: segment %q is not canonically encoded", ErrInvalidPath, s)
+	}
+	return out, nil
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// unhex decodes one upper-case hex digit, -1 for anything else.
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'A' && c <= 'F':
+		return int(c - 'A' + 10)
+	}
+	return -1
+}
+
+// isSafeByte reports bytes kept as they are in a segment.
+func isSafeByte(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-_.@+=,", c) >= 0
+}
+
+// isReservedName reports Windows device names, which are reserved whatever
+// their case and whatever extension follows ("nul.yaml").
+func isReservedName(s string) bool {
+	stem, _, _ := strings.Cut(s, ".")
+	switch strings.ToUpper(stem) {
+	case "CON", "PRN", "AUX", "NUL":
+		return true
+	}
+	if len(stem) == 4 {
+		prefix := strings.ToUpper(stem[:3])
+		return (prefix == "COM" || prefix == "LPT") && stem[3] >= '0' && stem[3] <= '9'
+	}
+	return false
+}

@@ -1,0 +1,134 @@
+package serializer
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// valueError locates an unsupported value by its path in the object. It never
+// carries the value itself, which may be secret.
+type valueError struct {
+	path []string // innermost last
+	msg  string
+}
+
+func (e *valueError) Error() string {
+	return fmt.Sprintf("%s at /%s", e.msg, strings.Join(e.path, "/"))
+}
+
+// within prefixes the error's path with one more outer token.
+func within(err error, tok string) error {
+	if ve, ok := err.(*valueError); ok {
+		ve.path = append(ve.path, "")
+		copy(ve.path[1:], ve.path)
+		ve.path[0] = pointerEscaper.Replace(tok)
+	}
+	return err
+}
+
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
+// copyJSON deep-copies a JSON-like value, converting every number to int64 or
+// float64 so that the rest of the package sees one representation. Types that
+// have no JSON form are an error (unlike runtime.DeepCopyJSONValue, which
+// panics).
+func copyJSON(v any) (any, error) {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, child := range t {
+			c, err := copyJSON(child)
+			if err != nil {
+				return nil, within(err, k)
+			}
+			out[k] = c
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(t))
+		for i, child := range t {
+			c, err := copyJSON(child)
+			if err != nil {
+				return nil, within(err, fmt.Sprint(i))
+			}
+			out[i] = c
+		}
+		return out, nil
+	case string, bool, nil, int64:
+		return t, nil
+	default:
+		return number(v)
+	}
+}
+
+// number converts the numeric types a hand-built object may hold.
+func number(v any) (any, error) {
+	switch t := v.(type) {
+	case int64:
+		return t, nil
+	case int:
+		return int64(t), nil
+	case int32:
+		return int64(t), nil
+	case int16:
+		return int64(t), nil
+	case int8:
+		return int64(t), nil
+	case uint8:
+		return int64(t), nil
+	case uint16:
+		return int64(t), nil
+	case uint32:
+		return int64(t), nil
+	case uint:
+		if uint64(t) > math.MaxInt64 {
+			return nil, &valueError{msg: "unsigned integer out of int64 range"}
+		}
+		return int64(t), nil
+	case uint64:
+		if t > math.MaxInt64 {
+			return nil, &valueError{msg: "unsigned integer out of int64 range"}
+		}
+		return int64(t), nil
+	case float32:
+		return finite(float64(t))
+	case float64:
+		return finite(t)
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i, nil
+		}
+		f, err := t.Float64()
+		if err != nil {
+			return nil, &valueError{msg: "malformed number"}
+		}
+		return finite(f)
+	default:
+		return nil, &valueError{msg: fmt.Sprintf("unsupported value of type %T", v)}
+	}
+}
+
+// finite accepts finite floats; negative zero becomes zero, as no JSON reader
+// of the output would keep it.
+func finite(f float64) (any, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, &valueError{msg: "non-finite number"}
+	}
+	if f == 0 {
+		return 0.0, nil
+	}
+	return f, nil
+}
+
+// sortedKeys returns the keys of m in byte order.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

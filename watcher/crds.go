@@ -1,0 +1,109 @@
+package watcher
+
+import (
+	"context"
+	"sync/atomic"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+)
+
+var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+
+// watchCRDs signals whenever a CRD is added, changed in what it serves, or
+// deleted. It is one more LIST + WATCH, never a discovery poll.
+func (w *Watcher) watchCRDs(ctx context.Context) <-chan struct{} {
+	changes := make(chan struct{}, 1)
+	notify := func() {
+		select {
+		case changes <- struct{}{}:
+		default:
+		}
+	}
+	client := w.dynamic.Resource(crdGVR)
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			return client.List(ctx, opts)
+		},
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			return client.Watch(ctx, opts)
+		},
+	}
+	si := cache.NewSharedIndexInformerWithOptions(lw, &unstructured.Unstructured{}, cache.SharedIndexInformerOptions{
+		ObjectDescription: "CustomResourceDefinition watch for discovery",
+	})
+	_ = si.SetTransform(func(obj any) (any, error) {
+		// Only what decides discovery matters: keep the cache small.
+		if u, ok := obj.(*unstructured.Unstructured); ok {
+			return &unstructured.Unstructured{Object: map[string]any{
+				"metadata": map[string]any{"name": u.GetName(), "resourceVersion": u.GetResourceVersion()},
+				"served":   servedSignature(u),
+			}}, nil
+		}
+		return obj, nil
+	})
+	var synced atomic.Bool
+	_, _ = si.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(any) {
+			if synced.Load() {
+				notify()
+			}
+		},
+		UpdateFunc: func(oldObj, newObj any) {
+			o, _ := oldObj.(*unstructured.Unstructured)
+			n, _ := newObj.(*unstructured.Unstructured)
+			if o == nil || n == nil || o.Object["served"] != n.Object["served"] {
+				notify()
+			}
+		},
+		DeleteFunc: func(any) { notify() },
+	})
+	go si.RunWithContext(ctx)
+	if cache.WaitForCacheSync(ctx.Done(), si.HasSynced) {
+		// CRDs created between discovery and this watch's list are caught
+		// by one more reconcile.
+		synced.Store(true)
+		notify()
+	}
+	return changes
+}
+
+// servedSignature summarizes what discovery would report for a CRD: its
+// established condition, names, scope and served versions.
+func servedSignature(u *unstructured.Unstructured) string {
+	sig := ""
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		if m, ok := c.(map[string]any); ok && m["type"] == "Established" {
+			sig += "established=" + toString(m["status"]) + ";"
+		}
+	}
+	plural, _, _ := unstructured.NestedString(u.Object, "spec", "names", "plural")
+	scope, _, _ := unstructured.NestedString(u.Object, "spec", "scope")
+	sig += plural + ";" + scope + ";"
+	versions, _, _ := unstructured.NestedSlice(u.Object, "spec", "versions")
+	for _, v := range versions {
+		if m, ok := v.(map[string]any); ok {
+			sig += toString(m["name"]) + "=" + toString(m["served"]) + ",storage=" + toString(m["storage"]) + ";"
+		}
+	}
+	return sig
+}
+
+func toString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case bool:
+		if t {
+			return "true"
+		}
+		return "false"
+	default:
+		return ""
+	}
+}

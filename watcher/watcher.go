@@ -1,0 +1,259 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/flowcontrol"
+)
+
+// EventType says what happened to an object.
+type EventType int
+
+const (
+	// Upsert is an object seen for the first time or changed.
+	Upsert EventType = iota + 1
+	// Delete is an object that is gone.
+	Delete
+	// Synced is sent once, after the initial list of every kind watched at
+	// start has been delivered: from then on the stream is incremental.
+	Synced
+)
+
+// Event is one item of the watcher's stream.
+type Event struct {
+	Type     EventType
+	Resource Resource
+	Object   *unstructured.Unstructured
+}
+
+// Options configure a Watcher. Zero values take the defaults.
+type Options struct {
+	// QPS and Burst bound every request the watcher makes, together.
+	QPS   float32
+	Burst int
+	// PageSize is the page size of the initial lists.
+	PageSize int64
+	// Want decides which resources get an informer; nil watches all.
+	Want func(Resource) bool
+	// KeepFieldSets keeps managedFields whole (audit needs them); by default
+	// only manager, operation and time of each entry are kept.
+	KeepFieldSets bool
+	// Buffer is the capacity of the event channel.
+	Buffer int
+	Logger *slog.Logger
+}
+
+// Defaults safe for a large cluster.
+const (
+	DefaultQPS      = 20
+	DefaultBurst    = 30
+	DefaultPageSize = 500
+)
+
+// Watcher runs one informer per watched resource.
+type Watcher struct {
+	opts      Options
+	dynamic   dynamic.Interface
+	discovery discovery.DiscoveryInterface
+	limiter   flowcontrol.RateLimiter
+	log       *slog.Logger
+	events    chan Event
+
+	mu      sync.Mutex
+	running map[schema.GroupVersionResource]*informer
+	// byGR maps a group-resource to the version being watched, so that a
+	// CRD whose preferred version changes is switched over.
+	served []Resource
+}
+
+// New returns a watcher on the cluster cfg points to. cfg is copied; its
+// rate limits are replaced by a single limiter shared by every client.
+func New(cfg *rest.Config, opts Options) (*Watcher, error) {
+	if opts.QPS <= 0 {
+		opts.QPS = DefaultQPS
+	}
+	if opts.Burst <= 0 {
+		opts.Burst = DefaultBurst
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = DefaultPageSize
+	}
+	if opts.Buffer <= 0 {
+		opts.Buffer = 1024
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Want == nil {
+		opts.Want = func(Resource) bool { return true }
+	}
+	cfg = rest.CopyConfig(cfg)
+	limiter := flowcontrol.NewTokenBucketRateLimiter(opts.QPS, opts.Burst)
+	cfg.RateLimiter = limiter
+	cfg.QPS, cfg.Burst = opts.QPS, opts.Burst
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("watcher: dynamic client: %w", err)
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("watcher: discovery client: %w", err)
+	}
+	return &Watcher{
+		opts:      opts,
+		dynamic:   dyn,
+		discovery: dc,
+		limiter:   limiter,
+		log:       opts.Logger,
+		events:    make(chan Event, opts.Buffer),
+		running:   map[schema.GroupVersionResource]*informer{},
+	}, nil
+}
+
+// Discover returns every resource the cluster serves (see Discover).
+func (w *Watcher) Discover() ([]Resource, error) {
+	return Discover(w.discovery, w.log)
+}
+
+// Events is the stream the watcher delivers into. It is closed when Run
+// returns.
+func (w *Watcher) Events() <-chan Event { return w.events }
+
+// Run starts an informer for every wanted resource, sends Synced once their
+// initial lists are delivered, then follows changes, including resources
+// that CRDs add or remove while it runs, until ctx is done.
+func (w *Watcher) Run(ctx context.Context) error {
+	defer close(w.events)
+	served, err := w.Discover()
+	if err != nil {
+		return err
+	}
+	w.reconcile(ctx, served)
+
+	// Wait for the initial lists, then announce the barrier.
+	w.mu.Lock()
+	syncs := make([]cache.InformerSynced, 0, len(w.running))
+	for _, inf := range w.running {
+		syncs = append(syncs, inf.informer.HasSynced)
+	}
+	w.mu.Unlock()
+	if !cache.WaitForCacheSync(ctx.Done(), syncs...) {
+		w.stopAll()
+		if ctx.Err() != nil {
+			return nil
+		}
+		return errors.New("watcher: initial sync did not complete")
+	}
+	// Informer handlers deliver asynchronously; wait until every initial
+	// add has been handed to the stream before the barrier goes out.
+	w.mu.Lock()
+	for _, inf := range w.running {
+		inf.waitDelivered(ctx)
+	}
+	w.mu.Unlock()
+	w.send(ctx, Event{Type: Synced})
+	w.log.Info("initial sync done", "resources", len(syncs))
+
+	crdChanges := w.watchCRDs(ctx)
+	w.follow(ctx, crdChanges)
+	w.stopAll()
+	return nil
+}
+
+// follow re-runs discovery when CRDs change (debounced: one discovery per
+// burst of CRD events) and starts or stops informers accordingly.
+func (w *Watcher) follow(ctx context.Context, crdChanges <-chan struct{}) {
+	const debounce = 500 * time.Millisecond
+	var timer <-chan time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-crdChanges:
+			timer = time.After(debounce)
+		case <-timer:
+			timer = nil
+			served, err := w.Discover()
+			if err != nil {
+				w.log.Warn("rediscovery after a CRD change failed; will retry on the next change", "error", err)
+				continue
+			}
+			w.reconcile(ctx, served)
+		}
+	}
+}
+
+func (w *Watcher) send(ctx context.Context, ev Event) {
+	select {
+	case w.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// Served returns the resources the last discovery found.
+func (w *Watcher) Served() []Resource {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]Resource(nil), w.served...)
+}
+
+// Watched returns the resources with a running informer.
+func (w *Watcher) Watched() []Resource {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]Resource, 0, len(w.running))
+	for _, inf := range w.running {
+		out = append(out, inf.resource)
+	}
+	return out
+}
+
+// reconcile starts informers for wanted resources that have none and stops
+// those whose resource is no longer served.
+func (w *Watcher) reconcile(ctx context.Context, served []Resource) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.served = served
+	want := map[schema.GroupVersionResource]Resource{}
+	for _, r := range served {
+		if w.opts.Want(r) {
+			want[r.GVR] = r
+		}
+	}
+	for gvr, inf := range w.running {
+		if _, ok := want[gvr]; !ok {
+			w.log.Info("resource no longer served, stop watching", "resource", inf.resource.String(), "version", gvr.Version)
+			inf.stop(ctx, w.send)
+			delete(w.running, gvr)
+		}
+	}
+	for gvr, r := range want {
+		if _, ok := w.running[gvr]; ok {
+			continue
+		}
+		inf := w.newInformer(r, w.send)
+		w.running[gvr] = inf
+		go inf.run(ctx)
+		w.log.Debug("watching", "resource", r.String(), "version", gvr.Version)
+	}
+}
+
+func (w *Watcher) stopAll() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for gvr, inf := range w.running {
+		inf.cancel()
+		delete(w.running, gvr)
+	}
+}
