@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -92,7 +93,7 @@ func TestRedact(t *testing.T) {
 		t.Error("redact broke the error chain")
 	}
 	plain := errors.New("nothing secret")
-	if got := redact(plain, "hunter2"); got != plain {
+	if got := redact(plain, "hunter2"); !reflect.DeepEqual(got, plain) {
 		t.Errorf("redact rewrapped an error without secrets: %v", got)
 	}
 }

@@ -93,7 +93,7 @@ func (c *Committer) Files() (map[string]plumbing.Hash, error) {
 	defer w.Close()
 	for {
 		name, entry, err := w.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {

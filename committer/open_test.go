@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -113,7 +114,7 @@ func TestOpenErrors(t *testing.T) {
 				}
 			}
 			t.Log(err)
-			if tt.want != ErrAuthRejected && tt.want != ErrRemoteUnreachable && tt.want != ErrRepoNotWritable {
+			if !slices.Contains([]error{ErrAuthRejected, ErrRemoteUnreachable, ErrRepoNotWritable}, tt.want) {
 				// Validation errors come before anything touches the disk.
 				for _, p := range []string{localRepo, o.Workdir} {
 					if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {

@@ -1,0 +1,270 @@
+// Package findings is the one model of what audit and policy evaluation
+// find: drift between live and declared state, policy results and the
+// problems met on the way. Report formats (package audit/report) render it;
+// nothing here knows about output.
+package findings
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Type is what kind of finding it is.
+type Type string
+
+// Finding types.
+const (
+	// Modified: the live object differs from its declaration.
+	Modified Type = "Modified"
+	// MissingLive: declared, but not in the cluster.
+	MissingLive Type = "MissingLive"
+	// Unmanaged: in the cluster and in scope, declared nowhere.
+	Unmanaged Type = "Unmanaged"
+	// Policy: a policy rule fired (or failed to evaluate) on an object.
+	Policy Type = "Policy"
+)
+
+// Severity orders policy findings; drift findings have none.
+type Severity string
+
+// Severities, most severe first.
+const (
+	Critical Severity = "critical"
+	High     Severity = "high"
+	Medium   Severity = "medium"
+	Low      Severity = "low"
+	Info     Severity = "info"
+)
+
+// Rank is the sort order of a severity (0 is most severe).
+func (s Severity) Rank() int {
+	switch s {
+	case Critical:
+		return 0
+	case High:
+		return 1
+	case Medium:
+		return 2
+	case Low:
+		return 3
+	default:
+		return 4
+	}
+}
+
+// ObjectRef names an object.
+type ObjectRef struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+// Group returns the API group of the reference ("" for core).
+func (o ObjectRef) Group() string {
+	if i := strings.Index(o.APIVersion, "/"); i >= 0 {
+		return o.APIVersion[:i]
+	}
+	return ""
+}
+
+// String renders "Kind.group namespace/name" ("Kind name" for core,
+// cluster-scoped objects).
+func (o ObjectRef) String() string {
+	kind := o.Kind
+	if g := o.Group(); g != "" {
+		kind += "." + g
+	}
+	if o.Namespace != "" {
+		return kind + " " + o.Namespace + "/" + o.Name
+	}
+	return kind + " " + o.Name
+}
+
+// Source is where a declared object was read from.
+type Source struct {
+	File string `json:"file"`
+	Line int    `json:"line,omitempty"`
+}
+
+func (s Source) String() string {
+	if s.Line > 0 {
+		return fmt.Sprintf("%s:%d", s.File, s.Line)
+	}
+	return s.File
+}
+
+// Attribution names who last touched something, from managedFields.
+type Attribution struct {
+	Manager   string    `json:"manager"`
+	Operation string    `json:"operation,omitempty"`
+	Time      time.Time `json:"time,omitzero"`
+}
+
+// Control is one control of a compliance framework a policy maps to.
+type Control struct {
+	// Framework is "CIS", "NSA-CISA" or "PSS".
+	Framework string `json:"framework"`
+	// ID is the framework's id of the control ("5.2.1", "baseline").
+	ID    string `json:"id"`
+	Title string `json:"title,omitempty"`
+}
+
+// Outcome of a policy on an object.
+type Outcome string
+
+// Policy outcomes.
+const (
+	Fail  Outcome = "fail"
+	Warn  Outcome = "warn"
+	Error Outcome = "error" // the policy could not be evaluated on the object
+)
+
+// PolicyResult is the policy part of a Policy finding.
+type PolicyResult struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Severity    Severity  `json:"severity"`
+	Outcome     Outcome   `json:"outcome"`
+	Description string    `json:"description,omitempty"`
+	Remediation string    `json:"remediation,omitempty"`
+	Controls    []Control `json:"controls,omitempty"`
+	// File is where the policy is defined (a user policy file, or
+	// "bundled:<id>").
+	File string `json:"file,omitempty"`
+}
+
+// Finding is one thing found.
+type Finding struct {
+	Type    Type      `json:"type"`
+	Object  ObjectRef `json:"object"`
+	Message string    `json:"message"`
+	// Source is the declaration's file and line, when there is one.
+	Source *Source `json:"source,omitempty"`
+	// Diff is a unified diff declared -> live (Modified).
+	Diff string `json:"diff,omitempty"`
+	// Paths are the JSON paths that differ (Modified), e.g.
+	// "spec.template.spec.containers[name=web].image".
+	Paths []string `json:"paths,omitempty"`
+	// Attribution is who last touched the drifted fields (Modified) or the
+	// object (Unmanaged).
+	Attribution []Attribution `json:"attribution,omitempty"`
+	// Policy is set on Policy findings.
+	Policy *PolicyResult `json:"policy,omitempty"`
+	// Live says whether the object was evaluated as live state (true) or
+	// as declared state (false); policy findings only.
+	Live bool `json:"live,omitempty"`
+}
+
+// Problem is bad input met on the way that did not stop the run: a
+// malformed manifest, a policy that errored. Everything else was still
+// audited.
+type Problem struct {
+	Source  Source `json:"source"`
+	Message string `json:"message"`
+}
+
+// PolicyStat says how a policy fared over every object it applied to, so a
+// report can show passes and not only failures.
+type PolicyStat struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Severity  Severity  `json:"severity"`
+	Controls  []Control `json:"controls,omitempty"`
+	Evaluated int       `json:"evaluated"`
+	Failed    int       `json:"failed"`
+}
+
+// Report is the result of one audit or policy run.
+type Report struct {
+	GeneratedAt time.Time `json:"generatedAt"`
+	// Cluster is the cluster's name (the kubeconfig context, or
+	// --cluster-name); empty when no cluster was involved.
+	Cluster string `json:"cluster,omitempty"`
+	// Declared is where the declared state came from (dir or URL) and at
+	// which revision.
+	Declared         string       `json:"declared,omitempty"`
+	DeclaredRevision string       `json:"declaredRevision,omitempty"`
+	Findings         []Finding    `json:"findings"`
+	Problems         []Problem    `json:"problems,omitempty"`
+	Policies         []PolicyStat `json:"policies,omitempty"`
+}
+
+// Counts per finding type and, for policy findings, per severity.
+type Counts struct {
+	Modified    int              `json:"modified"`
+	MissingLive int              `json:"missingLive"`
+	Unmanaged   int              `json:"unmanaged"`
+	Policy      map[Severity]int `json:"policy,omitempty"`
+	Problems    int              `json:"problems"`
+}
+
+// Count tallies the report.
+func (r *Report) Count() Counts {
+	c := Counts{Policy: map[Severity]int{}, Problems: len(r.Problems)}
+	for _, f := range r.Findings {
+		switch f.Type {
+		case Modified:
+			c.Modified++
+		case MissingLive:
+			c.MissingLive++
+		case Unmanaged:
+			c.Unmanaged++
+		case Policy:
+			c.Policy[f.Policy.Severity]++
+		}
+	}
+	return c
+}
+
+// HasDrift reports whether any drift finding is present.
+func (r *Report) HasDrift() bool {
+	c := r.Count()
+	return c.Modified+c.MissingLive+c.Unmanaged > 0
+}
+
+// HasFailures reports whether any policy failed (outcome fail or error).
+func (r *Report) HasFailures() bool {
+	for _, f := range r.Findings {
+		if f.Type == Policy && f.Policy.Outcome != Warn {
+			return true
+		}
+	}
+	return false
+}
+
+// Sort orders findings: by type, then namespace, kind, name, then policy
+// severity and id — so that every renderer is deterministic.
+func (r *Report) Sort() {
+	typeRank := map[Type]int{Modified: 0, MissingLive: 1, Unmanaged: 2, Policy: 3}
+	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
+		if d := typeRank[a.Type] - typeRank[b.Type]; d != 0 {
+			return d
+		}
+		for _, d := range []int{
+			strings.Compare(a.Object.Namespace, b.Object.Namespace),
+			strings.Compare(a.Object.Kind, b.Object.Kind),
+			strings.Compare(a.Object.Name, b.Object.Name),
+		} {
+			if d != 0 {
+				return d
+			}
+		}
+		if a.Policy != nil && b.Policy != nil {
+			if d := a.Policy.Severity.Rank() - b.Policy.Severity.Rank(); d != 0 {
+				return d
+			}
+			return strings.Compare(a.Policy.ID, b.Policy.ID)
+		}
+		return 0
+	})
+	slices.SortStableFunc(r.Problems, func(a, b Problem) int {
+		if d := strings.Compare(a.Source.File, b.Source.File); d != 0 {
+			return d
+		}
+		return a.Source.Line - b.Source.Line
+	})
+	slices.SortStableFunc(r.Policies, func(a, b PolicyStat) int { return strings.Compare(a.ID, b.ID) })
+}
