@@ -214,3 +214,41 @@ func TestOpenLocalRepositoryWithOtherBranches(t *testing.T) {
 		}
 	})
 }
+
+func TestDefaultWorkdirPerRecorder(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	bare := newBareRemote(t, t.TempDir(), "remote.git")
+	opts := func(prefix string) Options {
+		o := options(t, bare, prefix)
+		o.Workdir = ""
+		return o
+	}
+	for _, prefix := range []string{"east", "west"} {
+		c := mustOpen(t, opts(prefix))
+		mustCommit(t, c, file(prefix+"/"+prefix+".yaml", prefix))
+		if err := c.Push(t.Context()); err != nil {
+			t.Fatalf("%s Push: %v", prefix, err)
+		}
+	}
+	// A restart finds its clone again.
+	again := mustOpen(t, opts("east"))
+	files, err := again.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := files["east/east.yaml"]; !ok || len(files) != 1 {
+		t.Errorf("Files() after restart = %v, want east/east.yaml only", files)
+	}
+	clones, err := filepath.Glob(filepath.Join(cache, "clusterscribe", "repos", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(clones) != 2 {
+		t.Errorf("clones in the cache = %v, want one per prefix", clones)
+	}
+	want := []string{"east/east.yaml", "west/west.yaml"}
+	if diff := cmp.Diff(want, lines(runGit(t, bare, "ls-tree", "-r", "--name-only", "backup"))); diff != "" {
+		t.Errorf("remote tree (-want +got):\n%s", diff)
+	}
+}

@@ -77,12 +77,12 @@ func startSSHServer(t *testing.T, root string, authorized ssh.PublicKey) *sshSer
 func (s *sshServer) URL(repo string) string { return "ssh://git@" + s.addr + "/" + repo }
 
 func serveSSH(conn net.Conn, cfg *ssh.ServerConfig, gitPath, root string) {
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	sc, chans, reqs, err := ssh.NewServerConn(conn, cfg)
 	if err != nil {
 		return // rejected key or aborted handshake
 	}
-	defer sc.Close()
+	defer func() { _ = sc.Close() }()
 	go ssh.DiscardRequests(reqs)
 	for nc := range chans {
 		if nc.ChannelType() != "session" {

@@ -202,7 +202,7 @@ func (c *Committer) blob(h plumbing.Hash) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)

@@ -86,3 +86,20 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecrypt feeds arbitrary bytes to Decrypt, which reads files from a
+// backup branch that anyone with push access could have altered: it must
+// return an error, never panic, and only succeed on a file whose MAC holds.
+func FuzzDecrypt(f *testing.F) {
+	for _, name := range []string{"sops/age-secret.yaml", "sops/age-pod.yaml", "sops/age-global-secret.yaml"} {
+		f.Add([]byte(readFile(f, name)))
+	}
+	f.Add([]byte("sops:\n  mac: ENC[AES256_GCM,data:,iv:,tag:,type:str]\n  lastmodified: x\n"))
+	ids := identities(f, "sops/age-identities.txt")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := Decrypt(data, ids)
+		if err == nil && IsEncrypted(out) {
+			t.Fatalf("Decrypt returned a still-encrypted file:\n%s", out)
+		}
+	})
+}

@@ -183,11 +183,12 @@ func walkLeaves(n *yaml.Node, path []string, fn func(leaf *yaml.Node, path []str
 	return nil
 }
 
-// scalarValue decodes a scalar node the way SOPS's YAML store does.
+// scalarValue decodes a scalar node the way SOPS's YAML store does. The
+// error leaves out the decoder's message, which would quote the value.
 func scalarValue(n *yaml.Node) (any, error) {
 	var v any
 	if err := n.Decode(&v); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("undecodable %s scalar at line %d", n.ShortTag(), n.Line)
 	}
 	return v, nil
 }

@@ -1,0 +1,122 @@
+package restore
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/clusterscribe/clusterscribe/serializer"
+)
+
+// candidates returns the files of commit c that may be the object: the
+// query's name in its namespace (or among cluster-scoped objects), in any
+// resource of its group (of any group when none was given).
+func (h *historian) candidates(c *object.Commit) (map[string]plumbing.Hash, error) {
+	if f, ok := h.files[c.Hash]; ok {
+		return f, nil
+	}
+	out := map[string]plumbing.Hash{}
+	h.files[c.Hash] = out
+	root, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read tree of %s: %w", c.Hash, err)
+	}
+	base := h.cluster + "/cluster"
+	if h.q.Namespace != "" {
+		base = h.cluster + "/namespaces/" + serializer.EncodeSegment(h.q.Namespace)
+	}
+	scope, err := root.Tree(base)
+	if errors.Is(err, object.ErrDirectoryNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s at %s: %w", base, c.Hash, err)
+	}
+	file := serializer.EncodeSegment(h.q.Name) + ".yaml"
+	for _, g := range scope.Entries {
+		if g.Mode != filemode.Dir || (h.q.GroupSet && g.Name != groupSegment(h.q.Group)) {
+			continue
+		}
+		group, err := scope.Tree(g.Name)
+		if err != nil {
+			return nil, fmt.Errorf("read %s/%s at %s: %w", base, g.Name, c.Hash, err)
+		}
+		for _, r := range group.Entries {
+			if r.Mode != filemode.Dir {
+				continue
+			}
+			res, err := group.Tree(r.Name)
+			if err != nil {
+				return nil, fmt.Errorf("read %s/%s/%s at %s: %w", base, g.Name, r.Name, c.Hash, err)
+			}
+			for _, e := range res.Entries {
+				if e.Name == file && e.Mode.IsFile() {
+					out[strings.Join([]string{base, g.Name, r.Name, file}, "/")] = e.Hash
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// groupSegment is a group's directory name in the backup layout.
+func groupSegment(group string) string {
+	if group == "" {
+		return "core"
+	}
+	return serializer.EncodeSegment(group)
+}
+
+// messageLines returns the lines of a commit message that are about the
+// object in file p: record writes one line per object,
+//
+//	changed Deployment.apps shop/web (kubectl-client-side-apply Update 2026-11-22T01:02:03Z)
+//
+// naming it by kind (or resource) and group, or by path.
+func messageLines(msg, p string, ref serializer.ObjectRef, kind string) []string {
+	name := ref.Name
+	if ref.Namespace != "" {
+		name = ref.Namespace + "/" + ref.Name
+	}
+	var out []string
+	lines := strings.Split(msg, "\n")
+	for _, line := range lines[min(1, len(lines)):] {
+		line = strings.TrimSpace(line)
+		verb, rest, ok := strings.Cut(line, " ")
+		if !ok || (verb != "added" && verb != "changed" && verb != "removed") {
+			continue
+		}
+		label := strings.TrimSpace(rest)
+		if strings.HasSuffix(label, ")") {
+			if i := strings.LastIndex(label, " ("); i >= 0 {
+				label = label[:i]
+			}
+		}
+		if label == p {
+			out = append(out, line)
+			continue
+		}
+		fields := strings.Fields(label)
+		if len(fields) == 2 && fields[1] == name && labelKindMatches(fields[0], ref, kind) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// labelKindMatches matches the kind part of a message label: "Kind.group",
+// "resource.group", "Kind" or "group/Kind".
+func labelKindMatches(s string, ref serializer.ObjectRef, kind string) bool {
+	k, g, dotted := strings.Cut(s, ".")
+	if i := strings.LastIndex(s, "/"); i >= 0 {
+		k, dotted = s[i+1:], false
+	}
+	if dotted && g != ref.Group {
+		return false
+	}
+	return (kind != "" && strings.EqualFold(k, kind)) || strings.EqualFold(k, ref.Resource)
+}
