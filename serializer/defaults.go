@@ -98,7 +98,57 @@ func DefaultRules() []Rule {
 			Kinds:    []string{"APIService.apiregistration.k8s.io"},
 			Pointers: []string{"/spec/caBundle"},
 		},
+		{
+			// The aggregation controller fills rules from the roles the
+			// aggregationRule selects: they follow other objects, and
+			// restoring the rule restores them.
+			Name:  "clusterrole.aggregatedRules",
+			Kinds: []string{"ClusterRole.rbac.authorization.k8s.io"},
+			Fn:    dropAggregatedRules,
+		},
+		{
+			// The API server copies serviceAccountName into the deprecated
+			// serviceAccount field; only the former is meaningful.
+			Name: "podspec.serviceAccount",
+			Fn:   dropDeprecatedServiceAccount,
+		},
 	}
+}
+
+func dropAggregatedRules(obj map[string]any) error {
+	if _, ok := obj["aggregationRule"].(map[string]any); ok {
+		delete(obj, "rules")
+	}
+	return nil
+}
+
+// dropDeprecatedServiceAccount removes serviceAccount from a pod spec (of a
+// Pod, a pod template or a CronJob's job template) when it equals
+// serviceAccountName.
+func dropDeprecatedServiceAccount(obj map[string]any) error {
+	for _, path := range [][]string{
+		{"spec"},
+		{"spec", "template", "spec"},
+		{"spec", "jobTemplate", "spec", "template", "spec"},
+	} {
+		var cur any = obj
+		for _, k := range path {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				cur = nil
+				break
+			}
+			cur = m[k]
+		}
+		spec, ok := cur.(map[string]any)
+		if !ok {
+			continue
+		}
+		if sa, ok := spec["serviceAccount"].(string); ok && sa == spec["serviceAccountName"] {
+			delete(spec, "serviceAccount")
+		}
+	}
+	return nil
 }
 
 // dropClusterIP removes the allocated spec.clusterIP and spec.clusterIPs of a

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -241,5 +242,41 @@ func shuffledJSON(v any, rng *rand.Rand) string {
 	default:
 		b, _ := json.Marshal(t)
 		return string(b)
+	}
+}
+
+// TestMarshalRandomStringsReadBack writes short strings over YAML's special
+// characters as keys and values, and reads them back with kubectl's parser
+// (YAML 1.1) and with go-yaml v3 (YAML 1.2, as sops and kustomize read).
+func TestMarshalRandomStringsReadBack(t *testing.T) {
+	const alphabet = " \t\n:#-?[]{},&*!|>'\"%@`~yYnN0123.eE+_<=xT\\"
+	rng := rand.New(rand.NewPCG(3, 4))
+	for batch := range 20 {
+		obj := map[string]any{}
+		for range 200 {
+			b := make([]byte, 1+rng.IntN(6))
+			for i := range b {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+			obj[string(b)] = []any{string(b)}
+		}
+		out, err := Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := sigsyaml.YAMLToJSON(out)
+		if err != nil {
+			t.Fatalf("batch %d does not parse: %v\n%s", batch, err, out)
+		}
+		if diff := cmp.Diff(canonicalJSON(t, obj), canonicalJSON(t, j)); diff != "" {
+			t.Fatalf("batch %d reads back differently (-want +got):\n%s", batch, diff)
+		}
+		var v3 map[string]any
+		if err := yaml.Unmarshal(out, &v3); err != nil {
+			t.Fatalf("batch %d does not parse as YAML 1.2: %v", batch, err)
+		}
+		if diff := cmp.Diff(obj, v3); diff != "" {
+			t.Fatalf("batch %d reads back differently as YAML 1.2 (-want +got):\n%s", batch, diff)
+		}
 	}
 }

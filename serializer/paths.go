@@ -28,7 +28,8 @@ type ObjectRef struct {
 //	<cluster>/cluster/<group>/<resource>/<name>.yaml            (cluster-scoped)
 //	<cluster>/namespaces/<ns>/<group>/<resource>/<name>.yaml    (namespaced)
 //
-// with "core" for the empty group and every part encoded by EncodeSegment.
+// with "core" for the empty group and every part encoded by EncodeSegment. No
+// API group is named "core" (the core group is ""), so the name is free.
 func ObjectPath(ref ObjectRef) string {
 	group := coreGroup
 	if ref.Group != "" {

@@ -189,6 +189,30 @@ var defaultRuleCases = []ruleCase{
 		in:   "kind: APIService\nspec: {caBundle: LS0t, group: metrics.k8s.io}\n",
 		want: "kind: APIService\nspec: {group: metrics.k8s.io}\n",
 	},
+	{
+		name: "aggregated cluster role",
+		rule: "clusterrole.aggregatedRules",
+		in:   "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\naggregationRule: {clusterRoleSelectors: [{matchLabels: {a: b}}]}\nrules: [{verbs: [get]}]\n",
+		want: "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\naggregationRule: {clusterRoleSelectors: [{matchLabels: {a: b}}]}\n",
+	},
+	{
+		name: "plain cluster role keeps its rules",
+		rule: "clusterrole.aggregatedRules",
+		in:   "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nrules: [{verbs: [get]}]\n",
+		want: "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nrules: [{verbs: [get]}]\n",
+	},
+	{
+		name: "deprecated serviceAccount in a pod template",
+		rule: "podspec.serviceAccount",
+		in:   "kind: Deployment\nspec: {template: {spec: {serviceAccount: web, serviceAccountName: web}}}\n",
+		want: "kind: Deployment\nspec: {template: {spec: {serviceAccountName: web}}}\n",
+	},
+	{
+		name: "serviceAccount differing from serviceAccountName stays",
+		rule: "podspec.serviceAccount",
+		in:   "kind: Pod\nspec: {serviceAccount: a, serviceAccountName: b}\n",
+		want: "kind: Pod\nspec: {serviceAccount: a, serviceAccountName: b}\n",
+	},
 }
 
 // TestDefaultRulesAlone runs each default rule on its own.

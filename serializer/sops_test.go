@@ -42,8 +42,8 @@ func TestDecryptFilesWrittenBySops(t *testing.T) {
 	ids := identities(t, "sops/age-identities.txt")
 	tests := []struct {
 		file string
-		// want maps a path to the decrypted value's shape: we do not know the
-		// plaintexts, but the MAC check proves them.
+		// wantKeys must decrypt to non-empty strings. The plaintexts are not
+		// known here; the MAC check proves them.
 		wantKeys []string
 	}{
 		{file: "age-secret.yaml", wantKeys: []string{"stringData.key"}},
@@ -62,6 +62,12 @@ func TestDecryptFilesWrittenBySops(t *testing.T) {
 			}
 			if bytes.Contains(out, []byte("ENC[")) || bytes.Contains(out, []byte("sops:")) {
 				t.Errorf("decrypted output still holds sops data:\n%s", out)
+			}
+			// The MAC check is what proves the decryption right: any change to a
+			// clear value must break it.
+			tampered := bytes.Replace(in, []byte("  name: "), []byte("  name: x"), 1)
+			if _, err := Decrypt(tampered, ids); !errors.Is(err, ErrMACMismatch) {
+				t.Errorf("Decrypt of a tampered file: error = %v, want ErrMACMismatch", err)
 			}
 			obj := objectMap(t, string(out))
 			for _, k := range tt.wantKeys {
