@@ -25,7 +25,11 @@ build: ## Build the CLI into bin/
 testbin: ## Build kube-apiserver and etcd from source once; print their directory
 	@hack/testbin.sh
 
-test: testbin vet lint tidy-check unit ## Every test and check
+.PHONY: chromium
+chromium: ## Install headless Chromium (Debian package) for the HTML report test
+	command -v chromium || (apt-get update && apt-get install -y chromium)
+
+test: chromium testbin vet lint tidy-check unit ## Every test and check
 
 unit:
 	KUBEBUILDER_ASSETS="$(TESTBIN)" $(GO) test $(TEST_FLAGS) ./...

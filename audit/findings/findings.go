@@ -124,7 +124,11 @@ const (
 
 // PolicyResult is the policy part of a Policy finding.
 type PolicyResult struct {
-	ID          string    `json:"id"`
+	ID string `json:"id"`
+	// Rule is the rule within the policy that fired: a Gatekeeper
+	// constraint's name, a conftest rule ("deny", "warn", "violation").
+	// Empty when the policy is a single rule.
+	Rule        string    `json:"rule,omitempty"`
 	Title       string    `json:"title"`
 	Severity    Severity  `json:"severity"`
 	Outcome     Outcome   `json:"outcome"`

@@ -14,7 +14,11 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 )
 
-// Renderer writes a report in one format.
+// Renderer writes a report in one format. Renderers never modify the report
+// they are given; they render a sorted copy (see findings.Report.Sort), so
+// the output depends only on the report's contents, not on the order its
+// findings were collected in. Diffs of Secrets are redacted on the way (see
+// safeDiff).
 type Renderer interface {
 	Render(w io.Writer, r *findings.Report) error
 }
@@ -26,7 +30,13 @@ type RendererFunc func(w io.Writer, r *findings.Report) error
 func (f RendererFunc) Render(w io.Writer, r *findings.Report) error { return f(w, r) }
 
 var renderers = map[string]Renderer{
-	"json": RendererFunc(renderJSON),
+	"text":         Text{},
+	"json":         RendererFunc(renderJSON),
+	"markdown":     RendererFunc(renderMarkdown),
+	"html":         RendererFunc(renderHTML),
+	"sarif":        RendererFunc(renderSARIF),
+	"junit":        RendererFunc(renderJUnit),
+	"policyreport": RendererFunc(renderPolicyReport),
 }
 
 // For returns the renderer of a format.
@@ -49,9 +59,12 @@ func Formats() []string {
 }
 
 func renderJSON(w io.Writer, r *findings.Report) error {
+	if err := checkReport(r); err != nil {
+		return fmt.Errorf("render json: %w", err)
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(r); err != nil {
+	if err := enc.Encode(prepare(r)); err != nil {
 		return fmt.Errorf("render json: %w", err)
 	}
 	return nil

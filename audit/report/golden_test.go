@@ -1,0 +1,185 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// goldenExt is the file extension of each format's golden file.
+var goldenExt = map[string]string{
+	"text":         "txt",
+	"json":         "json",
+	"markdown":     "md",
+	"html":         "html",
+	"sarif":        "sarif.json",
+	"junit":        "xml",
+	"policyreport": "yaml",
+}
+
+func render(t *testing.T, rd Renderer, r *findings.Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := rd.Render(&b, r); err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	return b.String()
+}
+
+func renderFormat(t *testing.T, format string, r *findings.Report) string {
+	t.Helper()
+	rd, err := For(format)
+	if err != nil {
+		t.Fatalf("For(%q): %v", format, err)
+	}
+	return render(t, rd, r)
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got); run with -update if the change is intended:\n%s", path, diff)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	fixtures := []struct {
+		name   string
+		report func() *findings.Report
+	}{
+		{"report", fixtureReport},
+		{"clean", cleanReport},
+	}
+	for _, fx := range fixtures {
+		for _, format := range Formats() {
+			t.Run(fx.name+"/"+format, func(t *testing.T) {
+				golden(t, fx.name+"."+goldenExt[format], renderFormat(t, format, fx.report()))
+			})
+		}
+	}
+	t.Run("report/text-color", func(t *testing.T) {
+		golden(t, "report.color.txt", render(t, Text{Color: true}, fixtureReport()))
+	})
+}
+
+func TestGoldenCoversEveryFormat(t *testing.T) {
+	for _, f := range Formats() {
+		if goldenExt[f] == "" {
+			t.Errorf("format %q has no golden file extension", f)
+		}
+	}
+}
+
+// TestDeterministic renders shuffled copies of the fixture: the output must
+// not depend on the order findings arrive in, and the caller's report must
+// be left as it was.
+func TestDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			want := renderFormat(t, format, fixtureReport())
+			for i := range 5 {
+				r := fixtureReport()
+				rng.Shuffle(len(r.Findings), func(a, b int) { r.Findings[a], r.Findings[b] = r.Findings[b], r.Findings[a] })
+				rng.Shuffle(len(r.Problems), func(a, b int) { r.Problems[a], r.Problems[b] = r.Problems[b], r.Problems[a] })
+				rng.Shuffle(len(r.Policies), func(a, b int) { r.Policies[a], r.Policies[b] = r.Policies[b], r.Policies[a] })
+				before := snapshot(t, r)
+				got := renderFormat(t, format, r)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("shuffle %d: output differs (-want +got):\n%s", i, diff)
+				}
+				if diff := cmp.Diff(before, snapshot(t, r)); diff != "" {
+					t.Fatalf("shuffle %d: Render modified its input (-want +got):\n%s", i, diff)
+				}
+			}
+		})
+	}
+}
+
+func snapshot(t *testing.T, r *findings.Report) string {
+	t.Helper()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestNoSecretValues renders the fixture, whose Secret diff carries values,
+// in every format: none may show them.
+func TestNoSecretValues(t *testing.T) {
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			out := renderFormat(t, format, fixtureReport())
+			for _, v := range fixtureSecretValues {
+				if strings.Contains(out, v) {
+					t.Errorf("output contains the Secret value %q", v)
+				}
+			}
+			if format == "policyreport" {
+				return // policy results only: the Secret's drift is not in it
+			}
+			if !strings.Contains(out, "db-credentials") {
+				t.Errorf("output does not mention the drifted Secret db-credentials")
+			}
+		})
+	}
+}
+
+func TestFor(t *testing.T) {
+	want := []string{"html", "json", "junit", "markdown", "policyreport", "sarif", "text"}
+	if diff := cmp.Diff(want, Formats()); diff != "" {
+		t.Errorf("Formats() (-want +got):\n%s", diff)
+	}
+	tests := []struct {
+		format  string
+		wantErr bool
+	}{
+		{"html", false},
+		{"HTML", false},
+		{"Sarif", false},
+		{"pdf", true},
+		{"", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			r, err := For(tt.format)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("For(%q) error = %v, want error %v", tt.format, err, tt.wantErr)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), "policyreport") {
+					t.Errorf("error %q does not list the formats", err)
+				}
+				return
+			}
+			if r == nil {
+				t.Fatal("nil renderer")
+			}
+		})
+	}
+}

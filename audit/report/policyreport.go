@@ -1,0 +1,145 @@
+package report
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+)
+
+// PolicyReport API (wgpolicyk8s.io/v1alpha2) as written by PolicyReports.
+const (
+	PolicyReportAPIVersion = "wgpolicyk8s.io/v1alpha2"
+	PolicyReportName       = "clusterscribe"
+	policyReportSource     = "clusterscribe"
+	managedByLabel         = "app.kubernetes.io/managed-by"
+)
+
+// PolicyReports turns the policy findings of r into a ClusterPolicyReport
+// (the results on cluster-scoped objects; always present, so applying it
+// clears earlier results) followed by one PolicyReport per namespace that has
+// results, in namespace order. Every report is named PolicyReportName and
+// labelled app.kubernetes.io/managed-by=clusterscribe.
+//
+// Results carry policy, rule (the policy's rule, else its id), result
+// (fail, warn, error), severity, message, the object as the one resource,
+// scored (false for warnings), the run's time, and properties: title,
+// controls, the evaluated state (live or declared) and the declaring file.
+// Summaries count the results; passes are not split by namespace in
+// Report.Policies, so summary.pass stays 0.
+func PolicyReports(r *findings.Report) []*unstructured.Unstructured {
+	cluster := newPolicyReport("ClusterPolicyReport", "")
+	out := []*unstructured.Unstructured{cluster}
+	if r == nil {
+		return out
+	}
+	r = prepare(r)
+	byNS := map[string]*unstructured.Unstructured{}
+	for _, f := range r.Findings {
+		if f.Type != findings.Policy || f.Policy == nil {
+			continue
+		}
+		report := cluster
+		if ns := f.Object.Namespace; ns != "" {
+			if report = byNS[ns]; report == nil {
+				report = newPolicyReport("PolicyReport", ns)
+				byNS[ns] = report
+				out = append(out, report)
+			}
+		}
+		addPolicyResult(report, r, f)
+	}
+	return out
+}
+
+func newPolicyReport(kind, namespace string) *unstructured.Unstructured {
+	meta := map[string]any{
+		"name":   PolicyReportName,
+		"labels": map[string]any{managedByLabel: "clusterscribe"},
+	}
+	if namespace != "" {
+		meta["namespace"] = namespace
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": PolicyReportAPIVersion,
+		"kind":       kind,
+		"metadata":   meta,
+		"summary":    map[string]any{"pass": int64(0), "fail": int64(0), "warn": int64(0), "error": int64(0), "skip": int64(0)},
+		"results":    []any{},
+	}}
+}
+
+func addPolicyResult(report *unstructured.Unstructured, r *findings.Report, f findings.Finding) {
+	p := f.Policy
+	resource := map[string]any{"apiVersion": f.Object.APIVersion, "kind": f.Object.Kind, "name": f.Object.Name}
+	if f.Object.Namespace != "" {
+		resource["namespace"] = f.Object.Namespace
+	}
+	props := map[string]any{"state": stateLabel(f)}
+	if p.Title != "" {
+		props["title"] = p.Title
+	}
+	if len(p.Controls) > 0 {
+		ctl := make([]string, len(p.Controls))
+		for i, c := range p.Controls {
+			ctl[i] = c.Framework + " " + c.ID
+		}
+		props["controls"] = strings.Join(ctl, ", ")
+	}
+	if f.Source != nil {
+		props["file"] = f.Source.String()
+	}
+	result := map[string]any{
+		"source":     policyReportSource,
+		"policy":     p.ID,
+		"rule":       cmp.Or(p.Rule, p.ID),
+		"result":     string(p.Outcome),
+		"scored":     p.Outcome != findings.Warn,
+		"message":    cmp.Or(f.Message, p.Title),
+		"resources":  []any{resource},
+		"properties": props,
+	}
+	if p.Severity != "" {
+		result["severity"] = string(p.Severity)
+	}
+	if !r.GeneratedAt.IsZero() {
+		result["timestamp"] = map[string]any{
+			"seconds": r.GeneratedAt.Unix(),
+			"nanos":   int64(r.GeneratedAt.Nanosecond()),
+		}
+	}
+	report.Object["results"] = append(report.Object["results"].([]any), result)
+	summary := report.Object["summary"].(map[string]any)
+	if k := string(p.Outcome); k == "fail" || k == "warn" || k == "error" {
+		summary[k] = summary[k].(int64) + 1
+	}
+}
+
+// renderPolicyReport writes PolicyReports as multi-document YAML, ready for
+// kubectl apply.
+func renderPolicyReport(w io.Writer, r *findings.Report) error {
+	if err := checkReport(r); err != nil {
+		return fmt.Errorf("render policyreport: %w", err)
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	for _, doc := range PolicyReports(r) {
+		if err := enc.Encode(doc.Object); err != nil {
+			return fmt.Errorf("render policyreport: %w", err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("render policyreport: %w", err)
+	}
+	if _, err := w.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("render policyreport: %w", err)
+	}
+	return nil
+}
