@@ -29,8 +29,10 @@ type Existing string
 const (
 	// ExistingSkip leaves existing objects as they are (the default).
 	ExistingSkip Existing = "skip"
-	// ExistingUpdate applies the backup's version over existing objects,
-	// taking ownership of the fields it sets.
+	// ExistingUpdate applies the backup's version over existing objects with
+	// server-side apply, taking ownership of every field the backup sets.
+	// Fields the live object has and the backup lacks are left as they are:
+	// a restore never deletes, not even a field.
 	ExistingUpdate Existing = "update"
 )
 

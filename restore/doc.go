@@ -9,7 +9,9 @@
 // ServiceAccounts and namespaced RBAC, Secrets and ConfigMaps, volumes,
 // workloads, Services, everything else (custom resources included), and
 // admission webhooks and APIServices last, so they cannot block the restore
-// itself.
+// itself. Objects with ownerReferences come after all others, and their
+// references are pointed at the owners' new uids (or dropped when the owner
+// is not there, lest the garbage collector delete them).
 //
 // A restore never deletes. Objects that already exist are skipped or
 // updated (Existing). Redacted Secrets are skipped and listed; encrypted

@@ -231,7 +231,7 @@ func (h *historian) kindOf(blob plumbing.Hash) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return "", err

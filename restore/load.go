@@ -150,7 +150,15 @@ func prepare(obj *unstructured.Unstructured) {
 	for _, f := range serverFields {
 		unstructured.RemoveNestedField(obj.Object, f...)
 	}
-	if isSecret(obj) {
+	gvk := obj.GroupVersionKind()
+	switch {
+	case isSecret(obj):
 		stripFingerprint(obj)
+	case gvk.Group == "" && gvk.Kind == "PersistentVolume":
+		// The claim's uid is the recorded cluster's. Without it the volume is
+		// pre-bound to the claim by namespace and name, and binds to the
+		// restored claim instead of being released.
+		unstructured.RemoveNestedField(obj.Object, "spec", "claimRef", "uid")
+		unstructured.RemoveNestedField(obj.Object, "spec", "claimRef", "resourceVersion")
 	}
 }

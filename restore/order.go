@@ -84,15 +84,33 @@ func phaseOf(gk schema.GroupKind) phase {
 	return phaseRest
 }
 
-// sortItems orders items for applying: by phase, then by the order within
-// the phase, then by path, so the order is the same on every run.
+// sortItems orders items for applying: CRDs first; then objects without
+// ownerReferences before those with, so owners exist when their dependents
+// are linked to them (see relinkOwners); then by phase, by the order within
+// the phase and by path, so the order is the same on every run.
 func sortItems(items []item) {
 	slices.SortStableFunc(items, func(a, b item) int {
 		ga, gb := a.res.GroupKind(), b.res.GroupKind()
 		return cmp.Or(
+			compareBool(!isCRD(ga), !isCRD(gb)),
+			compareBool(owned(a), owned(b)),
 			cmp.Compare(phaseOf(ga), phaseOf(gb)),
 			cmp.Compare(within[ga], within[gb]),
 			cmp.Compare(a.path, b.path),
 		)
 	})
+}
+
+func owned(it item) bool { return len(it.obj.GetOwnerReferences()) > 0 }
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	default:
+		return -1
+	}
 }

@@ -53,22 +53,26 @@ func WriteReport(w io.Writer, s Summary, f Format) error {
 	}
 	b.WriteString("\n\n")
 
-	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
+	var list strings.Builder
+	tw := tabwriter.NewWriter(&list, 0, 8, 2, ' ', 0)
 	listed := 0
 	for _, r := range s.Results {
 		if f != FormatWide && !notable(r, s.DryRun) {
 			continue
 		}
 		if listed == 0 {
-			fmt.Fprintln(tw, "ACTION\tOBJECT\tDETAIL")
+			_, _ = fmt.Fprintln(tw, "ACTION\tOBJECT\tDETAIL") // a tabwriter fails only on Flush
 		}
 		listed++
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Action, objectLabel(r), detail(r))
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Action, objectLabel(r), detail(r))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	if listed > 0 {
+		for _, line := range strings.Split(strings.TrimSuffix(list.String(), "\n"), "\n") {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+		}
 		b.WriteString("\n")
 	}
 	if red := s.Redacted(); len(red) > 0 {
@@ -112,6 +116,9 @@ func detail(r Result) string {
 	}
 	var oe *ObjectError
 	if errors.As(r.Err, &oe) {
+		if r.Object.Kind == "" { // the object column shows the path already
+			return oe.Err.Error()
+		}
 		return oe.Path + ": " + oe.Err.Error()
 	}
 	return r.Err.Error()
@@ -124,7 +131,7 @@ func writeCounts(w io.Writer, s Summary) error {
 	for _, r := range s.Results {
 		k := r.Object.KindGroup()
 		if k == "" {
-			k = "(unreadable file)"
+			k = "(files)"
 		}
 		if counts[k] == nil {
 			counts[k] = map[Action]int{}
@@ -135,7 +142,7 @@ func writeCounts(w io.Writer, s Summary) error {
 	slices.Sort(kinds)
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	row := func(cells ...string) {
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		_, _ = fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	header := []string{"KIND"}
 	for _, a := range Actions() {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -48,7 +47,8 @@ func (o *restoreOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.existing, "existing", string(restore.ExistingSkip), "objects that already exist: skip (leave them) or update (apply the backup's version)")
 	fs.StringSliceVar(&o.ageIdentities, "age-identity", nil, "age identity file that decrypts encrypted Secrets; repeatable")
 	fs.BoolVar(&c.IncludeControlPlane, "include-control-plane", false,
-		"also restore what the API server keeps for itself: "+strings.Join(restore.ControlPlaneObjects(), "; "))
+		"also restore what the API server makes and keeps for itself (its own Service and CA ConfigMaps, "+
+			"Service IP allocations, automanaged APIServices); skipped by default")
 	fs.Float64Var(&o.qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
 	fs.IntVar(&c.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
 	fs.DurationVar(&c.CRDTimeout, "crd-timeout", restore.DefaultCRDTimeout, "how long restored CRDs may take to be Established")

@@ -1,0 +1,156 @@
+package restore
+
+import (
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/clusterscribe/clusterscribe/committer"
+)
+
+func TestResolve(t *testing.T) {
+	dir, commits := historyRepo(t)
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.CreateTag("before-removal", commits[1], nil); err != nil {
+		t.Fatal(err)
+	}
+	tagger := &object.Signature{Name: "ops", Email: "ops@example.com", When: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if _, err := repo.CreateTag("v1-backup", commits[0], &git.CreateTagOptions{Message: "first", Tagger: tagger}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		ref     string
+		want    plumbing.Hash
+		wantErr error
+	}{
+		{ref: DefaultRef, want: commits[4]},
+		{ref: "refs/heads/" + DefaultRef, want: commits[4]},
+		{ref: DefaultRef + "~2", want: commits[2]},
+		{ref: "before-removal", want: commits[1]},
+		{ref: "v1-backup", want: commits[0]},
+		{ref: commits[3].String(), want: commits[3]},
+		{ref: commits[3].String()[:8], want: commits[3]},
+		{ref: "no-such-branch", wantErr: ErrRefNotFound},
+		{ref: "0000000000000000000000000000000000000000", wantErr: ErrRefNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			c, err := resolve(repo, tt.ref)
+			if tt.wantErr != nil {
+				mustFail(t, err, tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Hash != tt.want {
+				t.Errorf("%s resolved to %s, want %s", tt.ref, c.Hash, tt.want)
+			}
+		})
+	}
+}
+
+func TestChooseCluster(t *testing.T) {
+	dir := t.TempDir()
+	open := func(prefix string) *committer.Committer {
+		c, err := committer.Open(t.Context(), committer.Options{Repo: dir, Branch: DefaultRef, Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	commit := func(c *committer.Committer, p string) plumbing.Hash {
+		h, err := c.Commit(t.Context(), []committer.Change{{Path: p, Data: []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	one := commit(open("prod"), "prod/cluster/core/namespaces/a.yaml")
+	two := commit(open("staging"), "staging/cluster/core/namespaces/a.yaml")
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		commit  plumbing.Hash
+		want    string
+		choose  string
+		wantErr bool
+	}{
+		{name: "the only one", commit: one, want: "prod"},
+		{name: "named", commit: two, choose: "staging", want: "staging"},
+		{name: "several, none named", commit: two, wantErr: true},
+		{name: "named but absent", commit: one, choose: "staging", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := repo.CommitObject(tt.commit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap, err := readSnapshot(t.Context(), c, tt.choose)
+			if tt.wantErr {
+				mustFail(t, err, ErrClusterNotFound)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []backupFile{{Path: tt.want + "/cluster/core/namespaces/a.yaml", Data: []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n")}}
+			if diff := cmp.Diff(want, snap.Files); diff != "" || snap.Cluster != tt.want {
+				t.Errorf("cluster %q, files (-want +got):\n%s", snap.Cluster, diff)
+			}
+		})
+	}
+}
+
+// TestRemote reads a backup through a URL: cloned on first use, fetched
+// afterwards so new commits are seen.
+func TestRemote(t *testing.T) {
+	dir, commits := historyRepo(t)
+	src := Source{Repo: "file://" + dir, Ref: DefaultRef, Workdir: t.TempDir() + "/clone"}
+	for i, want := range []plumbing.Hash{commits[4], {}} {
+		if i == 1 {
+			c, err := committer.Open(t.Context(), committer.Options{Repo: dir, Branch: DefaultRef, Prefix: "prod"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, err = c.Commit(t.Context(), []committer.Change{{Path: "prod/cluster/core/namespaces/new.yaml", Data: []byte("kind: Namespace\n")}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		repo, err := openRepository(t.Context(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := resolve(repo, src.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Hash != want {
+			t.Errorf("read %d: tip %s, want %s", i, c.Hash, want)
+		}
+	}
+}
+
+func TestRemoteAuthKeepsSecretsOut(t *testing.T) {
+	u, auth, secret, err := remoteAuth("https://user:s3cr3t-token@git.example/backup.git", committer.Auth{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u != "https://git.example/backup.git" || secret != "s3cr3t-token" || auth == nil {
+		t.Errorf("url %q, secret %q, auth %v", u, secret, auth)
+	}
+	if got := scrubURL("clone https://tok@git.example/x failed"); got != "clone https://git.example/x failed" {
+		t.Errorf("scrubURL: %q", got)
+	}
+}
