@@ -1,0 +1,250 @@
+package policies
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+)
+
+// Engine holds compiled policies. Evaluate may be called many times; calls
+// are serialized (each one installs its own inventory).
+type Engine struct {
+	policies    []*policy
+	store       storage.Store
+	timeout     time.Duration
+	parallelism int
+	mu          sync.Mutex
+}
+
+// policy is one compiled policy.
+type policy struct {
+	Policy
+	match *compiledMatch
+	query rego.PreparedEvalQuery
+	// parameters is set for Gatekeeper constraints: the input is
+	// {"review": ..., "parameters": parameters} instead of the object.
+	parameters ast.Value
+	srcs       sources
+	// ref is the rule the query evaluates.
+	ref ast.Ref
+	// batch, when set, evaluates this policy together with others: its
+	// result is element slot of the batch's array.
+	batch *batch
+	slot  int
+}
+
+// batch is one query evaluating several policies of one compiler on the
+// same input, sharing the work of their common helpers (pod specs,
+// containers).
+type batch struct {
+	query rego.PreparedEvalQuery
+}
+
+// Policies describes the loaded policies, in evaluation order.
+func (e *Engine) Policies() []Policy {
+	out := make([]Policy, len(e.policies))
+	for i, p := range e.policies {
+		out[i] = p.Policy
+	}
+	return out
+}
+
+// Load compiles the bundled policies (unless NoBundled) and the policies in
+// opts.Dirs. Rego that does not parse or compile gives a *CompileError
+// (file:line:col of each error); a bad Constraint or metadata block, an
+// error naming the file.
+func Load(ctx context.Context, opts Options) (*Engine, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("load policies: %w", err)
+	}
+	store := inmem.NewWithOpts(inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
+	params, err := ast.InterfaceToValue(opts.Params.document())
+	if err != nil {
+		return nil, fmt.Errorf("load policies: params: %w", err)
+	}
+	root := ast.NewObject(
+		ast.Item(ast.StringTerm("clusterscribe"), ast.ObjectTerm(ast.Item(ast.StringTerm("params"), ast.NewTerm(params)))),
+		ast.Item(ast.StringTerm("inventory"), ast.NewTerm((&inventory{}).value())),
+	)
+	if err := storage.WriteOne(ctx, store, storage.ReplaceOp, storage.RootPath, root); err != nil {
+		return nil, fmt.Errorf("load policies: %w", err)
+	}
+	e := &Engine{store: store, timeout: opts.Timeout, parallelism: opts.Parallelism}
+	l := &loader{store: store, log: opts.Logger}
+	if !opts.NoBundled {
+		ps, err := l.bundled(ctx, opts.Params)
+		if err != nil {
+			return nil, fmt.Errorf("load bundled policies: %w", err)
+		}
+		e.policies = append(e.policies, ps...)
+	}
+	ps, err := l.user(ctx, opts.Dirs)
+	if err != nil {
+		return nil, fmt.Errorf("load policies: %w", err)
+	}
+	e.policies = append(e.policies, ps...)
+	seen := map[string]string{}
+	for _, p := range e.policies {
+		if prev, ok := seen[p.ID]; ok {
+			return nil, fmt.Errorf("load policies: policy id %q is defined twice: %s and %s", p.ID, prev, p.File)
+		}
+		seen[p.ID] = p.File
+	}
+	return e, nil
+}
+
+// loader compiles policies against one store.
+type loader struct {
+	store storage.Store
+	log   *slog.Logger
+}
+
+// prepare compiles a query of one term (a rule's ref, or an array of
+// them).
+func (l *loader) prepare(ctx context.Context, c *ast.Compiler, term *ast.Term, srcs sources) (rego.PreparedEvalQuery, error) {
+	pq, err := rego.New(
+		rego.Compiler(c),
+		rego.Store(l.store),
+		rego.ParsedQuery(ast.NewBody(ast.NewExpr(term))),
+		rego.EnablePrintStatements(true),
+		rego.PrintHook(printHook{log: l.log, srcs: srcs}),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return pq, fmt.Errorf("prepare %s: %w", term, err)
+	}
+	return pq, nil
+}
+
+// Evaluate evaluates every policy on every object it matches. The objects
+// are also the inventory cross-object policies see (data.inventory). live
+// marks the findings as live (true) or declared (false) state.
+//
+// A policy that fails at run time on an object, or runs past the timeout,
+// gives an error finding for that object and a problem naming the policy;
+// the rest of the run continues. err is set only when ctx ends or an
+// object cannot be read at all.
+func (e *Engine) Evaluate(ctx context.Context, objs []*unstructured.Unstructured, live bool) ([]findings.Finding, []findings.PolicyStat, []findings.Problem, error) {
+	in := make([]input, len(objs))
+	for i, u := range objs {
+		in[i] = input{obj: u}
+	}
+	return e.evaluate(ctx, in, live)
+}
+
+// EvaluateManifests evaluates objects read from files (declared state);
+// findings point at the file and line of their object.
+func (e *Engine) EvaluateManifests(ctx context.Context, ms []Manifest) ([]findings.Finding, []findings.PolicyStat, []findings.Problem, error) {
+	in := make([]input, len(ms))
+	for i, m := range ms {
+		in[i] = input{obj: m.Object, source: &ms[i].Source}
+	}
+	return e.evaluate(ctx, in, false)
+}
+
+type input struct {
+	obj    *unstructured.Unstructured
+	source *findings.Source
+}
+
+func (e *Engine) evaluate(ctx context.Context, in []input, live bool) ([]findings.Finding, []findings.PolicyStat, []findings.Problem, error) {
+	objs := make([]*object, len(in))
+	for i, x := range in {
+		o, err := newObject(x.obj, x.source)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("evaluate policies: object %d: %w", i, err)
+		}
+		objs[i] = o
+	}
+	inv := buildInventory(objs)
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := storage.WriteOne(ctx, e.store, storage.ReplaceOp, storage.MustParsePath("/inventory"), inv.value()); err != nil {
+		return nil, nil, nil, fmt.Errorf("evaluate policies: inventory: %w", err)
+	}
+	results, err := e.run(ctx, objs, inv)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("evaluate policies: %w", err)
+	}
+	fs, stats, problems := e.collect(objs, results, live)
+	return fs, stats, problems, nil
+}
+
+// collect turns per-object results into findings, stats and problems, in
+// object order then policy order.
+func (e *Engine) collect(objs []*object, results [][]result, live bool) ([]findings.Finding, []findings.PolicyStat, []findings.Problem) {
+	stats := make([]findings.PolicyStat, len(e.policies))
+	errored := make([][]string, len(e.policies))
+	for i, p := range e.policies {
+		stats[i] = findings.PolicyStat{ID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls}
+	}
+	var out []findings.Finding
+	for oi, o := range objs {
+		for _, r := range results[oi] {
+			p := e.policies[r.policy]
+			st := &stats[r.policy]
+			st.Evaluated++
+			if r.err != nil {
+				st.Failed++
+				errored[r.policy] = append(errored[r.policy], o.String())
+				out = append(out, e.finding(p, o, findings.Error, "policy could not be evaluated: "+r.err.Error(), live))
+				continue
+			}
+			if len(r.messages) > 0 && p.Outcome != findings.Warn {
+				st.Failed++
+			}
+			for _, m := range r.messages {
+				out = append(out, e.finding(p, o, p.Outcome, m, live))
+			}
+		}
+	}
+	var problems []findings.Problem
+	for i, objects := range errored {
+		if len(objects) == 0 {
+			continue
+		}
+		p := e.policies[i]
+		msg := fmt.Sprintf("policy %s could not be evaluated on %d object(s): %s", p.ID, len(objects), strings.Join(firstN(objects, 5), ", "))
+		problems = append(problems, findings.Problem{Source: findings.Source{File: p.File}, Message: msg})
+	}
+	return out, stats, problems
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) <= n {
+		return s
+	}
+	return append(slices.Clip(s[:n]), fmt.Sprintf("and %d more", len(s)-n))
+}
+
+func (e *Engine) finding(p *policy, o *object, outcome findings.Outcome, msg string, live bool) findings.Finding {
+	return findings.Finding{
+		Type:    findings.Policy,
+		Object:  o.ref,
+		Message: msg,
+		Source:  o.source,
+		Policy: &findings.PolicyResult{
+			ID:          p.ID,
+			Title:       p.Title,
+			Severity:    p.Severity,
+			Outcome:     outcome,
+			Description: p.Description,
+			Remediation: p.Remediation,
+			Controls:    p.Controls,
+			File:        p.File,
+		},
+		Live: live,
+	}
+}

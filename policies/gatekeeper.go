@@ -1,0 +1,272 @@
+package policies
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+)
+
+// Gatekeeper's API groups and target.
+const (
+	templatesGroup   = "templates.gatekeeper.sh"
+	constraintsGroup = "constraints.gatekeeper.sh"
+	admissionTarget  = "admission.k8s.gatekeeper.sh"
+)
+
+// Annotations a Constraint may carry to describe itself in reports.
+const (
+	AnnotationSeverity    = "policy.clusterscribe.io/severity"
+	AnnotationRemediation = "policy.clusterscribe.io/remediation"
+	// AnnotationControls lists controls as "FRAMEWORK:ID", comma-separated
+	// ("CIS:5.2.2, PSS:baseline").
+	AnnotationControls = "policy.clusterscribe.io/controls"
+	AnnotationTitle    = "policy.clusterscribe.io/title"
+)
+
+// regoSource is one Rego module embedded in a ConstraintTemplate.
+type regoSource struct {
+	name string
+	text string
+	pos  position
+}
+
+// template is a parsed ConstraintTemplate.
+type template struct {
+	file, name, kind   string
+	line               int
+	title, description string
+	version            regoVersion
+	rego               regoSource
+	libs               []regoSource
+}
+
+// constraint is a parsed Constraint.
+type constraint struct {
+	file string
+	line int
+	obj  *unstructured.Unstructured
+}
+
+func (c constraint) where() string { return fmt.Sprintf("%s:%d", c.file, c.line) }
+
+// gatekeeperDoc sorts one YAML document of a policy directory; other
+// documents are not policies and are skipped.
+func gatekeeperDoc(file string, doc document, obj *unstructured.Unstructured) (*template, *constraint, error) {
+	gvk := obj.GroupVersionKind()
+	switch {
+	case gvk.Group == templatesGroup && gvk.Kind == "ConstraintTemplate":
+		t, err := parseTemplate(file, doc, obj)
+		return t, nil, err
+	case gvk.Group == constraintsGroup:
+		return nil, &constraint{file: file, line: doc.line, obj: obj}, nil
+	}
+	return nil, nil, nil
+}
+
+func parseTemplate(file string, doc document, obj *unstructured.Unstructured) (*template, error) {
+	where := fmt.Sprintf("%s:%d", file, doc.line)
+	t := &template{file: file, line: doc.line, name: obj.GetName(), version: regoV0}
+	t.kind, _, _ = unstructured.NestedString(obj.Object, "spec", "crd", "spec", "names", "kind")
+	if t.kind == "" {
+		return nil, fmt.Errorf("%s: ConstraintTemplate %s: spec.crd.spec.names.kind is required", where, t.name)
+	}
+	ann := obj.GetAnnotations()
+	t.title = ann["metadata.gatekeeper.sh/title"]
+	t.description = strings.TrimSpace(ann["description"])
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc.text, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	targets := nodeAt(&root, "spec", "targets")
+	if targets == nil || targets.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("%s: ConstraintTemplate %s: spec.targets must be a list", where, t.name)
+	}
+	for i, target := range targets.Content {
+		if n := nodeAt(target, "target"); n == nil || n.Value != admissionTarget {
+			continue
+		}
+		base := []any{"spec", "targets", i}
+		regoPath, libsPath := slices.Concat(base, []any{"rego"}), slices.Concat(base, []any{"libs"})
+		if code := nodeAt(target, "code"); code != nil {
+			for j, c := range code.Content {
+				if n := nodeAt(c, "engine"); n != nil && n.Value == "Rego" {
+					regoPath = slices.Concat(base, []any{"code", j, "source", "rego"})
+					libsPath = slices.Concat(base, []any{"code", j, "source", "libs"})
+					if v := nodeAt(c, "source", "version"); v != nil && v.Value == "v1" {
+						t.version = regoV1
+					}
+				}
+			}
+		}
+		n := nodeAt(&root, regoPath...)
+		if n == nil || n.Kind != yaml.ScalarNode {
+			continue
+		}
+		t.rego = t.source(doc, n, "rego")
+		if libs := nodeAt(&root, libsPath...); libs != nil {
+			for j, lib := range libs.Content {
+				t.libs = append(t.libs, t.source(doc, lib, fmt.Sprintf("libs[%d]", j)))
+			}
+		}
+		return t, nil
+	}
+	return nil, fmt.Errorf("%s: ConstraintTemplate %s has no Rego for target %s (templates with only CEL are not supported)", where, t.name, admissionTarget)
+}
+
+func (t *template) source(doc document, n *yaml.Node, part string) regoSource {
+	return regoSource{
+		name: fmt.Sprintf("%s#%s/%s", t.file, t.name, part),
+		text: n.Value,
+		pos:  scalarPosition(t.file, doc, n),
+	}
+}
+
+// compiledTemplate is a template's compiled Rego and its violation query.
+type compiledTemplate struct {
+	*template
+	query rego.PreparedEvalQuery
+	srcs  sources
+}
+
+// compileTemplate compiles a template's Rego and libs on their own, as
+// Gatekeeper does: templates cannot see each other's packages.
+func (l *loader) compileTemplate(ctx context.Context, t *template) (*compiledTemplate, error) {
+	srcs := sources{}
+	modules := map[string]*ast.Module{}
+	var errs CompileError
+	for _, s := range append([]regoSource{t.rego}, t.libs...) {
+		srcs[s.name] = s.pos
+		m, err := srcs.parseModule(s.name, s.text, t.version)
+		var ce *CompileError
+		if errors.As(err, &ce) {
+			errs.Errors = append(errs.Errors, ce.Errors...)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		modules[s.name] = m
+	}
+	if len(errs.Errors) > 0 {
+		return nil, &errs
+	}
+	main := modules[t.rego.name]
+	hasViolation := false
+	for _, r := range main.Rules {
+		if ref := r.Head.Ref(); len(ref) == 1 && ref[0].Equal(ast.VarTerm("violation")) {
+			hasViolation = true
+		}
+	}
+	if !hasViolation {
+		return nil, &CompileError{Errors: []RegoError{{
+			File: t.file, Line: t.rego.pos.lineOffset + 1, Col: t.rego.pos.colOffset + 1,
+			Message: fmt.Sprintf("ConstraintTemplate %s: package %s has no violation rule", t.name, main.Package.Path),
+		}}}
+	}
+	c, err := srcs.compile(modules)
+	if err != nil {
+		return nil, err
+	}
+	q, err := l.prepare(ctx, c, ast.NewTerm(main.Package.Path.Append(ast.StringTerm("violation"))), srcs)
+	if err != nil {
+		return nil, err
+	}
+	return &compiledTemplate{template: t, query: q, srcs: srcs}, nil
+}
+
+// constraintPolicy makes a policy of a Constraint of a compiled template.
+func constraintPolicy(ct *compiledTemplate, c constraint) (*policy, error) {
+	obj := c.obj.Object
+	matchRaw, _, _ := unstructured.NestedFieldNoCopy(obj, "spec", "match")
+	match, err := decodeMatch(matchRaw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.where(), err)
+	}
+	params, _, _ := unstructured.NestedFieldNoCopy(obj, "spec", "parameters")
+	if params == nil {
+		params = map[string]any{}
+	}
+	pv, err := ast.InterfaceToValue(params)
+	if err != nil {
+		return nil, fmt.Errorf("%s: parameters: %w", c.where(), err)
+	}
+	outcome, err := enforcementOutcome(obj)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.where(), err)
+	}
+	ann := c.obj.GetAnnotations()
+	sev := findings.Medium
+	if s := ann[AnnotationSeverity]; s != "" {
+		if sev, err = parseSeverity(s); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", c.where(), AnnotationSeverity, err)
+		}
+	}
+	var controls []findings.Control
+	if s := ann[AnnotationControls]; s != "" {
+		var list []any
+		for part := range strings.SplitSeq(s, ",") {
+			list = append(list, strings.TrimSpace(part))
+		}
+		if controls, err = parseControls(list); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", c.where(), AnnotationControls, err)
+		}
+	}
+	title := firstNonEmpty(ann[AnnotationTitle], ct.title, ct.kind)
+	return &policy{
+		Policy: Policy{
+			ID:          c.obj.GetKind() + "/" + c.obj.GetName(),
+			Title:       title,
+			Severity:    sev,
+			Description: ct.description,
+			Remediation: strings.TrimSpace(ann[AnnotationRemediation]),
+			Controls:    controls,
+			File:        c.file,
+			Dialect:     DialectGatekeeper,
+			Outcome:     outcome,
+			Match:       match.Match,
+		},
+		match:      match,
+		query:      ct.query,
+		parameters: pv,
+		srcs:       ct.srcs,
+	}, nil
+}
+
+// enforcementOutcome maps spec.enforcementAction: deny fails; warn and
+// dryrun (audit only) warn; scoped fails when any scoped action denies.
+func enforcementOutcome(obj map[string]any) (findings.Outcome, error) {
+	action, _, _ := unstructured.NestedString(obj, "spec", "enforcementAction")
+	switch strings.ToLower(action) {
+	case "", "deny":
+		return findings.Fail, nil
+	case "warn", "dryrun":
+		return findings.Warn, nil
+	case "scoped":
+		scoped, _, _ := unstructured.NestedSlice(obj, "spec", "scopedEnforcementActions")
+		for _, s := range scoped {
+			if m, ok := s.(map[string]any); ok && strings.EqualFold(fmt.Sprint(m["action"]), "deny") {
+				return findings.Fail, nil
+			}
+		}
+		return findings.Warn, nil
+	}
+	return "", fmt.Errorf("spec.enforcementAction %q is not one of deny, warn, dryrun, scoped", action)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,90 @@
+package policies
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+)
+
+// row is a finding reduced to what the tests compare.
+type row struct {
+	Policy  string
+	Object  string
+	Outcome findings.Outcome
+	Message string
+}
+
+func rows(fs []findings.Finding) []row {
+	out := make([]row, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, row{Policy: f.Policy.ID, Object: f.Object.String(), Outcome: f.Policy.Outcome, Message: f.Message})
+	}
+	slices.SortFunc(out, func(a, b row) int {
+		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	})
+	return out
+}
+
+// stat is a PolicyStat reduced to its counts.
+type stat struct {
+	Evaluated, Failed int
+}
+
+func statsByID(stats []findings.PolicyStat) map[string]stat {
+	out := map[string]stat{}
+	for _, s := range stats {
+		out[s.ID] = stat{s.Evaluated, s.Failed}
+	}
+	return out
+}
+
+// writeFiles writes name -> content below a new temporary directory.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// objects decodes YAML documents into objects.
+func objects(t testing.TB, docs ...string) []*unstructured.Unstructured {
+	t.Helper()
+	out := make([]*unstructured.Unstructured, 0, len(docs))
+	for _, d := range docs {
+		m := map[string]any{}
+		if err := yaml.Unmarshal([]byte(d), &m); err != nil {
+			t.Fatalf("%v in %s", err, d)
+		}
+		out = append(out, &unstructured.Unstructured{Object: m})
+	}
+	return out
+}
+
+// readManifests reads testdata manifests, failing on any problem.
+func readManifests(t testing.TB, paths ...string) []Manifest {
+	t.Helper()
+	ms, problems, err := ReadManifests(paths, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) > 0 {
+		t.Fatalf("problems reading %v: %v", paths, problems)
+	}
+	return ms
+}

@@ -1,0 +1,5 @@
+package lib.k8s
+
+is_deployment {
+  input.kind == "Deployment"
+}
