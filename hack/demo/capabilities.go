@@ -15,7 +15,7 @@ type unstructuredObj = unstructured.Unstructured
 
 // capabilities lists what the demo shows, in order. Each capability joins
 // this list as it lands.
-func capabilities(cli, kubeconfig, out, _ string) []capability {
+func capabilities(cli, kubeconfig, out, samples string) []capability {
 	backup := filepath.Join(out, "backup")
 	return []capability{
 		{
@@ -29,6 +29,13 @@ func capabilities(cli, kubeconfig, out, _ string) []capability {
 					return err
 				}
 				return showLog(backup)
+			},
+		},
+		{
+			title:  "audit: drift between the cluster and its declared GitOps repo",
+			result: result{"audit", auditResults(out)},
+			run: func(ctx context.Context, out string) error {
+				return runAudit(ctx, cli, kubeconfig, filepath.Join(samples, "declared"), out)
 			},
 		},
 	}

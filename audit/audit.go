@@ -1,0 +1,238 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/flowcontrol"
+
+	"github.com/clusterscribe/clusterscribe/audit/declared"
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/watcher"
+)
+
+// hpaGK is read even when out of scope: it says whose replicas an
+// autoscaler owns.
+var hpaGK = schema.GroupKind{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"}
+
+// Run audits the cluster restCfg points to against the declared state:
+// it reads the declared repo, lists the kinds in scope once (one LIST per
+// kind under the client-side rate limits), compares, and returns the
+// report. Drift is in the report, not an error: errors are what stopped
+// the audit. Malformed manifests are problems in the report; the rest is
+// audited.
+func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Report, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	scopeOpts := cfg.Filters
+	scopeOpts.Include = []string{filters.IncludeAll}
+	scope, err := filters.New(scopeOpts) // the user's scope, no default exclusion
+	if err != nil {
+		return nil, err
+	}
+	exclusions, err := filters.New(cfg.Filters)
+	if err != nil {
+		return nil, err
+	}
+	set, err := declared.Load(ctx, cfg.Declared)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("declared state read", "source", set.Location, "revision", set.Revision, "objects", len(set.Objects), "problems", len(set.Problems))
+
+	watch := map[schema.GroupVersionResource]bool{}
+	wopts := cfg.Watcher
+	wopts.Want = func(r watcher.Resource) bool { return watch[r.GVR] }
+	w, err := watcher.New(restCfg, wopts)
+	if err != nil {
+		return nil, err
+	}
+	served, err := w.Discover()
+	if err != nil {
+		return nil, err
+	}
+	if err := scope.Validate(served); err != nil {
+		return nil, err
+	}
+	byGK := map[schema.GroupKind]watcher.Resource{}
+	for _, r := range served {
+		byGK[r.GroupKind()] = r
+	}
+
+	decl, unserved := resolveDeclared(set.Objects, byGK, scope, cfg.Namespace)
+	sc := newDeclaredSet(decl)
+	maps.Copy(watch, watched(served, sc, cfg.Filters, scope, exclusions))
+	live, err := collectLive(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("live state read", "kinds", len(watch), "objects", len(live))
+
+	dyn, err := dynamic.NewForConfig(limited(restCfg, wopts))
+	if err != nil {
+		return nil, fmt.Errorf("audit: dynamic client: %w", err)
+	}
+	decl, versionProblems := matchVersions(ctx, dyn, decl, live)
+	copts := cfg.Compare
+	copts.InScope = unmanagedScope(cfg.Filters, sc, live, scope, exclusions)
+	if cfg.ServerSide {
+		resources := map[objectKey]watcher.Resource{}
+		for gk, r := range byGK {
+			resources[objectKey{group: gk.Group, kind: gk.Kind}] = r
+		}
+		copts.DryRun = &kubeDryRunner{dyn: dyn, resources: resources}
+	}
+	liveObjs := make([]*unstructured.Unstructured, 0, len(live))
+	for _, k := range sortedKeys(live) {
+		liveObjs = append(liveObjs, live[k].obj)
+	}
+	found, problems, err := Compare(ctx, decl, liveObjs, copts)
+	if err != nil {
+		return nil, err
+	}
+	report := &findings.Report{
+		GeneratedAt:      cfg.Now().UTC(),
+		Cluster:          cfg.Cluster,
+		Declared:         set.Location,
+		DeclaredRevision: set.Revision,
+		Findings:         append(found, unserved...),
+		Problems:         slices.Concat(set.Problems, versionProblems, problems),
+	}
+	report.Sort()
+	return report, nil
+}
+
+// limited copies cfg with the watcher's client-side rate limits.
+func limited(cfg *rest.Config, o watcher.Options) *rest.Config {
+	cfg = rest.CopyConfig(cfg)
+	qps, burst := o.QPS, o.Burst
+	if qps <= 0 {
+		qps = watcher.DefaultQPS
+	}
+	if burst <= 0 {
+		burst = watcher.DefaultBurst
+	}
+	cfg.QPS, cfg.Burst = qps, burst
+	cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(qps, burst)
+	return cfg
+}
+
+// resolveDeclared gives declared objects the namespace kubectl would
+// (the default one for namespaced kinds, none for cluster-scoped ones) and
+// keeps those in the user's scope. Objects of kinds the cluster does not
+// serve are MissingLive findings.
+func resolveDeclared(objs []Object, byGK map[schema.GroupKind]watcher.Resource, scope *filters.Filter, namespace string) ([]Object, []findings.Finding) {
+	var out []Object
+	var unserved []findings.Finding
+	for _, d := range objs {
+		obj := d.Object.DeepCopy()
+		gvk := obj.GroupVersionKind()
+		r, ok := byGK[gvk.GroupKind()]
+		if !ok {
+			src := d.Source
+			unserved = append(unserved, findings.Finding{
+				Type: findings.MissingLive, Object: refOf(obj), Source: &src,
+				Message: fmt.Sprintf("declared, but the cluster does not serve %s", gvk.GroupKind()),
+			})
+			continue
+		}
+		switch {
+		case !r.Namespaced:
+			obj.SetNamespace("")
+		case obj.GetNamespace() == "":
+			obj.SetNamespace(namespace)
+		}
+		if ok, _ := scope.Allow(r, obj); !ok {
+			continue
+		}
+		out = append(out, Object{Object: obj, Source: d.Source})
+	}
+	return out, unserved
+}
+
+// matchVersions rereads, at the declared version, the live objects the
+// watcher listed at another one (the preferred version), so that both
+// sides have the same shape. A declared version the cluster does not serve
+// is a problem; that object is left out of the comparison, and its live
+// counterpart out of the Unmanaged findings.
+func matchVersions(ctx context.Context, dyn dynamic.Interface, decl []Object, live map[objectKey]liveObject) ([]Object, []findings.Problem) {
+	var out []Object
+	var problems []findings.Problem
+	for _, d := range decl {
+		k := keyOf(d.Object)
+		l, ok := live[k]
+		if !ok || l.obj.GetAPIVersion() == d.Object.GetAPIVersion() {
+			out = append(out, d)
+			continue
+		}
+		got, err := getAt(ctx, dyn, l.resource, d.Object.GroupVersionKind().Version, l.obj)
+		if err != nil {
+			problems = append(problems, findings.Problem{
+				Source:  d.Source,
+				Message: fmt.Sprintf("%s: not compared, the cluster serves it as %s: %v", refOf(d.Object), l.obj.GetAPIVersion(), err),
+			})
+			l.skip = true
+			live[k] = l
+			continue
+		}
+		live[k] = liveObject{obj: got, resource: l.resource}
+		out = append(out, d)
+	}
+	return out, problems
+}
+
+// unmanagedScope decides which undeclared live objects are Unmanaged: in
+// the user's scope, covered by the declared set (see declaredSet.covers) —
+// with --include-kinds and --namespaces replacing the declared kinds and
+// namespaces when given — and not dropped by a default exclusion the user
+// kept.
+func unmanagedScope(fo filters.Options, sc declaredSet, live map[objectKey]liveObject,
+	scope, exclusions *filters.Filter,
+) func(*unstructured.Unstructured) bool {
+	byKinds, byNamespaces := len(fo.IncludeKinds) > 0, len(fo.Namespaces) > 0
+	return func(obj *unstructured.Unstructured) bool {
+		l, ok := live[keyOf(obj)]
+		if !ok || l.skip {
+			return false
+		}
+		if ok, _ := scope.Allow(l.resource, obj); !ok {
+			return false
+		}
+		ns := obj.GetNamespace()
+		covered := sc.covers(l.resource.GroupKind(), ns) ||
+			(byKinds && (ns == "" || byNamespaces || sc.namespaces[ns])) ||
+			(byNamespaces && ns != "" && sc.kinds[l.resource.GroupKind()])
+		if !covered {
+			return false
+		}
+		ok, _ = exclusions.Allow(l.resource, obj)
+		return ok
+	}
+}
+
+// watched lists the resources to read: the declared kinds, every kind
+// --include-kinds names, every namespaced kind when the declared set
+// claims whole namespaces, and HorizontalPodAutoscalers (they say whose
+// replicas are the autoscaler's).
+func watched(served []watcher.Resource, sc declaredSet, fo filters.Options, scope, exclusions *filters.Filter) map[schema.GroupVersionResource]bool {
+	watch := map[schema.GroupVersionResource]bool{}
+	for _, r := range served {
+		switch {
+		case r.GroupKind() == hpaGK, sc.kinds[r.GroupKind()]:
+			watch[r.GVR] = true
+		case !scope.WantResource(r) || !exclusions.WantResource(r):
+		case len(fo.IncludeKinds) > 0, r.Namespaced && len(sc.owned) > 0:
+			watch[r.GVR] = true
+		}
+	}
+	return watch
+}

@@ -1,0 +1,210 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/serializer"
+)
+
+// Compare compares declared objects with live ones and returns the drift:
+// Modified (with a diff, the changed paths and who changed them),
+// MissingLive and Unmanaged findings, sorted as findings.Report.Sort
+// sorts them.
+//
+// Declared objects must carry their final namespace (Run fills in the
+// default one). Live objects must carry their managedFields with field
+// sets: they decide which fields the server defaulted (owned by no one, or
+// by the update that created the object), which someone set by hand
+// (owned by another manager: drift) and which a controller owns (never
+// drift). Without DryRun, Compare touches nothing but its arguments.
+//
+// Problems are declared objects that could not be compared as asked: a
+// second declaration of the same object, a failed server-side dry-run
+// (the object is then compared locally).
+func Compare(ctx context.Context, decl []Object, live []*unstructured.Unstructured, opts CompareOptions) ([]findings.Finding, []findings.Problem, error) {
+	c, err := opts.compile(decl, live)
+	if err != nil {
+		return nil, nil, err
+	}
+	liveByKey := make(map[objectKey]*unstructured.Unstructured, len(live))
+	for _, l := range live {
+		liveByKey[keyOf(l)] = l
+	}
+	var out []findings.Finding
+	var problems []findings.Problem
+	declaredAt := map[objectKey]findings.Source{}
+	for _, d := range decl {
+		k := keyOf(d.Object)
+		if first, dup := declaredAt[k]; dup {
+			problems = append(problems, findings.Problem{
+				Source:  d.Source,
+				Message: fmt.Sprintf("%s is declared twice; the declaration at %s is the one audited", refOf(d.Object), first),
+			})
+			continue
+		}
+		declaredAt[k] = d.Source
+		l, ok := liveByKey[k]
+		if !ok {
+			src := d.Source
+			out = append(out, findings.Finding{
+				Type: findings.MissingLive, Object: refOf(d.Object), Source: &src,
+				Message: "declared, but not in the cluster",
+			})
+			continue
+		}
+		f, p, err := c.compareObject(ctx, d, l)
+		if err != nil {
+			return nil, nil, err
+		}
+		problems = append(problems, p...)
+		if f != nil {
+			out = append(out, *f)
+		}
+	}
+	for _, k := range sortedKeys(liveByKey) {
+		l := liveByKey[k]
+		if _, ok := declaredAt[k]; ok || !c.inScope(l) || createdByCluster(l) {
+			continue
+		}
+		out = append(out, findings.Finding{
+			Type: findings.Unmanaged, Object: refOf(l),
+			Message:     "in the cluster, declared nowhere",
+			Attribution: attributions(managers(l)),
+		})
+	}
+	r := findings.Report{Findings: out, Problems: problems}
+	r.Sort()
+	return r.Findings, r.Problems, nil
+}
+
+func refOf(obj *unstructured.Unstructured) findings.ObjectRef {
+	return findings.ObjectRef{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
+}
+
+// objectDrift is what compareObject found on one object.
+type objectDrift struct {
+	deltas      []delta
+	paths       []fieldPath // reported paths (added subtrees may be narrowed)
+	attribution []*manager
+}
+
+// compareObject compares one declared object with its live counterpart.
+func (c *comparer) compareObject(ctx context.Context, d Object, l *unstructured.Unstructured) (*findings.Finding, []findings.Problem, error) {
+	var problems []findings.Problem
+	target := d.Object
+	if c.dryRun != nil {
+		pred, err := c.dryRun.DryRunApply(ctx, d.Object, c.fieldManager)
+		if err != nil {
+			problems = append(problems, findings.Problem{
+				Source:  d.Source,
+				Message: fmt.Sprintf("server-side dry-run of %s failed, compared with the file instead: %v", refOf(d.Object), err),
+			})
+		} else {
+			target = restrictTo(pred, c.fieldManager)
+		}
+	}
+	dn, err := c.normalize(target, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := c.normalize(l, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, ok := d.Object.Object["sops"]; ok {
+		// Encrypted with SOPS: the declared values are ciphertext. The rest
+		// of the object is still compared.
+		for _, k := range []string{"sops", "data", "stringData", "binaryData"} {
+			delete(dn, k)
+			delete(ln, k)
+		}
+	}
+	var deltas []delta
+	diffValues(nil, dn, ln, &deltas)
+	if len(deltas) == 0 {
+		return nil, problems, nil
+	}
+	oc := c.newObjectCheck(l)
+	drift := oc.classify(deltas)
+	if len(drift.deltas) == 0 {
+		return nil, problems, nil
+	}
+	diffText, err := renderDiff(d, dn, drift)
+	if err != nil {
+		return nil, nil, err
+	}
+	paths := make([]string, 0, len(drift.paths))
+	for _, p := range drift.paths {
+		paths = append(paths, p.String())
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	attr := attributions(drift.attribution)
+	if len(attr) == 0 && drift.hasRemovals() {
+		// No entry owns a field that is gone: the last change is the best
+		// lead to who removed it.
+		attr = latest(oc.managers)
+	}
+	src := d.Source
+	return &findings.Finding{
+		Type: findings.Modified, Object: refOf(d.Object), Source: &src,
+		Message:     modifiedMessage(drift.deltas),
+		Diff:        diffText,
+		Paths:       paths,
+		Attribution: attr,
+	}, problems, nil
+}
+
+func (od *objectDrift) hasRemovals() bool {
+	for _, d := range od.deltas {
+		if d.kind == removed {
+			return true
+		}
+	}
+	return false
+}
+
+func modifiedMessage(ds []delta) string {
+	var n [3]int
+	for _, d := range ds {
+		n[d.kind]++
+	}
+	var parts []string
+	for k, label := range []string{"changed", "removed", "added"} {
+		if n[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[k], label))
+		}
+	}
+	return "live differs from the declaration: " + strings.Join(parts, ", ")
+}
+
+// normalize returns obj normalized by the serializer, with the ignore
+// rules applied; meta is the object ignore rules are matched against.
+func (c *comparer) normalize(obj, meta *unstructured.Unstructured) (map[string]any, error) {
+	n, err := c.ser.Normalize(obj)
+	if err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
+	}
+	c.ignore.Strip(meta, n.Object)
+	return n.Object, nil
+}
+
+// lastApplied parses kubectl's last-applied-configuration annotation.
+func lastApplied(obj *unstructured.Unstructured) map[string]any {
+	s, ok := obj.GetAnnotations()[serializer.LastAppliedAnnotation]
+	if !ok {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal([]byte(s), &m) != nil {
+		return nil
+	}
+	return m
+}

@@ -1,0 +1,194 @@
+package declared
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/committer"
+)
+
+// Object is one declared object and where it was declared.
+type Object struct {
+	Object *unstructured.Unstructured
+	Source findings.Source
+}
+
+// Options say where the declared state is.
+type Options struct {
+	// Source is a directory, or a Git URL with an optional @ref (see
+	// ParseSource).
+	Source string
+	// Path is the sub-directory of Source to read ("clusters/prod").
+	Path string
+	// Auth are the Git credentials, as for record's backup repository.
+	Auth committer.Auth
+	// Workdir is where a Git URL is cloned; default the system's temporary
+	// directory. The clone is removed when Load returns.
+	Workdir string
+	Logger  *slog.Logger
+}
+
+// Set is what Load read.
+type Set struct {
+	Objects []Object
+	// Problems are the documents and kustomizations that could not be read;
+	// everything else was.
+	Problems []findings.Problem
+	// Location names the source without credentials, with the path.
+	Location string
+	// Revision is the commit read, when the source is a Git URL or a
+	// directory inside a Git work tree.
+	Revision string
+}
+
+// Load reads the declared objects. Files are read in lexical order;
+// source files are named relative to the repository (or directory) root.
+// It fails only when the source cannot be read at all, or holds no
+// manifest and no problem that would explain it.
+func Load(ctx context.Context, o Options) (*Set, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	src, err := ParseSource(o.Source)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := cleanSubPath(o.Path)
+	if err != nil {
+		return nil, err
+	}
+	set := &Set{Location: src.String()}
+	if sub != "" {
+		set.Location += " (path " + sub + ")"
+	}
+	root := src.Dir
+	if src.IsGit() {
+		dir, err := os.MkdirTemp(o.Workdir, "clusterscribe-declared-*")
+		if err != nil {
+			return nil, fmt.Errorf("declared: clone directory: %w", err)
+		}
+		defer func() { _ = os.RemoveAll(dir) }()
+		o.Logger.Info("cloning the declared repository", "source", src.String())
+		if set.Revision, err = clone(ctx, src, o.Auth, dir); err != nil {
+			return nil, fmt.Errorf("declared: %w", err)
+		}
+		root = dir
+	} else {
+		fi, err := os.Stat(root)
+		if err != nil {
+			return nil, fmt.Errorf("declared: %w", err)
+		}
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("declared: %s is not a directory", root)
+		}
+		set.Revision = localRevision(root)
+	}
+	if root, err = filepath.Abs(root); err != nil {
+		return nil, fmt.Errorf("declared: %w", err)
+	}
+	base := filepath.Join(root, filepath.FromSlash(sub))
+	if fi, err := os.Stat(base); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("declared: --path %s is not a directory of %s", sub, set.Location)
+	}
+	if err := readTree(root, base, set, o.Logger); err != nil {
+		return nil, fmt.Errorf("declared: %w", err)
+	}
+	if len(set.Objects) == 0 && len(set.Problems) == 0 {
+		return nil, fmt.Errorf("declared: %s: %w", set.Location, ErrNoManifests)
+	}
+	return set, nil
+}
+
+// cleanSubPath checks --path: relative, inside the source.
+func cleanSubPath(p string) (string, error) {
+	p = strings.Trim(filepath.ToSlash(strings.TrimSpace(p)), "/")
+	if p == "" || p == "." {
+		return "", nil
+	}
+	clean := filepath.ToSlash(filepath.Clean(p))
+	if clean == ".." || strings.HasPrefix(clean, "../") {
+		return "", fmt.Errorf("--path %s: must stay inside the declared source", p)
+	}
+	return clean, nil
+}
+
+// readTree reads base: kustomization directories are built (their files
+// are theirs, and a base used by an overlay is built through the overlay
+// only), other .yaml, .yml and .json files are read as manifests. Hidden
+// directories and Helm charts are skipped.
+func readTree(root, base string, set *Set, log *slog.Logger) error {
+	type kust struct{ dir, file string }
+	var kusts []kust
+	var files []string
+	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != base && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(p, "Chart.yaml")); err == nil {
+				log.Info("skipping a Helm chart: render it into the declared repo to audit it", "dir", rel(root, p))
+				return filepath.SkipDir
+			}
+			if f := kustomizationFile(p); f != "" {
+				kusts = append(kusts, kust{dir: filepath.Clean(p), file: f})
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".yaml", ".yml", ".json":
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	referenced := map[string]bool{}
+	for _, k := range kusts {
+		for _, b := range localBases(k.dir, k.file) {
+			referenced[b] = true
+		}
+	}
+	kb := &kustomizeBuilder{root: root, files: map[string][]Object{}}
+	for _, k := range kusts {
+		if referenced[k.dir] {
+			log.Debug("kustomization built through the overlay that uses it", "dir", rel(root, k.dir))
+			continue
+		}
+		objs, problems := kb.build(k.dir, k.file)
+		set.Objects = append(set.Objects, objs...)
+		set.Problems = append(set.Problems, problems...)
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		objs, problems := parseManifests(rel(root, f), data)
+		set.Objects = append(set.Objects, objs...)
+		set.Problems = append(set.Problems, problems...)
+	}
+	return nil
+}
+
+func rel(root, p string) string {
+	r, err := filepath.Rel(root, p)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	return filepath.ToSlash(r)
+}

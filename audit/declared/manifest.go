@@ -1,0 +1,215 @@
+package declared
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+)
+
+// document is one YAML document of a file, with the line it starts at.
+type document struct {
+	data []byte
+	line int // 1-based line of the document's first line in the file
+}
+
+// splitDocuments splits a YAML stream at "---" separator lines the way
+// kubectl does (a line starting with "---" followed by nothing but blanks
+// or a comment).
+func splitDocuments(data []byte) []document {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var docs []document
+	start, startLine := 0, 1
+	line := 1
+	for i := 0; i < len(data); {
+		end := bytes.IndexByte(data[i:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = i + end + 1
+		}
+		text := bytes.TrimRight(data[i:next], "\r\n")
+		if isSeparator(text) {
+			docs = append(docs, document{data: data[start:i], line: startLine})
+			start, startLine = next, line+1
+		}
+		i = next
+		line++
+	}
+	return append(docs, document{data: data[start:], line: startLine})
+}
+
+func isSeparator(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, []byte("---"))
+	if !ok {
+		return false
+	}
+	rest = bytes.TrimSpace(rest)
+	return len(rest) == 0 || rest[0] == '#'
+}
+
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// parseManifests reads every Kubernetes object of a YAML (or JSON) file.
+// Documents that are not objects (no apiVersion and kind) are skipped;
+// malformed ones become problems, and the other documents are still read.
+func parseManifests(file string, data []byte) ([]Object, []findings.Problem) {
+	var objs []Object
+	var problems []findings.Problem
+	for _, doc := range splitDocuments(data) {
+		o, p := parseDocument(file, doc)
+		objs = append(objs, o...)
+		problems = append(problems, p...)
+	}
+	return objs, problems
+}
+
+func parseDocument(file string, doc document) ([]Object, []findings.Problem) {
+	problem := func(line int, format string, args ...any) []findings.Problem {
+		return []findings.Problem{{Source: findings.Source{File: file, Line: line}, Message: fmt.Sprintf(format, args...)}}
+	}
+	var node yaml.Node
+	err := yaml.Unmarshal(doc.data, &node)
+	if err == nil && node.Kind == yaml.DocumentNode && len(node.Content) > 0 {
+		var v any
+		err = node.Content[0].Decode(&v) // catches duplicate keys
+	}
+	if err != nil {
+		line, msg := doc.line, err.Error()
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			msg = te.Errors[0]
+		}
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			line = doc.line + firstFailingLine(doc.data, n) - 1
+			msg = msg[len(m[0]):]
+		}
+		return nil, problem(line, "malformed YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+	}
+	if node.Kind != yaml.DocumentNode || len(node.Content) == 0 || node.Content[0].Kind != yaml.MappingNode {
+		return nil, nil // empty, or not a mapping: not a manifest
+	}
+	root := node.Content[0]
+	line := doc.line + root.Line - 1
+	obj, err := toObject(doc.data)
+	if err != nil {
+		return nil, problem(line, "malformed manifest: %v", err)
+	}
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	if apiVersion == "" || kind == "" {
+		return nil, nil // some other YAML (CI config, Helm values, ...)
+	}
+	u := &unstructured.Unstructured{Object: obj}
+	if isToolConfig(u) {
+		return nil, nil
+	}
+	if u.IsList() {
+		return listItems(file, u, root, doc.line)
+	}
+	if u.GetName() == "" {
+		return nil, problem(line, "%s %s has no metadata.name; only named objects can be audited", apiVersion, kind)
+	}
+	return []Object{{Object: u, Source: findings.Source{File: file, Line: line}}}, nil
+}
+
+// firstFailingLine narrows a YAML error down to a line. The parser names
+// the line where the enclosing construct starts (a mapping, several lines
+// up); the first line at which the document stops parsing when cut there
+// is where the mistake is. from is the parser's line (1-based); the result
+// is never before it.
+func firstFailingLine(doc []byte, from int) int {
+	lines := bytes.SplitAfter(doc, []byte("\n"))
+	end := 0
+	for i, l := range lines {
+		end += len(l)
+		if i+1 < from {
+			continue
+		}
+		var n yaml.Node
+		if yaml.Unmarshal(doc[:end], &n) != nil {
+			return i + 1
+		}
+	}
+	return from
+}
+
+// listItems expands a v1 List, each item keeping its own line.
+func listItems(file string, list *unstructured.Unstructured, root *yaml.Node, docLine int) ([]Object, []findings.Problem) {
+	var itemNodes []*yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "items" && root.Content[i+1].Kind == yaml.SequenceNode {
+			itemNodes = root.Content[i+1].Content
+		}
+	}
+	items, _ := list.Object["items"].([]any)
+	var objs []Object
+	var problems []findings.Problem
+	for i, it := range items {
+		line := docLine + root.Line - 1
+		if i < len(itemNodes) {
+			line = docLine + itemNodes[i].Line - 1
+		}
+		m, ok := it.(map[string]any)
+		u := &unstructured.Unstructured{Object: m}
+		if !ok || u.GetAPIVersion() == "" || u.GetKind() == "" || u.GetName() == "" {
+			problems = append(problems, findings.Problem{
+				Source:  findings.Source{File: file, Line: line},
+				Message: "list item is not a named Kubernetes object (apiVersion, kind and metadata.name are required)",
+			})
+			continue
+		}
+		objs = append(objs, Object{Object: u, Source: findings.Source{File: file, Line: line}})
+	}
+	return objs, problems
+}
+
+// isToolConfig reports files that configure tools rather than declare
+// objects: kustomize's own kinds.
+func isToolConfig(u *unstructured.Unstructured) bool {
+	gv := u.GroupVersionKind().Group
+	return gv == "kustomize.config.k8s.io" || gv == "config.kubernetes.io"
+}
+
+// toObject converts one YAML document to a JSON-like map the way kubectl
+// reads manifests (sigs.k8s.io/yaml), with integers as int64 and other
+// numbers as float64.
+func toObject(doc []byte) (map[string]any, error) {
+	js, err := sigsyaml.YAMLToJSON(doc)
+	if err != nil {
+		return nil, err
+	}
+	return decodeJSON(js)
+}
+
+func fixNumbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, c := range t {
+			t[k] = fixNumbers(c)
+		}
+		return t
+	case []any:
+		for i, c := range t {
+			t[i] = fixNumbers(c)
+		}
+		return t
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		return f
+	default:
+		return v
+	}
+}

@@ -1,0 +1,97 @@
+package declared
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Source is a parsed --declared value: a local directory, or a Git URL with
+// an optional ref.
+type Source struct {
+	// Dir is a local directory; empty for a Git URL.
+	Dir string
+	// URL is a Git URL (https://, http://, ssh://, git://, file:// or
+	// user@host:path).
+	URL string
+	// Ref is the branch, tag or full commit hash written after "@"; empty
+	// for the remote's default branch.
+	Ref string
+}
+
+var (
+	schemeRE  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+	scpLikeRE = regexp.MustCompile(`^(?:[^@/\s]+@)?[^:/\s]+:[^\s]`)
+	// userinfoRE finds the userinfo of any URL inside a message.
+	userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@`)
+)
+
+// ParseSource parses "<dir>" or "<git URL>[@ref]". A value is a Git URL
+// when it has a scheme (https://, file://, ...) or the scp form
+// user@host:path; anything else is a directory.
+func ParseSource(s string) (Source, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Source{}, fmt.Errorf("--declared: %w", ErrNoSource)
+	}
+	if !isRemote(s) {
+		return Source{Dir: s}, nil
+	}
+	rest := 0 // where the repository path starts: "@" before it is userinfo
+	if m := schemeRE.FindString(s); m != "" {
+		rest = len(m)
+		if i := strings.IndexByte(s[rest:], '/'); i >= 0 {
+			rest += i
+		} else {
+			rest = len(s)
+		}
+	} else {
+		rest = strings.IndexByte(s, ':')
+	}
+	src := Source{URL: s}
+	if i := strings.LastIndexByte(s[rest:], '@'); i >= 0 {
+		src.URL, src.Ref = s[:rest+i], s[rest+i+1:]
+		if src.Ref == "" {
+			return Source{}, fmt.Errorf("--declared %s: empty ref after \"@\"", scrubURL(s))
+		}
+	}
+	if schemeRE.MatchString(src.URL) {
+		u, err := url.Parse(src.URL)
+		if err != nil {
+			return Source{}, fmt.Errorf("--declared %s: not a URL", scrubURL(src.URL))
+		}
+		switch strings.ToLower(u.Scheme) {
+		case "http", "https", "ssh", "git", "file":
+		default:
+			return Source{}, fmt.Errorf("--declared %s: unsupported protocol %q", scrubURL(src.URL), u.Scheme)
+		}
+	}
+	return src, nil
+}
+
+// IsGit reports whether the source is a Git URL.
+func (s Source) IsGit() bool { return s.URL != "" }
+
+// String renders the source as given, without credentials.
+func (s Source) String() string {
+	if !s.IsGit() {
+		return s.Dir
+	}
+	if s.Ref == "" {
+		return scrubURL(s.URL)
+	}
+	return scrubURL(s.URL) + "@" + s.Ref
+}
+
+func isRemote(s string) bool {
+	if schemeRE.MatchString(s) {
+		return true
+	}
+	return !strings.HasPrefix(s, "/") && !strings.HasPrefix(s, ".") && scpLikeRE.MatchString(s)
+}
+
+// scrubURL removes the userinfo of every URL in s.
+func scrubURL(s string) string {
+	return userinfoRE.ReplaceAllString(s, "$1")
+}

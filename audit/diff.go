@@ -1,0 +1,235 @@
+package audit
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// deltaKind says how a field differs.
+type deltaKind int
+
+const (
+	// changed: both sides have the field, with different values.
+	changed deltaKind = iota
+	// removed: declared, absent from the live object.
+	removed
+	// added: in the live object, not declared.
+	added
+)
+
+func (k deltaKind) String() string {
+	switch k {
+	case changed:
+		return "changed"
+	case removed:
+		return "removed"
+	default:
+		return "added"
+	}
+}
+
+// delta is one difference between the declared and the live object, at
+// the highest path where they part.
+type delta struct {
+	path     fieldPath
+	kind     deltaKind
+	declared any
+	live     any
+}
+
+// diffValues compares d (declared) and l (live) below p. A null value is
+// the same as an absent one.
+func diffValues(p fieldPath, d, l any, out *[]delta) {
+	switch dv := d.(type) {
+	case map[string]any:
+		lv, ok := l.(map[string]any)
+		if !ok {
+			*out = append(*out, delta{path: p, kind: changed, declared: d, live: l})
+			return
+		}
+		keys := make([]string, 0, len(dv)+len(lv))
+		for k := range dv {
+			keys = append(keys, k)
+		}
+		for k := range lv {
+			if _, ok := dv[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			dc, lc := dv[k], lv[k]
+			switch {
+			case dc == nil && lc == nil:
+			case lc == nil:
+				*out = append(*out, delta{path: p.key(k), kind: removed, declared: dc})
+			case dc == nil:
+				*out = append(*out, delta{path: p.key(k), kind: added, live: lc})
+			default:
+				diffValues(p.key(k), dc, lc, out)
+			}
+		}
+	case []any:
+		lv, ok := l.([]any)
+		if !ok {
+			*out = append(*out, delta{path: p, kind: changed, declared: d, live: l})
+			return
+		}
+		diffLists(p, dv, lv, out)
+	default:
+		if !scalarEqual(p, d, l) {
+			*out = append(*out, delta{path: p, kind: changed, declared: d, live: l})
+		}
+	}
+}
+
+// diffLists compares lists of maps item by item, matched by a key field
+// (containers by name, ports by port, ...) or by position; any other list
+// is one value.
+func diffLists(p fieldPath, d, l []any, out *[]delta) {
+	if !allMaps(d) || !allMaps(l) || len(d) == 0 || len(l) == 0 {
+		if !reflect.DeepEqual(normalizeNumbers(d), normalizeNumbers(l)) {
+			*out = append(*out, delta{path: p, kind: changed, declared: d, live: l})
+		}
+		return
+	}
+	key := itemKey(d, l)
+	if key == "" {
+		for i := range max(len(d), len(l)) {
+			ip := p.item(i, "", nil)
+			switch {
+			case i >= len(l):
+				*out = append(*out, delta{path: ip, kind: removed, declared: d[i]})
+			case i >= len(d):
+				*out = append(*out, delta{path: ip, kind: added, live: l[i]})
+			default:
+				diffValues(ip, d[i], l[i], out)
+			}
+		}
+		return
+	}
+	matched := make([]bool, len(l))
+	for i, di := range d {
+		v := di.(map[string]any)[key]
+		s := step{item: true, field: key, value: v}
+		li, j := findItem(l, s)
+		if j < 0 {
+			*out = append(*out, delta{path: p.item(i, key, v), kind: removed, declared: di})
+			continue
+		}
+		matched[j] = true
+		diffValues(p.item(j, key, v), di, li, out)
+	}
+	for j, li := range l {
+		if !matched[j] {
+			v := li.(map[string]any)[key]
+			*out = append(*out, delta{path: p.item(j, key, v), kind: added, live: li})
+		}
+	}
+}
+
+func allMaps(l []any) bool {
+	for _, it := range l {
+		if _, ok := it.(map[string]any); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// quantityKeys are the maps whose values are resource quantities, which the
+// API server rewrites in canonical form ("0.5" becomes "500m", "1024Mi"
+// becomes "1Gi").
+var quantityKeys = map[string]bool{
+	"requests": true, "limits": true, "hard": true, "capacity": true,
+	"allocatable": true, "overhead": true, "default": true, "defaultRequest": true,
+	"max": true, "min": true, "maxLimitRequestRatio": true,
+}
+
+// scalarEqual compares two leaf values: numbers by value (1 and 1.0 are
+// equal), quantities under resources by amount.
+func scalarEqual(p fieldPath, a, b any) bool {
+	a, b = normalizeNumbers(a), normalizeNumbers(b)
+	if reflect.DeepEqual(a, b) {
+		return true
+	}
+	if len(p) < 2 {
+		return false
+	}
+	parent, self := p[len(p)-2], p[len(p)-1]
+	if !quantityKeys[parent.key] && self.key != "sizeLimit" && self.key != "storage" {
+		return false
+	}
+	qa, errA := quantityOf(a)
+	qb, errB := quantityOf(b)
+	return errA == nil && errB == nil && qa.Cmp(qb) == 0
+}
+
+func quantityOf(v any) (resource.Quantity, error) {
+	switch t := v.(type) {
+	case string:
+		return resource.ParseQuantity(t)
+	case float64:
+		b, _ := json.Marshal(t)
+		return resource.ParseQuantity(string(b))
+	default:
+		b, _ := json.Marshal(t)
+		return resource.ParseQuantity(string(b))
+	}
+}
+
+// normalizeNumbers makes integral float64 values int64, so that numbers
+// compare by value whatever their source.
+func normalizeNumbers(v any) any {
+	switch t := v.(type) {
+	case float64:
+		if t == float64(int64(t)) {
+			return int64(t)
+		}
+		return t
+	case int:
+		return int64(t)
+	case int32:
+		return int64(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, c := range t {
+			out[i] = normalizeNumbers(c)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, c := range t {
+			out[k] = normalizeNumbers(c)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// isEmpty reports zero values the API server omits when it stores an
+// object (false, 0, "", empty maps and lists): declaring one is the same
+// as leaving the field out.
+func isEmpty(v any) bool {
+	switch t := normalizeNumbers(v).(type) {
+	case nil:
+		return true
+	case bool:
+		return !t
+	case int64:
+		return t == 0
+	case float64:
+		return t == 0
+	case string:
+		return t == ""
+	case map[string]any:
+		return len(t) == 0
+	case []any:
+		return len(t) == 0
+	}
+	return false
+}

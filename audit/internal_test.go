@@ -1,0 +1,187 @@
+package audit
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+func TestFieldPathString(t *testing.T) {
+	tests := []struct {
+		path fieldPath
+		want string
+	}{
+		{fieldPath{}.key("spec").key("replicas"), "spec.replicas"},
+		{fieldPath{}.key("spec").key("containers").item(0, "name", "web").key("image"), "spec.containers[name=web].image"},
+		{fieldPath{}.key("metadata").key("labels").key("app.kubernetes.io/name"), `metadata.labels["app.kubernetes.io/name"]`},
+		{fieldPath{}.key("rules").item(2, "", nil).key("verbs"), "rules[2].verbs"},
+		{fieldPath{}.key("ports").item(1, "containerPort", int64(8080)), "ports[containerPort=8080]"},
+		{fieldPath{}.key("data").key("tls.crt"), `data["tls.crt"]`},
+	}
+	for _, tt := range tests {
+		if got := tt.path.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestPathsDoNotShareStorage(t *testing.T) {
+	base := make(fieldPath, 0, 8).key("spec")
+	a, b := base.key("a"), base.key("b")
+	if a.String() != "spec.a" || b.String() != "spec.b" {
+		t.Errorf("a = %s, b = %s", a, b)
+	}
+}
+
+func TestSetAtAndRemoveAt(t *testing.T) {
+	obj := map[string]any{"spec": map[string]any{"containers": []any{
+		map[string]any{"name": "a", "image": "1"},
+		map[string]any{"name": "b", "image": "2"},
+	}}}
+	containers := fieldPath{}.key("spec").key("containers")
+	v, ok := setAt(obj, containers.item(1, "name", "b").key("image"), "3")
+	if !ok {
+		t.Fatal("set image of b")
+	}
+	v, ok = setAt(v, containers.item(5, "name", "c"), map[string]any{"name": "c"})
+	if !ok {
+		t.Fatal("append c")
+	}
+	v, ok = setAt(v, fieldPath{}.key("metadata").key("labels").key("x"), "y")
+	if !ok {
+		t.Fatal("create labels")
+	}
+	v = removeAt(v, containers.item(0, "name", "a"))
+	want := map[string]any{
+		"metadata": map[string]any{"labels": map[string]any{"x": "y"}},
+		"spec": map[string]any{"containers": []any{
+			map[string]any{"name": "b", "image": "3"},
+			map[string]any{"name": "c"},
+		}},
+	}
+	if diff := cmp.Diff(want, v); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, ok := setAt(v, fieldPath{}.key("metadata").key("labels").key("x").key("deeper"), "z"); ok {
+		t.Error("set below a string succeeded")
+	}
+}
+
+func TestUnifiedDiff(t *testing.T) {
+	a := "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn\n"
+	b := "a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn\no\n"
+	want := "--- declared\n+++ live\n" +
+		"@@ -1,5 +1,5 @@\n a\n-b\n+B\n c\n d\n e\n" +
+		"@@ -12,3 +12,4 @@\n l\n m\n n\n+o\n"
+	if got := unifiedDiff("declared", "live", a, b); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	// Changes closer than twice the context share one hunk.
+	b2 := "a\nB\nc\nd\ne\nf\nG\nh\n"
+	want2 := "--- x\n+++ y\n@@ -1,8 +1,8 @@\n a\n-b\n+B\n c\n d\n e\n f\n-g\n+G\n h\n"
+	if got := unifiedDiff("x", "y", "a\nb\nc\nd\ne\nf\ng\nh\n", b2); got != want2 {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want2)
+	}
+	if got := unifiedDiff("x", "y", "same\n", "same\n"); got != "" {
+		t.Errorf("equal texts: %q", got)
+	}
+	if got := unifiedDiff("x", "y", "", "new\n"); got != "--- x\n+++ y\n@@ -0,0 +1 @@\n+new\n" {
+		t.Errorf("from empty: %q", got)
+	}
+}
+
+func TestScalarEqual(t *testing.T) {
+	requests := fieldPath{}.key("resources").key("requests")
+	tests := []struct {
+		path fieldPath
+		a, b any
+		want bool
+	}{
+		{requests.key("cpu"), 0.5, "500m", true},
+		{requests.key("memory"), "1024Mi", "1Gi", true},
+		{requests.key("cpu"), "1", int64(1), true},
+		{requests.key("cpu"), "2", "1", false},
+		{fieldPath{}.key("data").key("cpu"), "0.5", "500m", false}, // not a quantity field
+		{fieldPath{}.key("spec").key("replicas"), 3.0, int64(3), true},
+		{fieldPath{}.key("spec").key("replicas"), 3.5, int64(3), false},
+		{fieldPath{}.key("x"), "a", "a", true},
+	}
+	for _, tt := range tests {
+		if got := scalarEqual(tt.path, tt.a, tt.b); got != tt.want {
+			t.Errorf("scalarEqual(%s, %v, %v) = %v, want %v", tt.path, tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// withManagedFields parses a JSON object and sets its managedFields from
+// (manager, operation, fieldsV1) triples.
+func withManagedFields(t *testing.T, obj string, entries ...[3]string) *unstructured.Unstructured {
+	t.Helper()
+	u := &unstructured.Unstructured{}
+	if err := json.Unmarshal([]byte(obj), &u.Object); err != nil {
+		t.Fatal(err)
+	}
+	var mfs []metav1.ManagedFieldsEntry
+	for _, e := range entries {
+		mfs = append(mfs, metav1.ManagedFieldsEntry{
+			Manager: e[0], Operation: metav1.ManagedFieldsOperationType(e[1]), APIVersion: u.GetAPIVersion(),
+			FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(e[2]),
+		})
+	}
+	u.SetManagedFields(mfs)
+	return u
+}
+
+func TestOwns(t *testing.T) {
+	obj := withManagedFields(t, `{"apiVersion":"v1","kind":"X","metadata":{"name":"x","finalizers":["a","b"]},
+		"spec":{"selector":{"app":"x"},"ports":[{"port":80,"protocol":"TCP","name":"http"}],"args":["-v"]}}`,
+		[3]string{"m", "Apply", `{"f:metadata":{"f:finalizers":{".":{},"v:\"a\"":{}}},
+			"f:spec":{"f:selector":{},"f:ports":{"k:{\"port\":80,\"protocol\":\"TCP\"}":{".":{},"f:port":{}}},"f:args":{}}}`})
+	m := managers(obj)[0]
+	spec := fieldPath{}.key("spec")
+	port := spec.key("ports").item(0, "port", int64(80))
+	tests := []struct {
+		path fieldPath
+		want ownership
+	}{
+		{spec, within},
+		{spec.key("selector").key("app"), owned}, // atomic ancestor
+		{port, owned},
+		{port.key("port"), owned},
+		{port.key("protocol"), notOwned},
+		{port.key("name"), notOwned},
+		{spec.key("args"), owned},
+		{fieldPath{}.key("metadata").key("finalizers").item(0, "", nil), owned},
+		{fieldPath{}.key("metadata").key("finalizers").item(1, "", nil), notOwned},
+		{fieldPath{}.key("metadata").key("name"), notOwned},
+	}
+	for _, tt := range tests {
+		if got := m.owns(obj.Object, tt.path); got != tt.want {
+			t.Errorf("owns(%s) = %d, want %d", tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestRestrictTo(t *testing.T) {
+	obj := withManagedFields(t, `{"apiVersion":"v1","kind":"X","metadata":{"name":"x","labels":{"app":"x","hotfix":"y"}},
+		"spec":{"type":"ClusterIP","ports":[{"port":80,"protocol":"TCP"},{"port":9090,"protocol":"TCP"}],"extra":{"a":1}}}`,
+		[3]string{"audit", "Apply", `{"f:metadata":{"f:labels":{"f:app":{}}},"f:spec":{"f:ports":{"k:{\"port\":80,\"protocol\":\"TCP\"}":{".":{},"f:port":{}}}}}`},
+		[3]string{"kubectl-edit", "Update", `{"f:metadata":{"f:labels":{"f:hotfix":{}}},"f:spec":{"f:ports":{"k:{\"port\":9090,\"protocol\":\"TCP\"}":{".":{},"f:port":{}}},"f:extra":{".":{},"f:a":{}}}}`},
+	)
+	got := restrictTo(obj, "audit")
+	want := map[string]any{
+		"apiVersion": "v1", "kind": "X",
+		"metadata": map[string]any{"name": "x", "labels": map[string]any{"app": "x"}},
+		"spec":     map[string]any{"type": "ClusterIP", "ports": []any{map[string]any{"port": float64(80), "protocol": "TCP"}}},
+	}
+	delete(got.Object["metadata"].(map[string]any), "managedFields")
+	if diff := cmp.Diff(want, got.Object); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if restrictTo(obj, "someone-else") != obj {
+		t.Error("without the manager's entry the object should be returned as is")
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+)
+
+func TestAuditFlagErrors(t *testing.T) {
+	dir := t.TempDir()
+	badRules := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(badRules, []byte("ignoreDifferences:\n  - kind: X\n    jqPathExpressions: [.a]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no declared", []string{"audit"}, "--declared is required"},
+		{"bad format", []string{"audit", "--declared", dir, "--format", "pdf"}, `--format: "pdf" is not one of`},
+		{"unknown flag", []string{"audit", "--declared", dir, "--colour"}, "unknown flag: --colour"},
+		{"arguments", []string{"audit", "--declared", dir, "extra"}, "audit takes no arguments"},
+		{"jq ignore rules", []string{"audit", "--declared", dir, "--ignore-rules", badRules}, "jqPathExpressions are not supported"},
+		{"bad drop rule", []string{"audit", "--declared", dir, "--drop", "nonsense"}, `--drop "nonsense"`},
+		{"bad declared URL", []string{"audit", "--declared", "ftp://host/repo", "--kubeconfig", filepath.Join(dir, "none")}, "unsupported protocol"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runCommand(t, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
+			}
+			if code := exitCode(err); code != exitFailed {
+				t.Errorf("exit code = %d, want %d", code, exitFailed)
+			}
+		})
+	}
+}
+
+const auditManifest = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: %NS%
+data:
+  MODE: live
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: credentials
+  namespace: %NS%
+stringData:
+  password: cli-Sup3rS3cret
+`
+
+// TestAuditExitCodes runs the command against a real control plane: 0
+// without drift, 1 with drift (the report written to --output), 2 when
+// the cluster cannot be reached.
+func TestAuditExitCodes(t *testing.T) {
+	cluster, err := testcluster.Start(testcluster.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cluster.Stop() })
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	ns := cluster.Namespace(t, "cli")
+	declaredDir := filepath.Join(dir, "declared")
+	if err := os.Mkdir(declaredDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	manifest := strings.ReplaceAll(auditManifest, "%NS%", ns)
+	if err := os.WriteFile(filepath.Join(declaredDir, "app.yaml"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	objs, err := kubeapply.Decode([]byte(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	applier, err := kubeapply.New(cluster.Config, "gitops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applier.ApplyAll(t.Context(), objs); err != nil {
+		t.Fatal(err)
+	}
+
+	out, _, err := runCommand(t, "audit", "--kubeconfig", kubeconfig, "--declared", declaredDir)
+	if err != nil {
+		t.Fatalf("no drift: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, declaredDir) {
+		t.Errorf("text report does not name the declared source:\n%s", out)
+	}
+
+	cs := kubernetes.NewForConfigOrDie(cluster.Config)
+	patch := `{"stringData":{"password":"cli-Changed-S3cret"},"metadata":{"labels":{"hotfix":"yes"}}}`
+	if _, err := cs.CoreV1().Secrets(ns).Patch(t.Context(), "credentials", types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "audit.json")
+	_, _, err = runCommand(t, "audit", "--kubeconfig", kubeconfig, "--declared", declaredDir, "--format", "json", "--output", report)
+	if code := exitCode(err); err == nil || code != exitDrift {
+		t.Fatalf("drift: error %v, exit code %d, want %d", err, code, exitDrift)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"cli-Sup3rS3cret", "cli-Changed-S3cret"} {
+		if strings.Contains(string(data), secret) {
+			t.Errorf("report holds the Secret value %q", secret)
+		}
+	}
+	var rep findings.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, data)
+	}
+	if len(rep.Findings) != 1 || rep.Findings[0].Type != findings.Modified || rep.Findings[0].Object.Name != "credentials" {
+		t.Fatalf("findings = %+v, want the modified Secret", rep.Findings)
+	}
+	if got := strings.Join(rep.Findings[0].Paths, ","); got != "data.password,metadata.labels.hotfix" {
+		t.Errorf("paths = %s", got)
+	}
+
+	_, _, err = runCommand(t, "audit", "--kubeconfig", kubeconfig, "--server", "https://127.0.0.1:1", "--declared", declaredDir)
+	if code := exitCode(err); err == nil || code != exitFailed {
+		t.Fatalf("unreachable cluster: error %v, exit code %d, want %d", err, code, exitFailed)
+	}
+}
