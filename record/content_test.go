@@ -304,6 +304,23 @@ func TestRecordCRDCreatedWhileRunning(t *testing.T) {
 	}
 	waitContent(t, rec, repo, alpha, "size updated", func(s string) bool { return strings.Contains(s, "size: 5") })
 
+	// An object whose labels no longer match leaves the scope, and its file
+	// goes; it comes back with the label.
+	b, err := gadgets.Get(t.Context(), "beta", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetLabels(nil)
+	if b, err = gadgets.Update(t.Context(), b, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFiles(t, rec, repo, false, beta)
+	b.SetLabels(run)
+	if _, err := gadgets.Update(t.Context(), b, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFiles(t, rec, repo, true, beta)
+
 	if err := ext.ApiextensionsV1().CustomResourceDefinitions().Delete(t.Context(), crd.Name, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -52,11 +52,14 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
 	for _, ch := range changes {
+		delete(st.fprints, ch.Path)
 		if ch.Data == nil {
 			delete(st.known, ch.Path)
-			delete(st.fprints, ch.Path)
-		} else {
-			st.known[ch.Path] = committer.BlobHash(ch.Data)
+			continue
+		}
+		st.known[ch.Path] = committer.BlobHash(ch.Data)
+		if e, ok := st.live[ch.Path]; ok && r.encryptSecrets && isSecret(e.res) {
+			st.fprints[ch.Path] = serializer.FileFingerprint(ch.Data)
 		}
 	}
 	r.log.Info("committed", "commit", hash.String()[:12], "files", len(changes))
@@ -107,7 +110,10 @@ func (r *recorder) change(p string) (committer.Change, bool, error) {
 
 // sameSecret tells whether the encrypted file at p already holds this
 // Secret's current value. Encryption is randomized, so bytes can't be
-// compared; the file's fingerprint can.
+// compared; the file's fingerprint can. The cache holds fingerprints of
+// files at the branch tip only (read from it, or recorded by flush once
+// committed), never of renders not yet committed: a commit that fails must
+// not make its Secret look recorded.
 func (r *recorder) sameSecret(p string, e entry) (bool, error) {
 	st := r.state
 	fp, ok := st.fprints[p]
@@ -123,11 +129,7 @@ func (r *recorder) sameSecret(p string, e entry) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("%s: fingerprint: %w", label(e), err)
 	}
-	if fp != "" && fp == cur {
-		return true, nil
-	}
-	st.fprints[p] = cur
-	return false, nil
+	return fp != "" && fp == cur, nil
 }
 
 func isSecret(r watcher.Resource) bool { return r.GVR.Group == "" && r.Kind == "Secret" }

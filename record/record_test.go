@@ -124,13 +124,13 @@ func startRecord(t *testing.T, cfg record.Config, logs *syncBuffer) *recording {
 	return r
 }
 
-// exited reports the error of a recorder that stopped on its own.
-func (r *recording) exited() (error, bool) {
+// exited reports whether the recorder stopped on its own, and its error.
+func (r *recording) exited() (bool, error) {
 	select {
 	case <-r.done:
-		return r.err, true
+		return true, r.err
 	default:
-		return nil, false
+		return false, nil
 	}
 }
 
@@ -138,15 +138,21 @@ func (r *recording) exited() (error, bool) {
 // an error.
 func (r *recording) stop(t *testing.T) {
 	t.Helper()
+	if err := r.stopErr(t); err != nil {
+		t.Fatalf("record.Run: %v", err)
+	}
+}
+
+// stopErr ends the run and returns what Run returned.
+func (r *recording) stopErr(t *testing.T) error {
+	t.Helper()
 	r.cancel()
 	select {
 	case <-r.done:
 	case <-time.After(2 * patience):
 		t.Fatal("record.Run did not return after its context was canceled")
 	}
-	if r.err != nil {
-		t.Fatalf("record.Run: %v", r.err)
-	}
+	return r.err
 }
 
 // waitSynced waits until the initial snapshot is recorded: from then on
@@ -169,7 +175,7 @@ func eventually(t *testing.T, r *recording, what string, cond func() (bool, stri
 			return
 		}
 		if r != nil {
-			if err, done := r.exited(); done {
+			if done, err := r.exited(); done {
 				t.Fatalf("waiting for %s: record.Run returned early: %v (last state: %s)", what, err, state)
 			}
 		}
@@ -360,19 +366,7 @@ func checkNormalized(t *testing.T, path, data string) {
 	}
 }
 
-// ensureStopped is for assertions that need the recorder gone (so nothing
-// writes while git inspects).
-func ensureStopped(t *testing.T, r *recording) {
-	t.Helper()
-	if _, done := r.exited(); !done {
-		r.stop(t)
-	}
-	if r.err != nil && !errors.Is(r.err, context.Canceled) {
-		t.Fatalf("record.Run: %v", r.err)
-	}
-}
-
-// newSerializerOptions is encrypt mode for one recipient.
+// encryptOptions is encrypt mode for one recipient.
 func encryptOptions(recipient string) serializer.Options {
 	return serializer.Options{Secrets: serializer.SecretsEncrypt, AgeRecipients: []string{recipient}}
 }

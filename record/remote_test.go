@@ -9,11 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/clusterscribe/clusterscribe/record"
 )
 
 // newBareRemote creates an empty bare repository with the real git.
@@ -53,8 +56,26 @@ func history(t *testing.T, dir string) string {
 	return gitOut(t, dir, "log", "--format=%H %P%n%B%n--", branchRef)
 }
 
+// waitPushed waits until the remote branch contains the clone's branch tip.
+// Tests stop a recorder only then: canceling a push to a file:// remote
+// while the remote's git unpack-objects runs leaves go-git waiting forever
+// for that process, which waits for the rest of the pack.
+func waitPushed(t *testing.T, r *recording, clone, remote string) {
+	t.Helper()
+	eventually(t, r, "the remote to hold every local commit", func() (bool, string) {
+		local, theirs := tip(clone), tip(remote)
+		if local == "" || theirs == "" {
+			return false, fmt.Sprintf("clone at %q, remote at %q", local, theirs)
+		}
+		_, err := gitTry(remote, "merge-base", "--is-ancestor", local, theirs)
+		return err == nil, fmt.Sprintf("clone at %s, remote at %s", local, theirs)
+	})
+}
+
 // TestRemoteDownThenUp takes the remote away while several batches are
-// committed, brings it back, and checks every commit arrives, in order.
+// committed, brings it back, and checks every commit arrives, in order;
+// then takes it away at shutdown, and checks the next run pushes what was
+// left.
 func TestRemoteDownThenUp(t *testing.T) {
 	ns := cluster.Namespace(t, "remote")
 	cs := clientset(t)
@@ -63,6 +84,7 @@ func TestRemoteDownThenUp(t *testing.T) {
 	clone := filepath.Join(dir, "clone")
 	cfg, logs := newConfig(ns, "file://"+bare, "ConfigMap")
 	cfg.Committer.Workdir = clone
+	cfg.ShutdownGrace = time.Second
 	setValue(t, cs, ns, "counter", 0)
 	rec := startRecord(t, cfg, logs)
 	path := nsPath(ns, "", "configmaps", "counter")
@@ -83,18 +105,36 @@ func TestRemoteDownThenUp(t *testing.T) {
 	if err := os.Rename(away, bare); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, rec, "the remote to catch up", func() (bool, string) {
-		local, remote := tip(clone), tip(bare)
-		return local != "" && local == remote, fmt.Sprintf("clone at %q, remote at %q", local, remote)
-	})
-	rec.stop(t)
+	waitPushed(t, rec, clone, bare)
+	if diff := cmp.Diff(history(t, clone), history(t, bare)); diff != "" {
+		t.Errorf("git log of the clone and of the remote differ (-clone +remote):\n%s", diff)
+	}
+
+	// Down again at shutdown: the last commit stays in the clone and goes
+	// out with the next run.
+	if err := os.Rename(bare, away); err != nil {
+		t.Fatal(err)
+	}
+	setValue(t, cs, ns, "counter", batches+1)
+	waitContent(t, rec, clone, path, "the last value committed locally", hasValue(batches+1))
+	err := rec.stopErr(t)
+	if err == nil || !strings.Contains(err.Error(), "1 commit(s) kept locally, pushed on the next run") {
+		t.Fatalf("record.Run with the remote down at shutdown: %v; want the unpushed commit reported", err)
+	}
+	if err := os.Rename(away, bare); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Once = true
+	if err := record.Run(t.Context(), cluster.Config, cfg); err != nil {
+		t.Fatalf("record.Run --once after the remote is back: %v", err)
+	}
 
 	if diff := cmp.Diff(history(t, clone), history(t, bare)); diff != "" {
 		t.Errorf("git log of the clone and of the remote differ (-clone +remote):\n%s", diff)
 	}
 	commits := strings.Fields(gitOut(t, bare, "rev-list", "--reverse", branchRef))
-	if len(commits) != batches+1 {
-		t.Fatalf("the remote has %d commits, want %d (initial snapshot + %d batches)", len(commits), batches+1, batches)
+	if len(commits) != batches+2 {
+		t.Fatalf("the remote has %d commits, want %d (initial snapshot + %d batches)", len(commits), batches+2, batches+1)
 	}
 	for v, c := range commits {
 		got, _ := show(bare, c, path)
@@ -130,13 +170,29 @@ func TestTwoRecordersShareARemote(t *testing.T) {
 	}
 
 	// Both record every change, so both push at about the same time and
-	// one of them finds the remote moved.
+	// one of them may find the remote moved. For the second half the remote
+	// is away: when it is back, both have commits to push and whichever
+	// pushes second must rebase onto the other's.
 	const changes = 8
+	away := bare + ".away"
 	for v := 1; v <= changes; v++ {
+		if v == changes/2+1 {
+			if err := os.Rename(bare, away); err != nil {
+				t.Fatal(err)
+			}
+		}
 		setValue(t, cs, ns, "counter", v)
 		for _, name := range clusters {
 			waitContent(t, recs[name], filepath.Join(dir, name), pathOf(name), fmt.Sprintf("%s commits value %d", name, v), hasValue(v))
 		}
+	}
+	if err := os.Rename(away, bare); err != nil {
+		t.Fatal(err)
+	}
+	// Stop only once the remote holds every local commit: a push canceled
+	// midway can hang (see waitPushed).
+	for _, name := range clusters {
+		waitPushed(t, recs[name], filepath.Join(dir, name), bare)
 	}
 	var wg sync.WaitGroup
 	for _, name := range clusters {
@@ -168,6 +224,13 @@ func TestTwoRecordersShareARemote(t *testing.T) {
 			t.Fatalf("commit %s: %s holds no value:\n%s", c, pathOf(owner), content)
 		}
 		perCluster[owner] = append(perCluster[owner], v)
+	}
+	rebases := 0
+	for _, name := range clusters {
+		rebases += recs[name].logs.count("remote moved, rebased local commits")
+	}
+	if rebases == 0 {
+		t.Errorf("no recorder had to rebase: the test did not exercise concurrent pushes")
 	}
 	for _, name := range clusters {
 		got := perCluster[name]
