@@ -71,6 +71,9 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 	decl, unserved := resolveDeclared(set.Objects, byGK, scope, cfg.Namespace)
 	sc := newDeclaredSet(decl)
 	maps.Copy(watch, watched(served, sc, cfg.Filters, scope, exclusions))
+	if cfg.Policies != nil {
+		policyKinds(watch, served, scope, exclusions)
+	}
 	live, err := collectLive(ctx, w)
 	if err != nil {
 		return nil, err
@@ -106,6 +109,11 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 		DeclaredRevision: set.Revision,
 		Findings:         append(found, unserved...),
 		Problems:         slices.Concat(set.Problems, versionProblems, problems),
+	}
+	if cfg.Policies != nil {
+		if err := evaluatePolicies(ctx, cfg.Policies, live, scope, exclusions, report); err != nil {
+			return nil, err
+		}
 	}
 	report.Sort()
 	return report, nil

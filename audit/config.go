@@ -32,6 +32,9 @@ type Config struct {
 	// ServerSide compares against a server-side dry-run apply of each
 	// declared object.
 	ServerSide bool
+	// Policies, when set, are evaluated over the live objects in scope and
+	// their results join the report.
+	Policies PolicyEvaluator
 	// Now stamps the report; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger

@@ -36,6 +36,11 @@ type messageLine struct {
 	attribution *Attribution
 }
 
+// maxMessageLines caps the object lines of one message: an initial snapshot
+// of a large cluster touches tens of thousands of files, and the commit
+// itself already lists them.
+const maxMessageLines = 1000
+
 // formatMessage renders a commit message:
 //
 //	<prefix>: N added, M changed, K removed
@@ -55,7 +60,11 @@ func formatMessage(prefix string, lines []messageLine) string {
 	})
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d added, %d changed, %d removed\n\n", prefix, counts[kindAdded], counts[kindChanged], counts[kindRemoved])
-	for _, l := range sorted {
+	for i, l := range sorted {
+		if i == maxMessageLines {
+			fmt.Fprintf(&b, "… and %d more (git show --stat lists every file)\n", len(sorted)-i)
+			break
+		}
 		fmt.Fprintf(&b, "%-7s %s", l.kind, l.label())
 		if a := l.attribution.String(); a != "" {
 			fmt.Fprintf(&b, " (%s)", a)

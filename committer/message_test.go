@@ -2,8 +2,10 @@ package committer
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +86,22 @@ func TestAttributionString(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestFormatMessageCapsLongLists(t *testing.T) {
+	lines := make([]messageLine, maxMessageLines+5)
+	for i := range lines {
+		lines[i] = messageLine{kind: kindAdded, path: fmt.Sprintf("c/x/%05d.yaml", i)}
+	}
+	msg := formatMessage("c", lines)
+	if got := strings.Count(msg, "\nadded "); got != maxMessageLines {
+		t.Errorf("object lines = %d, want %d", got, maxMessageLines)
+	}
+	if !strings.Contains(msg, "… and 5 more") {
+		t.Errorf("message does not say how many were left out:\n%s", msg[len(msg)-200:])
+	}
+	if !strings.HasPrefix(msg, "c: 1005 added, 0 changed, 0 removed\n") {
+		t.Errorf("summary line = %q", strings.SplitN(msg, "\n", 2)[0])
 	}
 }

@@ -103,7 +103,7 @@ func (c *Committer) fetch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = rem.FetchContext(ctx, &git.FetchOptions{
+	err = rem.FetchContext(c.transportCtx(ctx), &git.FetchOptions{
 		RemoteName: remoteName,
 		RemoteURL:  c.remote.config,
 		RefSpecs:   []config.RefSpec{trackingRefSpec(c.opts.Branch)},
@@ -141,7 +141,7 @@ func (c *Committer) pushOnce(ctx context.Context, expect plumbing.Hash) error {
 	if !expect.IsZero() {
 		require = []config.RefSpec{config.RefSpec(expect.String() + ":" + c.branch.String())}
 	}
-	err = rem.PushContext(ctx, &git.PushOptions{
+	err = rem.PushContext(c.transportCtx(ctx), &git.PushOptions{
 		RemoteName:        remoteName,
 		RemoteURL:         c.remote.config,
 		RefSpecs:          []config.RefSpec{spec},
@@ -153,4 +153,16 @@ func (c *Committer) pushOnce(ctx context.Context, expect plumbing.Hash) error {
 		return nil
 	}
 	return redact(err, c.creds.secrets(auth)...)
+}
+
+// transportCtx is the context a fetch or push runs under. go-git's file
+// transport runs git-receive-pack and git-upload-pack as child processes and
+// hangs for good when its context is cancelled mid-transfer (it waits for
+// the killed process's stderr, which a grandchild still holds). A local
+// transfer ends on its own, so it is not cancelled; network transports are.
+func (c *Committer) transportCtx(ctx context.Context) context.Context {
+	if c.remote.protocol == "file" {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }

@@ -36,6 +36,7 @@ const (
 	DefaultBatchWindow   = 10 * time.Second
 	DefaultShutdownGrace = 30 * time.Second
 	DefaultCluster       = "default"
+	DefaultBranch        = "clusterscribe/backup"
 )
 
 // validate fills defaults and checks what can be checked without the
@@ -55,6 +56,9 @@ func (c *Config) validate() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Committer.Branch == "" {
+		c.Committer.Branch = DefaultBranch
 	}
 	if c.Committer.Repo == "" {
 		return errors.New("--repo is required")

@@ -38,6 +38,7 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 	}
 	clear(st.dirty)
 	if len(changes) == 0 {
+		clear(st.gone)
 		return 0, nil
 	}
 	hash, err := r.git.Commit(ctx, changes)
@@ -62,6 +63,7 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 			st.fprints[ch.Path] = serializer.FileFingerprint(ch.Data)
 		}
 	}
+	clear(st.gone)
 	r.log.Info("committed", "commit", hash.String()[:12], "files", len(changes))
 	r.git.Notify()
 	return len(changes), nil
@@ -77,7 +79,7 @@ func (r *recorder) change(p string) (committer.Change, bool, error) {
 		if !exists {
 			return committer.Change{}, false, nil
 		}
-		return committer.Change{Path: p, Object: labelFromPath(p)}, true, nil
+		return committer.Change{Path: p, Object: st.labelOf(p)}, true, nil
 	}
 	if r.encryptSecrets && isSecret(e.res) && exists {
 		same, err := r.sameSecret(p, e)

@@ -91,7 +91,7 @@ func (r *recorder) run(ctx context.Context) error {
 	} else {
 		close(pusherDone)
 	}
-	defer func() { stopPush(); <-pusherDone }()
+	defer func() { stopPush(); r.waitPusher(pusherDone) }()
 
 	synced := false
 	var batch <-chan time.Time
@@ -168,13 +168,23 @@ func (r *recorder) initialCommit(ctx context.Context) error {
 // shutdown commits what is pending and pushes it within the grace period.
 func (r *recorder) shutdown(ctx context.Context, stopPush context.CancelFunc, pusherDone <-chan struct{}) error {
 	stopPush()
-	<-pusherDone
+	r.waitPusher(pusherDone)
 	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.ShutdownGrace)
 	defer cancel()
 	if _, err := r.flush(graceCtx); err != nil {
 		return fmt.Errorf("final commit: %w", err)
 	}
 	return r.finalPushCtx(graceCtx)
+}
+
+// waitPusher waits for the background pusher to stop, at most the grace
+// period: a push stuck in a transport must not hold the process forever.
+func (r *recorder) waitPusher(done <-chan struct{}) {
+	select {
+	case <-done:
+	case <-time.After(r.cfg.ShutdownGrace):
+		r.log.Warn("background push did not stop within the grace period", "grace", r.cfg.ShutdownGrace)
+	}
 }
 
 func (r *recorder) finalPush(ctx context.Context) error {

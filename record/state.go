@@ -32,7 +32,9 @@ type state struct {
 	known   map[string]plumbing.Hash // path -> blob at the branch tip
 	scaled  map[string]ident         // HPA path -> the object it scales
 	targets map[ident]int            // objects scaled by at least one HPA
-	fprints map[string]string        // path -> secret fingerprint of the file at the tip (encrypt mode)
+	fprints map[string]string
+	// gone names objects deleted since the last flush, for commit messages.
+	gone map[string]string // path -> secret fingerprint of the file at the tip (encrypt mode)
 }
 
 func newState(cluster string, known map[string]plumbing.Hash) *state {
@@ -45,6 +47,7 @@ func newState(cluster string, known map[string]plumbing.Hash) *state {
 		scaled:  map[string]ident{},
 		targets: map[ident]int{},
 		fprints: map[string]string{},
+		gone:    map[string]string{},
 	}
 }
 
@@ -76,6 +79,7 @@ func (s *state) upsert(r watcher.Resource, obj *unstructured.Unstructured) {
 // remove records that an object is gone.
 func (s *state) remove(r watcher.Resource, obj *unstructured.Unstructured) {
 	p := s.path(r, obj)
+	s.gone[p] = label(entry{res: r, obj: obj})
 	delete(s.live, p)
 	delete(s.idents, identOf(r, obj))
 	s.dirty[p] = struct{}{}
@@ -146,4 +150,13 @@ func scaleTarget(hpa *unstructured.Unstructured) *ident {
 		group = apiVersion[:i]
 	}
 	return &ident{Group: group, Kind: kind, Namespace: hpa.GetNamespace(), Name: name}
+}
+
+// labelOf names the object whose file is p, for an object that is gone:
+// from its last event when there was one this run, else from the path.
+func (s *state) labelOf(p string) string {
+	if l, ok := s.gone[p]; ok {
+		return l
+	}
+	return labelFromPath(p)
 }

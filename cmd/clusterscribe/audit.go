@@ -17,6 +17,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/ignore"
 	"github.com/clusterscribe/clusterscribe/audit/report"
 	"github.com/clusterscribe/clusterscribe/serializer"
+	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
@@ -39,6 +40,8 @@ type auditOptions struct {
 	disableRules []string
 	dropRules    []string
 	renderer     report.Renderer
+	policies     policies.Options
+	withBundled  bool
 }
 
 func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
@@ -69,6 +72,8 @@ func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Watcher.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
 	fs.Int64Var(&c.Watcher.PageSize, "page-size", watcher.DefaultPageSize, "objects per page of the lists")
 	c.Filters.BindFlags(fs)
+	fs.BoolVar(&o.withBundled, "bundled-policies", false, "also evaluate the bundled compliance policies over the live objects in scope (implied by --policies)")
+	o.policies.BindFlags(fs)
 }
 
 // complete turns flags into a checked configuration.
@@ -159,6 +164,14 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 		return exitFailed, fmt.Errorf("kubeconfig: %w", err)
 	}
 	o.cfg.Logger = log
+	if o.withBundled || len(o.policies.Dirs) > 0 {
+		o.policies.Logger = log
+		engine, err := policies.Load(cmd.Context(), o.policies)
+		if err != nil {
+			return exitFailed, err
+		}
+		o.cfg.Policies = engine
+	}
 	rep, err := audit.Run(cmd.Context(), restCfg, o.cfg)
 	if err != nil {
 		return exitFailed, err
@@ -170,6 +183,8 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 	switch {
 	case rep.HasDrift():
 		return exitDrift, fmt.Errorf("%w: %d modified, %d missing live, %d unmanaged", errDrift, c.Modified, c.MissingLive, c.Unmanaged)
+	case rep.HasFailures():
+		return exitDrift, errors.New("no drift, but policies failed (see the report)")
 	case c.Problems > 0:
 		return exitFailed, fmt.Errorf("no drift, but %d declared manifest(s) could not be audited (see the report)", c.Problems)
 	}

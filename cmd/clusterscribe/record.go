@@ -23,7 +23,7 @@ type recordOptions struct {
 func (o *recordOptions) bindFlags(fs *pflag.FlagSet) {
 	c := &o.cfg
 	fs.StringVar(&c.Committer.Repo, "repo", "", "backup repository: a local directory (created when missing) or a remote URL (file://, https://, ssh://, user@host:path)")
-	fs.StringVar(&c.Committer.Branch, "branch", "clusterscribe/backup", "backup branch, created when missing")
+	fs.StringVar(&c.Committer.Branch, "branch", record.DefaultBranch, "backup branch, created when missing")
 	fs.StringVar(&c.Committer.Workdir, "workdir", "", "where a remote repository is cloned (default: the user cache directory)")
 	fs.StringVar(&c.Cluster, "cluster-name", record.DefaultCluster, "this cluster's top directory in the branch; several clusters may share one branch")
 	fs.BoolVar(&c.Once, "once", false, "take one snapshot, commit, push and exit")

@@ -11,17 +11,10 @@ import (
 	"strings"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
-	"github.com/clusterscribe/clusterscribe/audit/report"
 )
 
-// auditFormats are the report formats the demo writes: JSON always, HTML
-// when the build has its renderer.
-func auditFormats() []string {
-	if _, err := report.For("html"); err == nil {
-		return []string{"json", "html"}
-	}
-	return []string{"json"}
-}
+// auditFormats are the report formats the demo writes.
+func auditFormats() []string { return []string{"json", "html", "sarif"} }
 
 func auditResults(out string) string {
 	var files []string
@@ -31,15 +24,16 @@ func auditResults(out string) string {
 	return strings.Join(files, ", ")
 }
 
-// runAudit audits the demo cluster against the declared repo in each
-// format. Exit status 1 means drift was found: the demo's live cluster
-// drifts on purpose, so that is the expected outcome.
+// runAudit audits the demo cluster against the declared repo, with the
+// bundled compliance policies, in each format. Exit status 1 means drift or
+// a failed policy was found: the demo's live cluster drifts on purpose, so
+// that is the expected outcome.
 func runAudit(ctx context.Context, cli, kubeconfig, declared, out string) error {
 	for _, format := range auditFormats() {
 		file := filepath.Join(out, "audit."+format)
 		err := runCLI(ctx, cli, filepath.Join(out, "audit-"+format+".log"), os.Stdout,
 			"audit", "--kubeconfig", kubeconfig, "--declared", declared, "--cluster-name", "demo",
-			"--format", format, "--output", file)
+			"--format", format, "--output", file, "--bundled-policies")
 		var exit *exec.ExitError
 		driftFound := errors.As(err, &exit) && exit.ExitCode() == 1
 		if err != nil && !driftFound {
@@ -57,7 +51,16 @@ func runAudit(ctx context.Context, cli, kubeconfig, declared, out string) error 
 	c := rep.Count()
 	fmt.Printf("    %d modified, %d missing live, %d unmanaged, %d problems\n", c.Modified, c.MissingLive, c.Unmanaged, c.Problems)
 	for _, f := range rep.Findings {
-		fmt.Printf("    %-11s %s  %s\n", f.Type, f.Object, strings.Join(f.Paths, ", "))
+		if f.Type != findings.Policy {
+			fmt.Printf("    %-11s %s  %s\n", f.Type, f.Object, strings.Join(f.Paths, ", "))
+		}
 	}
+	var sev []string
+	for _, s := range []findings.Severity{findings.Critical, findings.High, findings.Medium, findings.Low, findings.Info} {
+		if n := c.Policy[s]; n > 0 {
+			sev = append(sev, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	fmt.Printf("    policy findings: %s (%d policies evaluated)\n", strings.Join(sev, ", "), len(rep.Policies))
 	return nil
 }
