@@ -13,6 +13,7 @@ COMMIT ?= $(shell git rev-parse --verify -q HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X github.com/clusterscribe/clusterscribe/internal/version.Version=$(VERSION) \
 	-X github.com/clusterscribe/clusterscribe/internal/version.Commit=$(COMMIT)
 TESTBIN = $(shell hack/testbin.sh --dir)
+GITEA_DIR = $(shell hack/gitea.sh --dir)
 TEST_FLAGS ?= -race -timeout 30m
 
 .PHONY: all build testbin test unit vet lint tidy-check demo demo-cluster bench clean
@@ -25,14 +26,18 @@ build: ## Build the CLI into bin/
 testbin: ## Build kube-apiserver and etcd from source once; print their directory
 	@hack/testbin.sh
 
+.PHONY: gitea
+gitea: ## Build the Gitea server for the propose tests once; print its directory
+	@hack/gitea.sh
+
 .PHONY: chromium
 chromium: ## Install headless Chromium (Debian package) for the HTML report test
 	command -v chromium || (apt-get update && apt-get install -y chromium)
 
-test: chromium testbin vet lint tidy-check unit ## Every test and check
+test: chromium testbin gitea vet lint tidy-check unit ## Every test and check
 
 unit:
-	KUBEBUILDER_ASSETS="$(TESTBIN)" $(GO) test $(TEST_FLAGS) ./...
+	KUBEBUILDER_ASSETS="$(TESTBIN)" CLUSTERSCRIBE_GITEA="$(GITEA_DIR)/gitea" $(GO) test $(TEST_FLAGS) ./...
 
 vet:
 	$(GO) vet ./...
