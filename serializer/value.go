@@ -2,6 +2,7 @@ package serializer
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -21,7 +22,8 @@ func (e *valueError) Error() string {
 
 // within prefixes the error's path with one more outer token.
 func within(err error, tok string) error {
-	if ve, ok := err.(*valueError); ok {
+	var ve *valueError
+	if errors.As(err, &ve) {
 		ve.path = append(ve.path, "")
 		copy(ve.path[1:], ve.path)
 		ve.path[0] = pointerEscaper.Replace(tok)

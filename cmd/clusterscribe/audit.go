@@ -16,8 +16,8 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/audit/ignore"
 	"github.com/clusterscribe/clusterscribe/audit/report"
-	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/policies"
+	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
