@@ -42,6 +42,7 @@ type auditOptions struct {
 	renderer     report.Renderer
 	policies     policies.Options
 	withBundled  bool
+	writeReports bool
 }
 
 func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
@@ -74,6 +75,8 @@ func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
 	c.Filters.BindFlags(fs)
 	fs.BoolVar(&o.withBundled, "bundled-policies", false, "also evaluate the bundled compliance policies over the live objects in scope (implied by --policies)")
 	o.policies.BindFlags(fs)
+	fs.BoolVar(&o.writeReports, "write-policy-reports", false,
+		"apply the policy results to the cluster as wgpolicyk8s.io/v1alpha2 PolicyReports (implies --bundled-policies); the only write clusterscribe audit can make")
 }
 
 // complete turns flags into a checked configuration.
@@ -164,7 +167,7 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 		return exitFailed, fmt.Errorf("kubeconfig: %w", err)
 	}
 	o.cfg.Logger = log
-	if o.withBundled || len(o.policies.Dirs) > 0 {
+	if o.withBundled || o.writeReports || len(o.policies.Dirs) > 0 {
 		o.policies.Logger = log
 		engine, err := policies.Load(cmd.Context(), o.policies)
 		if err != nil {
@@ -178,6 +181,13 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 	}
 	if err := o.write(g.streams.Out, rep); err != nil {
 		return exitFailed, err
+	}
+	if o.writeReports {
+		n, err := audit.WritePolicyReports(cmd.Context(), restCfg, rep, o.cfg.Watcher.QPS, o.cfg.Watcher.Burst)
+		if err != nil {
+			return exitFailed, err
+		}
+		log.Info("policy reports written", "reports", n)
 	}
 	c := rep.Count()
 	switch {
