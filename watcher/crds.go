@@ -15,12 +15,13 @@ import (
 var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
 // watchCRDs signals whenever a CRD is added, changed in what it serves, or
-// deleted. It is one more LIST + WATCH, never a discovery poll.
-func (w *Watcher) watchCRDs(ctx context.Context) <-chan struct{} {
-	changes := make(chan struct{}, 1)
+// deleted. It is one more LIST + WATCH, never a discovery poll. done is
+// closed when the CRD informer has stopped after ctx ends.
+func (w *Watcher) watchCRDs(ctx context.Context) (changes <-chan struct{}, done <-chan struct{}) {
+	ch := make(chan struct{}, 1)
 	notify := func() {
 		select {
-		case changes <- struct{}{}:
+		case ch <- struct{}{}:
 		default:
 		}
 	}
@@ -62,14 +63,15 @@ func (w *Watcher) watchCRDs(ctx context.Context) <-chan struct{} {
 		},
 		DeleteFunc: func(any) { notify() },
 	})
-	go si.RunWithContext(ctx)
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); si.RunWithContext(ctx) }()
 	if cache.WaitForCacheSync(ctx.Done(), si.HasSynced) {
 		// CRDs created between discovery and this watch's list are caught
 		// by one more reconcile.
 		synced.Store(true)
 		notify()
 	}
-	return changes
+	return ch, stopped
 }
 
 // servedSignature summarizes what discovery would report for a CRD: its

@@ -165,8 +165,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.send(ctx, Event{Type: Synced})
 	w.log.Info("initial sync done", "resources", len(syncs))
 
-	crdChanges := w.watchCRDs(ctx)
+	crdCtx, stopCRDs := context.WithCancel(ctx)
+	crdChanges, crdDone := w.watchCRDs(crdCtx)
 	w.follow(ctx, crdChanges)
+	stopCRDs()
+	<-crdDone
 	w.stopAll()
 	return nil
 }
@@ -249,11 +252,15 @@ func (w *Watcher) reconcile(ctx context.Context, served []Resource) {
 	}
 }
 
+// stopAll stops every informer and waits until they have.
 func (w *Watcher) stopAll() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for gvr, inf := range w.running {
+	for _, inf := range w.running {
 		inf.cancel()
+	}
+	for gvr, inf := range w.running {
+		<-inf.done
 		delete(w.running, gvr)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 	"k8s.io/klog/v2"
@@ -47,6 +48,10 @@ func (o *Options) New(w io.Writer) (*slog.Logger, error) {
 		return nil, fmt.Errorf("--log-format: %q is not one of text, json", o.Format)
 	}
 	log := slog.New(h)
-	klog.SetSlogLogger(log.With("source", "client-go"))
+	// klog is process-global: it follows the first logger made. Changing
+	// it later would race with client-go goroutines that read it.
+	klogOnce.Do(func() { klog.SetSlogLogger(log.With("source", "client-go")) })
 	return log, nil
 }
+
+var klogOnce sync.Once
