@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,9 +14,6 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing/transport"
-	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
-	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
-	"golang.org/x/crypto/ssh"
 
 	"github.com/clusterscribe/clusterscribe/committer"
 )
@@ -113,114 +109,16 @@ func workdir(src Source) (string, error) {
 // remoteAuth returns the URL to fetch from (without credentials), the auth
 // method for it and the secret that must never appear in a message.
 func remoteAuth(raw string, a committer.Auth) (string, transport.AuthMethod, string, error) {
-	if !schemeRE.MatchString(raw) { // scp-style: ssh
-		ep, err := transport.NewEndpoint(raw)
-		if err != nil {
-			return "", nil, "", fmt.Errorf("not a URL nor user@host:path")
-		}
-		m, err := sshAuth(ep.User, a)
-		return raw, m, "", err
-	}
-	u, err := url.Parse(raw)
+	ra, err := committer.ResolveAuth(raw, a)
 	if err != nil {
-		return "", nil, "", errors.New("cannot parse the URL")
+		return "", nil, "", err
 	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		user, pass := "", ""
-		if u.User != nil {
-			user = u.User.Username()
-			pass, _ = u.User.Password()
-			u.User = nil
+	secret := ""
+	for _, s := range ra.Secrets {
+		if s != "" {
+			secret = s
+			break
 		}
-		token, err := readToken(a)
-		if err != nil {
-			return "", nil, "", err
-		}
-		switch {
-		case token != "":
-			name := a.Username
-			if name == "" {
-				name = "x-access-token"
-			}
-			return u.String(), &githttp.BasicAuth{Username: name, Password: token}, token, nil
-		case user != "" || pass != "":
-			secret := pass
-			if secret == "" {
-				secret = user // https://TOKEN@host
-			}
-			return u.String(), &githttp.BasicAuth{Username: user, Password: pass}, secret, nil
-		}
-		return u.String(), nil, "", nil
-	case "ssh":
-		user := ""
-		if u.User != nil {
-			user = u.User.Username()
-		}
-		m, err := sshAuth(user, a)
-		return raw, m, "", err
-	case "file", "git":
-		return raw, nil, "", nil
-	default:
-		return "", nil, "", fmt.Errorf("unsupported protocol %q", u.Scheme)
 	}
-}
-
-func readToken(a committer.Auth) (string, error) {
-	switch {
-	case a.TokenFile != "":
-		b, err := os.ReadFile(a.TokenFile)
-		if err != nil {
-			return "", fmt.Errorf("read token file: %w", err)
-		}
-		t := strings.TrimSpace(string(b))
-		if t == "" {
-			return "", fmt.Errorf("token file %s is empty", a.TokenFile)
-		}
-		return t, nil
-	case a.TokenEnv != "":
-		t := strings.TrimSpace(os.Getenv(a.TokenEnv))
-		if t == "" {
-			return "", fmt.Errorf("token variable %s is unset or empty", a.TokenEnv)
-		}
-		return t, nil
-	}
-	return "", nil
-}
-
-func sshAuth(user string, a committer.Auth) (transport.AuthMethod, error) {
-	if user == "" {
-		user = a.Username
-	}
-	if user == "" {
-		user = "git"
-	}
-	var hostKeys ssh.HostKeyCallback
-	switch {
-	case a.SSHInsecureIgnoreHostKey:
-		hostKeys = ssh.InsecureIgnoreHostKey() //nolint:gosec // explicitly requested
-	case a.SSHKnownHosts != "":
-		cb, err := gitssh.NewKnownHostsCallback(a.SSHKnownHosts)
-		if err != nil {
-			return nil, fmt.Errorf("read ssh known_hosts: %w", err)
-		}
-		hostKeys = cb
-	}
-	if a.SSHKeyFile != "" {
-		keys, err := gitssh.NewPublicKeysFromFile(user, a.SSHKeyFile, "")
-		if err != nil {
-			return nil, fmt.Errorf("read ssh key %s: %w", a.SSHKeyFile, err)
-		}
-		keys.HostKeyCallback = hostKeys
-		return keys, nil
-	}
-	if hostKeys == nil {
-		return nil, nil // go-git's default: the ssh agent and the user's known_hosts
-	}
-	agent, err := gitssh.NewSSHAgentAuth(user)
-	if err != nil {
-		return nil, fmt.Errorf("ssh agent: %w", err)
-	}
-	agent.HostKeyCallback = hostKeys
-	return agent, nil
+	return ra.URL, ra.Method, secret, nil
 }
