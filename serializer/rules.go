@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/clusterscribe/clusterscribe/internal/jsonpointer"
 )
 
 // Rule is one normalization rule: data, testable alone.
@@ -56,7 +58,7 @@ func ParseRule(s string) (Rule, error) {
 type compiledRule struct {
 	name           string
 	kinds          map[string]bool // nil: every kind
-	pointers       []pointer
+	pointers       []jsonpointer.Pointer
 	annotationKeys []string
 	fn             func(map[string]any) error
 }
@@ -79,7 +81,7 @@ func compileRule(r Rule) (compiledRule, error) {
 		c.kinds[k] = true
 	}
 	for _, s := range r.Pointers {
-		p, err := parsePointer(s)
+		p, err := jsonpointer.Parse(s)
 		if err != nil {
 			return compiledRule{}, fmt.Errorf("%w %q: %w", ErrInvalidRule, r.Name, err)
 		}
@@ -109,7 +111,7 @@ func (c compiledRule) matches(key string) bool {
 // apply runs the rule on obj, which it modifies in place.
 func (c compiledRule) apply(obj map[string]any) error {
 	for _, p := range c.pointers {
-		p.remove(obj)
+		p.Remove(obj)
 	}
 	if len(c.annotationKeys) > 0 {
 		removeAnnotations(obj, c.annotationKeys)

@@ -287,41 +287,6 @@ func TestFoldStringDataErrors(t *testing.T) {
 	}
 }
 
-func TestPointerRemoval(t *testing.T) {
-	tests := []struct {
-		name    string
-		pointer string
-		in      string
-		want    string
-	}{
-		{name: "map key", pointer: "/a/b", in: "{a: {b: 1, c: 2}}", want: "{a: {c: 2}}"},
-		{name: "absent", pointer: "/a/x/y", in: "{a: {b: 1}}", want: "{a: {b: 1}}"},
-		{name: "through scalar", pointer: "/a/b/c", in: "{a: {b: 1}}", want: "{a: {b: 1}}"},
-		{name: "list index", pointer: "/a/1", in: "{a: [x, y, z]}", want: "{a: [x, z]}"},
-		{name: "list index out of range", pointer: "/a/3", in: "{a: [x]}", want: "{a: [x]}"},
-		{name: "leading zero is not an index", pointer: "/a/01", in: "{a: [x, y]}", want: "{a: [x, y]}"},
-		{name: "field of every element", pointer: "/a/*/k", in: "{a: [{k: 1, m: 2}, {k: 3}]}", want: "{a: [{m: 2}, {}]}"},
-		{name: "every key", pointer: "/a/*/k", in: "{a: {x: {k: 1}, z: {k: 2, m: 3}}}", want: "{a: {x: {}, z: {m: 3}}}"},
-		{name: "all elements", pointer: "/a/*", in: "{a: [1, 2]}", want: "{a: []}"},
-		{name: "escaped slash", pointer: "/a/x~1y", in: "{a: {x/y: 1, x: {y: 2}}}", want: "{a: {x: {y: 2}}}"},
-		{name: "escaped tilde", pointer: "/a/x~0y", in: "{a: {x~y: 1}}", want: "{a: {}}"},
-		{name: "empty key", pointer: "/", in: "{'': 1, a: 2}", want: "{a: 2}"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, err := parsePointer(tt.pointer)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := objectMap(t, tt.in)
-			p.remove(got)
-			if diff := cmp.Diff(objectMap(t, tt.want), got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 func TestParseRule(t *testing.T) {
 	tests := []struct {
 		in      string

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -87,8 +88,8 @@ func lookup(v any, path []string) any {
 		case map[string]any:
 			v = c[p]
 		case []any:
-			i, ok := listIndex(p, len(c))
-			if !ok {
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(c) {
 				return nil
 			}
 			v = c[i]

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/clusterscribe/clusterscribe/internal/jsonpointer"
 )
 
 // Any in Rule.Group or Rule.Kind matches every group or kind.
@@ -119,7 +121,7 @@ func Builtins() []Builtin {
 type compiled struct {
 	where    string // "ignoreDifferences[2]" or "builtin webhook-cabundle"
 	rule     Rule
-	pointers []pointer
+	pointers []jsonpointer.Pointer
 }
 
 func compile(where string, r Rule) (compiled, error) {
@@ -139,7 +141,7 @@ func compile(where string, r Rule) (compiled, error) {
 		}
 	}
 	for _, s := range r.JSONPointers {
-		p, err := parsePointer(s)
+		p, err := jsonpointer.Parse(s)
 		if err != nil {
 			return c, fmt.Errorf("%s: %w", where, err)
 		}

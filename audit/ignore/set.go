@@ -97,7 +97,7 @@ func (s *Set) Strip(meta *unstructured.Unstructured, content map[string]any) {
 			continue
 		}
 		for _, p := range r.pointers {
-			p.remove(content)
+			p.Remove(content)
 		}
 	}
 }

@@ -1,4 +1,8 @@
-package serializer
+// Package jsonpointer parses RFC 6901 JSON pointers, with "*" as a
+// wildcard token, and removes what they address from JSON-like values
+// (map[string]any / []any). Normalization rules and audit ignore rules both
+// use it.
+package jsonpointer
 
 import (
 	"fmt"
@@ -7,54 +11,52 @@ import (
 	"strings"
 )
 
-// wildcard is the pointer token that matches every element of a list or every
-// key of a map. RFC 6901 has no wildcard; a literal "*" key therefore cannot
-// be addressed by a rule.
-const wildcard = "*"
+// Wildcard is the token that matches every element of a list or every key
+// of a map. RFC 6901 has no wildcard; a literal "*" key therefore cannot be
+// addressed.
+const Wildcard = "*"
 
-// pointer is a parsed RFC 6901 JSON pointer, one unescaped token per level.
-type pointer []string
+// Pointer is a parsed pointer, one unescaped token per level.
+type Pointer []string
 
-var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+var unescaper = strings.NewReplacer("~1", "/", "~0", "~")
 
-// parsePointer parses an RFC 6901 JSON pointer. The empty pointer (the whole
-// document) is refused: a rule never removes an entire object.
-func parsePointer(s string) (pointer, error) {
+// Parse parses a pointer. The empty pointer (the whole document) is
+// refused: no rule removes an entire object.
+func Parse(s string) (Pointer, error) {
 	if !strings.HasPrefix(s, "/") {
 		return nil, fmt.Errorf("json pointer %q: must start with \"/\"", s)
 	}
 	raw := strings.Split(s[1:], "/")
-	p := make(pointer, len(raw))
+	p := make(Pointer, len(raw))
 	for i, tok := range raw {
 		for j := 0; j < len(tok); j++ {
 			if tok[j] == '~' && (j+1 == len(tok) || (tok[j+1] != '0' && tok[j+1] != '1')) {
 				return nil, fmt.Errorf("json pointer %q: \"~\" must be followed by 0 or 1", s)
 			}
 		}
-		p[i] = pointerUnescaper.Replace(tok)
+		p[i] = unescaper.Replace(tok)
 	}
 	return p, nil
 }
 
-// remove deletes every location the pointer matches in obj. Absent locations
-// are ignored; the map is modified in place.
-func (p pointer) remove(obj map[string]any) {
-	removeAt(obj, p)
-}
-
-// removeAt removes toks below v and returns v, which is a new slice header
-// when an element of a list was deleted.
-func removeAt(v any, toks []string) any {
-	tok, last := toks[0], len(toks) == 1
+// Remove deletes every location p matches below v, in place, and returns
+// v — a new slice header when an element of a list was deleted. Absent
+// locations are ignored.
+func (p Pointer) Remove(v any) any {
+	if len(p) == 0 {
+		return v
+	}
+	tok, last := p[0], len(p) == 1
 	switch c := v.(type) {
 	case map[string]any:
-		if tok == wildcard {
+		if tok == Wildcard {
 			if last {
 				clear(c)
 				return c
 			}
 			for k, child := range c {
-				c[k] = removeAt(child, toks[1:])
+				c[k] = p[1:].Remove(child)
 			}
 			return c
 		}
@@ -65,16 +67,16 @@ func removeAt(v any, toks []string) any {
 		if last {
 			delete(c, tok)
 		} else {
-			c[tok] = removeAt(child, toks[1:])
+			c[tok] = p[1:].Remove(child)
 		}
 		return c
 	case []any:
-		if tok == wildcard {
+		if tok == Wildcard {
 			if last {
 				return []any{}
 			}
 			for i := range c {
-				c[i] = removeAt(c[i], toks[1:])
+				c[i] = p[1:].Remove(c[i])
 			}
 			return c
 		}
@@ -85,7 +87,7 @@ func removeAt(v any, toks []string) any {
 		if last {
 			return slices.Delete(c, i, i+1)
 		}
-		c[i] = removeAt(c[i], toks[1:])
+		c[i] = p[1:].Remove(c[i])
 		return c
 	default:
 		return v
