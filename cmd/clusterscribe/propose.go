@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/clusterscribe/clusterscribe/audit/declared"
+	"github.com/clusterscribe/clusterscribe/audit/ignore"
+	"github.com/clusterscribe/clusterscribe/policies"
+	"github.com/clusterscribe/clusterscribe/propose"
+	"github.com/clusterscribe/clusterscribe/propose/forge"
+	"github.com/clusterscribe/clusterscribe/propose/forge/gitea"
+	"github.com/clusterscribe/clusterscribe/propose/forge/github"
+	"github.com/clusterscribe/clusterscribe/propose/forge/gitlab"
+	"github.com/clusterscribe/clusterscribe/watcher"
+)
+
+// Exit codes of propose.
+const (
+	exitProposed   = 0 // every branch handled (drift or not)
+	exitIncomplete = 1 // some branches failed; the others were handled
+)
+
+type proposeOptions struct {
+	cfg         propose.Config
+	qps         float64
+	forgeKind   string
+	forgeURL    string
+	forgeRepo   string
+	token       forge.Token
+	ignoreFile  string
+	policies    policies.Options
+	withBundled bool
+}
+
+func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
+	c := &o.cfg
+	a := &c.Audit
+	fs.StringVar(&a.Declared.Source, "declared", "", "the declared repo: a Git URL with an optional @branch, the base of the pull requests (https://host/org/repo.git@main), or a directory in a Git work tree (--forge none only)")
+	fs.StringVar(&a.Declared.Path, "path", "", "sub-directory of the declared repo to audit against (e.g. clusters/prod)")
+	fs.StringVar(&c.Workdir, "workdir", "", "where the declared repo is cloned, then removed (default: the system temporary directory)")
+	fs.StringVar(&a.Declared.Auth.Username, "git-username", "", "user name for https remotes (default: x-access-token)")
+	fs.StringVar(&a.Declared.Auth.TokenFile, "git-token-file", "", "file holding the https token for Git (default: --token-file)")
+	fs.StringVar(&a.Declared.Auth.TokenEnv, "git-token-env", "", "environment variable holding the https token for Git (default: --token-env)")
+	fs.StringVar(&a.Declared.Auth.SSHKeyFile, "git-ssh-key", "", "private key file for ssh remotes")
+	fs.StringVar(&a.Declared.Auth.SSHKnownHosts, "git-known-hosts", "", "known_hosts file for ssh remotes")
+	fs.StringVar(&a.Cluster, "cluster-name", "", "the cluster's name in branches and pull requests (default: the kubeconfig context)")
+
+	fs.StringVar(&o.forgeKind, "forge", "none", "where pull requests are opened: gitea, github, gitlab, or none (write branches and .patch files only)")
+	fs.StringVar(&o.forgeURL, "forge-url", "", "the forge's URL (default: derived from the declared repo's URL; GitHub's API for github.com)")
+	fs.StringVar(&o.forgeRepo, "forge-repo", "", "the repository on the forge, owner/name (default: from the declared repo's URL)")
+	fs.StringVar(&o.token.File, "token-file", "", "file holding the forge's access token")
+	fs.StringVar(&o.token.Env, "token-env", "", "environment variable holding the forge's access token")
+
+	fs.StringVar(&c.BranchPrefix, "branch-prefix", propose.DefaultBranchPrefix, "branches propose writes (and only these) live under this prefix")
+	fs.BoolVar(&c.Group, "group", false, "one branch and pull request for all drift of a run instead of one per object")
+	fs.IntVar(&c.MaxPRs, "max-prs", propose.DefaultMaxPRs, "pull requests opened at most per run (updates are not capped); negative: no cap")
+	fs.BoolVar(&c.AdoptUnmanaged, "adopt-unmanaged", false, "propose a new file for each Unmanaged object (Secrets excepted)")
+	fs.StringVar(&c.AdoptDir, "adopt-dir", propose.DefaultAdoptDir, "directory of the declared repo adopted objects are written to")
+	fs.StringVar(&c.PatchDir, "patch-dir", ".", "where .patch files are written with --forge none")
+
+	fs.BoolVar(&a.Compare.Strict, "strict", false, "report every difference, also fields the server defaulted")
+	fs.BoolVar(&a.ServerSide, "server-side", false, "compare against a server-side dry-run apply of each declared object")
+	fs.StringVar(&o.ignoreFile, "ignore-rules", "", "file of Argo CD-style ignoreDifferences")
+	fs.Float64Var(&o.qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
+	fs.IntVar(&a.Watcher.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
+	a.Filters.BindFlags(fs)
+	fs.BoolVar(&o.withBundled, "bundled-policies", false, "evaluate the bundled compliance policies and show their findings on the proposed objects (implied by --policies)")
+	o.policies.BindFlags(fs)
+}
+
+// complete turns flags into a checked configuration.
+func (o *proposeOptions) complete(g *globals) error {
+	a := &o.cfg.Audit
+	if a.Declared.Source == "" {
+		return errors.New("--declared is required")
+	}
+	src, err := declared.ParseSource(a.Declared.Source)
+	if err != nil {
+		return err
+	}
+	if o.token.File != "" && o.token.Env != "" {
+		return errors.New("--token-file and --token-env exclude each other")
+	}
+	if a.Declared.Auth.TokenFile == "" && a.Declared.Auth.TokenEnv == "" {
+		a.Declared.Auth.TokenFile, a.Declared.Auth.TokenEnv = o.token.File, o.token.Env
+	}
+	a.Watcher.QPS = float32(o.qps)
+	if o.ignoreFile != "" {
+		if a.Compare.Ignore, err = ignore.LoadFile(o.ignoreFile); err != nil {
+			return fmt.Errorf("--ignore-rules: %w", err)
+		}
+	}
+	if o.cfg.Forge, err = o.forge(src); err != nil {
+		return err
+	}
+	loader := g.kube.ToRawKubeConfigLoader()
+	if ns, _, err := loader.Namespace(); err == nil {
+		a.Namespace = ns
+	}
+	if a.Cluster == "" {
+		if g.kube.Context != nil && *g.kube.Context != "" {
+			a.Cluster = *g.kube.Context
+		} else if raw, err := loader.RawConfig(); err == nil {
+			a.Cluster = raw.CurrentContext
+		}
+	}
+	return nil
+}
+
+// forge builds the forge client --forge names.
+func (o *proposeOptions) forge(src declared.Source) (forge.Forge, error) {
+	kind := strings.ToLower(o.forgeKind)
+	if kind == "none" {
+		return nil, nil
+	}
+	if !src.IsGit() {
+		return nil, fmt.Errorf("--forge %s needs --declared to be a Git URL", kind)
+	}
+	opts := forge.Options{URL: o.forgeURL, Repo: o.forgeRepo, Token: o.token}
+	if opts.URL == "" || opts.Repo == "" {
+		web, repo, err := forge.RepoFromURL(src.URL)
+		if err != nil {
+			return nil, fmt.Errorf("--forge-url/--forge-repo: %w", err)
+		}
+		if opts.Repo == "" {
+			opts.Repo = repo
+		}
+		if opts.URL == "" {
+			opts.URL = web
+			if kind == "github" {
+				opts.URL = github.APIURL(web)
+			}
+		}
+	}
+	switch kind {
+	case "gitea":
+		return gitea.New(opts)
+	case "github":
+		return github.New(opts)
+	case "gitlab":
+		return gitlab.New(opts)
+	}
+	return nil, fmt.Errorf("--forge: %q is not one of gitea, github, gitlab, none", o.forgeKind)
+}
+
+func newProposeCommand(g *globals) *cobra.Command {
+	o := &proposeOptions{}
+	cmd := &cobra.Command{
+		Use:   "propose --declared <git URL>[@base] --forge gitea|github|gitlab|none [--token-file F]",
+		Short: "Open pull requests that memorialize live changes in the declared repo",
+		Long: "propose audits the cluster against the declared repo and turns each drifted object into a pull\n" +
+			"request: the file that declares it is edited in place (only the drifted fields change; comments and\n" +
+			"formatting stay), on a branch with a stable name, with who changed it live, the diff and the policy\n" +
+			"findings on it. Running it again updates those pull requests instead of opening new ones, and closes\n" +
+			"them once the drift is gone. MissingLive objects are listed, never deleted from Git.\n" +
+			"With --forge none, branches and .patch files are written instead.\n\n" +
+			"Exit status: 0 done, 1 some proposals failed (the others were made), 2 error.",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return &exitError{code: exitFailed, err: fmt.Errorf("propose takes no arguments, got %q", args)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.complete(g); err != nil {
+				return &exitError{code: exitFailed, err: err}
+			}
+			return o.run(cmd, g)
+		},
+	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: exitFailed, err: err}
+	})
+	o.bindFlags(cmd.Flags())
+	return cmd
+}
+
+func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
+	log, err := g.logger()
+	if err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	restCfg, err := g.kube.ToRESTConfig()
+	if err != nil {
+		return &exitError{code: exitFailed, err: fmt.Errorf("kubeconfig: %w", err)}
+	}
+	o.cfg.Logger = log
+	o.cfg.Audit.Logger = log
+	if o.withBundled || len(o.policies.Dirs) > 0 {
+		o.policies.Logger = log
+		engine, err := policies.Load(cmd.Context(), o.policies)
+		if err != nil {
+			return &exitError{code: exitFailed, err: err}
+		}
+		o.cfg.Audit.Policies = engine
+	}
+	res, err := propose.Run(cmd.Context(), restCfg, o.cfg)
+	if res.Report != nil {
+		if werr := writeProposals(g.streams.Out, res); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	switch {
+	case errors.Is(err, propose.ErrIncomplete):
+		return &exitError{code: exitIncomplete, err: err}
+	case err != nil:
+		return &exitError{code: exitFailed, err: err}
+	}
+	return nil
+}
+
+// writeProposals prints one line per branch: what was done and where.
+func writeProposals(out io.Writer, res propose.Result) error {
+	var b bytes.Buffer
+	c := res.Report.Count()
+	fmt.Fprintf(&b, "%d modified, %d missing live, %d unmanaged; base %s @ %.12s\n",
+		c.Modified, c.MissingLive, c.Unmanaged, res.Base, res.BaseCommit)
+	if len(res.Proposals) == 0 {
+		b.WriteString("nothing to propose\n")
+	}
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	for _, p := range res.Proposals {
+		where := p.PRURL
+		switch {
+		case p.Patch != "":
+			where = p.Patch
+		case p.Err != nil:
+			where = p.Err.Error()
+		}
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Action, p.Branch, where) // Flush reports errors
+		for _, n := range p.Notes {
+			_, _ = fmt.Fprintf(tw, "\t  not proposed: %s\t\n", n)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := out.Write(b.Bytes())
+	return err
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+)
+
+func TestProposeFlagErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no declared", []string{"propose"}, "--declared is required"},
+		{"unknown forge", []string{"propose", "--declared", "https://git.example.com/shop/declared.git", "--forge", "bitbucket", "--token-env", "HOME"}, `--forge: "bitbucket" is not one of`},
+		{"forge with a directory", []string{"propose", "--declared", dir, "--forge", "gitea"}, "needs --declared to be a Git URL"},
+		{"two tokens", []string{"propose", "--declared", dir, "--token-file", "a", "--token-env", "B"}, "exclude each other"},
+		{"forge without a token", []string{"propose", "--declared", "https://git.example.com/shop/declared.git", "--forge", "gitlab"}, "no forge token"},
+		{"arguments", []string{"propose", "--declared", dir, "extra"}, "propose takes no arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runCommand(t, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
+			}
+			if code := exitCode(err); code != exitFailed {
+				t.Errorf("exit code = %d, want %d", code, exitFailed)
+			}
+		})
+	}
+}
+
+const proposeManifest = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: %NS%
+data:
+  MODE: normal # the incident runbook flips this
+`
+
+// TestProposeNone runs propose without a forge against a local Git work
+// tree: a local branch and a .patch file, the work tree untouched.
+func TestProposeNone(t *testing.T) {
+	cluster, err := testcluster.Start(testcluster.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cluster.Stop() })
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	ns := cluster.Namespace(t, "propose")
+	manifest := strings.ReplaceAll(proposeManifest, "%NS%", ns)
+	declaredDir := filepath.Join(dir, "declared")
+	repo := commitDir(t, declaredDir, map[string]string{"settings.yaml": manifest})
+	objs, err := kubeapply.Decode([]byte(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	applier, err := kubeapply.New(cluster.Config, "gitops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applier.ApplyAll(t.Context(), objs); err != nil {
+		t.Fatal(err)
+	}
+	cs := kubernetes.NewForConfigOrDie(cluster.Config)
+	if _, err := cs.CoreV1().ConfigMaps(ns).Patch(t.Context(), "settings", types.MergePatchType,
+		[]byte(`{"data":{"MODE":"maintenance"}}`), metav1.PatchOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+
+	patches := filepath.Join(dir, "patches")
+	out, _, err := runCommand(t, "propose", "--kubeconfig", kubeconfig, "--declared", declaredDir, "--forge", "none",
+		"--patch-dir", patches, "--cluster-name", "demo", "--namespaces", ns)
+	if err != nil {
+		t.Fatalf("propose: %v\n%s", err, out)
+	}
+	branch := "clusterscribe/propose/demo/" + ns + "/configmap/settings"
+	patchFile := filepath.Join(patches, "demo_"+ns+"_configmap_settings.patch")
+	if !strings.Contains(out, "written") || !strings.Contains(out, branch) || !strings.Contains(out, patchFile) {
+		t.Errorf("output does not name the branch and the patch:\n%s", out)
+	}
+	p, err := os.ReadFile(patchFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Subject: [PATCH] Memorialize: ConfigMap " + ns + "/settings changed live in demo",
+		"-  MODE: normal # the incident runbook flips this", "+  MODE: maintenance # the incident runbook flips this", "changed by kubectl-edit",
+	} {
+		if !strings.Contains(string(p), want) {
+			t.Errorf("patch lacks %q:\n%s", want, p)
+		}
+	}
+	if _, err := repo.Reference(plumbing.NewBranchReferenceName(branch), true); err != nil {
+		t.Errorf("branch %s: %v", branch, err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(declaredDir, "settings.yaml")); string(got) != manifest {
+		t.Errorf("the work tree changed:\n%s", got)
+	}
+}
+
+// commitDir makes dir a Git repository on main with files committed.
+func commitDir(t *testing.T, dir string, files map[string]string) *git.Repository {
+	t.Helper()
+	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wt.Add(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sig := &object.Signature{Name: "gitops", Email: "gitops@example.invalid", When: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+	if _, err := wt.Commit("declare", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+		t.Fatal(err)
+	}
+	return repo
+}

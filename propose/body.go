@@ -1,0 +1,158 @@
+package propose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/clusterscribe/clusterscribe/audit/findings"
+)
+
+// maxDiffLines caps each diff in a body: forges limit body sizes.
+const maxDiffLines = 200
+
+// prBody renders the pull request's body: what changed live and who
+// changed it, the files edited, what could not be proposed, the objects
+// missing live, the policy findings on these objects, and the diffs. It
+// holds nothing that changes from run to run unless the drift does.
+func prBody(rep *findings.Report, b *branch, base, cluster string) string {
+	var s strings.Builder
+	s.WriteString(bodyMarker + "\n")
+	s.WriteString("## Live changes to memorialize\n\n")
+	where := "the cluster"
+	if cluster != "" {
+		where = "cluster **" + md(cluster) + "**"
+	}
+	fmt.Fprintf(&s, "These changes were made directly in %s, outside Git. Merging records them in the declared repo; "+
+		"closing this pull request means the cluster should be reverted instead.\n\n", where)
+	s.WriteString("| Object | Finding | Fields | Changed by |\n|---|---|---|---|\n")
+	for _, c := range b.changes {
+		f := c.finding
+		paths := make([]string, 0, len(f.Paths))
+		for _, p := range f.Paths {
+			paths = append(paths, code(p))
+		}
+		var by []string
+		for _, a := range f.Attribution {
+			by = append(by, md(attribution(a)))
+		}
+		fmt.Fprintf(&s, "| %s | %s | %s | %s |\n", code(f.Object.String()), f.Type, strings.Join(paths, "<br>"), strings.Join(by, "<br>"))
+	}
+	s.WriteString("\n")
+	if len(b.files) > 0 {
+		s.WriteString("### Files edited\n\nOnly the drifted fields change; comments and formatting elsewhere are kept.\n\n")
+		for _, f := range b.fileList() {
+			fmt.Fprintf(&s, "- %s\n", code(f))
+		}
+		s.WriteString("\n")
+	}
+	if notes := b.notes(); len(notes) > 0 {
+		s.WriteString("### Not proposed\n\nThese parts of the drift are not in this pull request; apply them by hand if they should stay:\n\n")
+		for _, n := range notes {
+			fmt.Fprintf(&s, "- %s\n", md(n))
+		}
+		s.WriteString("\n")
+	}
+	if missing := ofType(rep, findings.MissingLive); len(missing) > 0 {
+		s.WriteString("### Declared but missing live\n\nListed for review; propose never deletes them from Git.\n\n")
+		for _, f := range missing {
+			src := ""
+			if f.Source != nil {
+				src = " (" + code(f.Source.String()) + ")"
+			}
+			fmt.Fprintf(&s, "- %s%s\n", code(f.Object.String()), src)
+		}
+		s.WriteString("\n")
+	}
+	if pol := policyFindings(rep, b); len(pol) > 0 {
+		s.WriteString("### Policy findings on these objects\n\n| Severity | Result | Policy | Object | Message |\n|---|---|---|---|---|\n")
+		for _, f := range pol {
+			fmt.Fprintf(&s, "| %s | %s | %s %s | %s | %s |\n", f.Policy.Severity, f.Policy.Outcome, code(f.Policy.ID),
+				md(f.Policy.Title), code(f.Object.String()), md(f.Message))
+		}
+		s.WriteString("\n")
+	} else if len(rep.Policies) > 0 {
+		s.WriteString("### Policy findings on these objects\n\nNone: every evaluated policy passes on them.\n\n")
+	}
+	for _, c := range b.changes {
+		if c.finding.Diff == "" {
+			continue
+		}
+		fmt.Fprintf(&s, "<details><summary>Drift of %s (declared → live)</summary>\n\n", html(c.finding.Object.String()))
+		lines := strings.Split(strings.TrimRight(c.finding.Diff, "\n"), "\n")
+		more := 0
+		if len(lines) > maxDiffLines {
+			lines, more = lines[:maxDiffLines], len(lines)-maxDiffLines
+		}
+		body := strings.Join(lines, "\n")
+		fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
+		fmt.Fprintf(&s, "%sdiff\n%s\n%s\n", fence, body, fence)
+		if more > 0 {
+			fmt.Fprintf(&s, "\n… %d more lines (see `clusterscribe audit --format html`).\n", more)
+		}
+		s.WriteString("\n</details>\n\n")
+	}
+	fmt.Fprintf(&s, "---\nProposed by `clusterscribe propose` against %s.\n", code(base))
+	return s.String()
+}
+
+func ofType(rep *findings.Report, t findings.Type) []findings.Finding {
+	var out []findings.Finding
+	for _, f := range rep.Findings {
+		if f.Type == t {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// md escapes text for Markdown: HTML neutered, punctuation escaped,
+// newlines as <br>.
+func md(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\n':
+			b.WriteString("<br>")
+		case '\r':
+		case '\\', '`', '*', '_', '[', ']', '|', '#', '~', '!', '{', '}':
+			b.WriteRune('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// code renders s as a code span that works inside a table cell.
+func code(s string) string {
+	s = strings.NewReplacer("\n", " ", "\r", " ", "|", `\|`).Replace(s)
+	ticks := strings.Repeat("`", longestRun(s, '`')+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return ticks + s + ticks
+}
+
+func html(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(s)
+}
+
+func longestRun(s string, c rune) int {
+	best, n := 0, 0
+	for _, r := range s {
+		if r == c {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
+}

@@ -1,0 +1,151 @@
+// Package github implements forge.Forge with go-github
+// (github.com/google/go-github).
+package github
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	gh "github.com/google/go-github/v84/github"
+
+	"github.com/clusterscribe/clusterscribe/propose/forge"
+)
+
+// DefaultURL is github.com's API.
+const DefaultURL = "https://api.github.com/"
+
+// Forge is one GitHub repository.
+type Forge struct {
+	opts        forge.Options
+	owner, repo string
+	base        *url.URL
+}
+
+var _ forge.Forge = (*Forge)(nil)
+
+// New checks o and returns the client; it makes no request. o.URL is the
+// API root: https://api.github.com/ or https://HOST/api/v3/ for GitHub
+// Enterprise Server.
+func New(o forge.Options) (*Forge, error) {
+	if o.URL == "" {
+		o.URL = DefaultURL
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(strings.TrimSuffix(o.URL, "/") + "/")
+	if err != nil {
+		return nil, fmt.Errorf("github: %w", err)
+	}
+	owner, repo := o.OwnerRepo()
+	if strings.Contains(owner, "/") {
+		return nil, fmt.Errorf("github: repository %q is not owner/name", o.Repo)
+	}
+	return &Forge{opts: o, owner: owner, repo: repo, base: base}, nil
+}
+
+// APIURL is the API root for a web root: api.github.com for github.com,
+// /api/v3/ on any other host (GitHub Enterprise Server).
+func APIURL(webRoot string) string {
+	u, err := url.Parse(webRoot)
+	if err != nil || u.Hostname() == "github.com" || u.Hostname() == "www.github.com" {
+		return DefaultURL
+	}
+	return strings.TrimSuffix(webRoot, "/") + "/api/v3/"
+}
+
+// Name implements forge.Forge.
+func (f *Forge) Name() string { return "github" }
+
+func (f *Forge) client() (*gh.Client, string, error) {
+	token, err := f.opts.Token.Read()
+	if err != nil {
+		return nil, "", fmt.Errorf("github: %w", err)
+	}
+	c := gh.NewClient(f.opts.Client()).WithAuthToken(token)
+	c.BaseURL = f.base
+	return c, token, nil
+}
+
+func status(resp *gh.Response) int {
+	if resp == nil || resp.Response == nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+// FindOpenPR implements forge.Forge with the head filter of the list
+// endpoint (owner:branch).
+func (f *Forge) FindOpenPR(ctx context.Context, branch string) (*forge.PullRequest, error) {
+	c, token, err := f.client()
+	if err != nil {
+		return nil, err
+	}
+	prs, resp, err := c.PullRequests.List(ctx, f.owner, f.repo, &gh.PullRequestListOptions{
+		State: "open", Head: f.owner + ":" + branch, ListOptions: gh.ListOptions{PerPage: 10},
+	})
+	if err != nil {
+		return nil, forge.Wrap("github", "find", status(resp), err, token)
+	}
+	for _, pr := range prs {
+		if pr.GetHead().GetRef() == branch {
+			return convert(pr), nil
+		}
+	}
+	return nil, nil
+}
+
+// CreatePR implements forge.Forge.
+func (f *Forge) CreatePR(ctx context.Context, pr forge.NewPullRequest) (*forge.PullRequest, error) {
+	c, token, err := f.client()
+	if err != nil {
+		return nil, err
+	}
+	created, resp, err := c.PullRequests.Create(ctx, f.owner, f.repo, &gh.NewPullRequest{
+		Title: gh.Ptr(pr.Title), Head: gh.Ptr(pr.Head), Base: gh.Ptr(pr.Base), Body: gh.Ptr(pr.Body),
+	})
+	if err != nil {
+		return nil, forge.Wrap("github", "create", status(resp), err, token)
+	}
+	return convert(created), nil
+}
+
+// UpdatePR implements forge.Forge.
+func (f *Forge) UpdatePR(ctx context.Context, number int64, title, body string) error {
+	c, token, err := f.client()
+	if err != nil {
+		return err
+	}
+	_, resp, err := c.PullRequests.Edit(ctx, f.owner, f.repo, int(number), &gh.PullRequest{Title: gh.Ptr(title), Body: gh.Ptr(body)})
+	return forge.Wrap("github", "update", status(resp), err, token)
+}
+
+// Comment implements forge.Forge: pull request comments are issue
+// comments on GitHub.
+func (f *Forge) Comment(ctx context.Context, number int64, body string) error {
+	c, token, err := f.client()
+	if err != nil {
+		return err
+	}
+	_, resp, err := c.Issues.CreateComment(ctx, f.owner, f.repo, int(number), &gh.IssueComment{Body: gh.Ptr(body)})
+	return forge.Wrap("github", "comment", status(resp), err, token)
+}
+
+// ClosePR implements forge.Forge.
+func (f *Forge) ClosePR(ctx context.Context, number int64) error {
+	c, token, err := f.client()
+	if err != nil {
+		return err
+	}
+	_, resp, err := c.PullRequests.Edit(ctx, f.owner, f.repo, int(number), &gh.PullRequest{State: gh.Ptr("closed")})
+	return forge.Wrap("github", "close", status(resp), err, token)
+}
+
+func convert(pr *gh.PullRequest) *forge.PullRequest {
+	return &forge.PullRequest{
+		Number: int64(pr.GetNumber()), URL: pr.GetHTMLURL(), Title: pr.GetTitle(), Body: pr.GetBody(),
+		Head: pr.GetHead().GetRef(), Base: pr.GetBase().GetRef(), HeadSHA: pr.GetHead().GetSHA(),
+	}
+}

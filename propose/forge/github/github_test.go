@@ -1,0 +1,204 @@
+package github
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/clusterscribe/clusterscribe/propose/forge"
+)
+
+// fakeGitHub implements the endpoints the forge uses, and nothing else:
+//
+//	GET   /repos/{owner}/{repo}/pulls?state=open&head={owner}:{branch}
+//	POST  /repos/{owner}/{repo}/pulls
+//	PATCH /repos/{owner}/{repo}/pulls/{number}          (title, body, state)
+//	POST  /repos/{owner}/{repo}/issues/{number}/comments
+//
+// It checks the bearer token on every request.
+type fakeGitHub struct {
+	mu       sync.Mutex
+	token    string
+	pulls    map[int]map[string]any
+	comments map[int][]string
+	calls    []string
+}
+
+func newFake(token string) *fakeGitHub {
+	return &fakeGitHub{token: token, pulls: map[int]map[string]any{}, comments: map[int][]string{}}
+}
+
+func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, r.Method+" "+r.URL.Path)
+	if r.Header.Get("Authorization") != "Bearer "+f.token {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"message":"Bad credentials: ` + r.Header.Get("Authorization") + `"}`))
+		return
+	}
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if len(parts) < 4 || parts[0] != "repos" || parts[1] != "shop" || parts[2] != "declared" {
+		http.NotFound(w, r)
+		return
+	}
+	var in map[string]any
+	if r.Body != nil && r.Method != http.MethodGet {
+		_ = json.NewDecoder(r.Body).Decode(&in)
+	}
+	reply := func(v any) { _ = json.NewEncoder(w).Encode(v) }
+	switch {
+	case r.Method == http.MethodGet && len(parts) == 4 && parts[3] == "pulls":
+		head := r.URL.Query().Get("head")
+		out := []map[string]any{}
+		for _, n := range sortedKeys(f.pulls) {
+			pr := f.pulls[n]
+			if pr["state"] == r.URL.Query().Get("state") && "shop:"+pr["head"].(map[string]any)["ref"].(string) == head {
+				out = append(out, pr)
+			}
+		}
+		reply(out)
+	case r.Method == http.MethodPost && len(parts) == 4 && parts[3] == "pulls":
+		n := len(f.pulls) + 1
+		f.pulls[n] = map[string]any{
+			"number": n, "state": "open", "title": in["title"], "body": in["body"],
+			"html_url": "https://github.example/shop/declared/pull/" + strconv.Itoa(n),
+			"head":     map[string]any{"ref": in["head"], "sha": "abc123"},
+			"base":     map[string]any{"ref": in["base"]},
+		}
+		w.WriteHeader(http.StatusCreated)
+		reply(f.pulls[n])
+	case r.Method == http.MethodPatch && len(parts) == 5 && parts[3] == "pulls":
+		n, _ := strconv.Atoi(parts[4])
+		pr, ok := f.pulls[n]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		for _, k := range []string{"title", "body", "state"} {
+			if v, ok := in[k]; ok {
+				pr[k] = v
+			}
+		}
+		reply(pr)
+	case r.Method == http.MethodPost && len(parts) == 6 && parts[3] == "issues" && parts[5] == "comments":
+		n, _ := strconv.Atoi(parts[4])
+		f.comments[n] = append(f.comments[n], in["body"].(string))
+		w.WriteHeader(http.StatusCreated)
+		reply(map[string]any{"id": 1, "body": in["body"]})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func sortedKeys(m map[int]map[string]any) []int {
+	var out []int
+	for i := 1; len(out) < len(m); i++ {
+		if _, ok := m[i]; ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func tokenFile(t *testing.T, token string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(p, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestForge(t *testing.T) {
+	const token = "ghp_0123456789abcdef"
+	fake := newFake(token)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	f, err := New(forge.Options{URL: srv.URL + "/", Repo: "shop/declared", Token: forge.Token{File: tokenFile(t, token)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	const branch = "clusterscribe/propose/prod/shop/deployment.apps/web"
+
+	if pr, err := f.FindOpenPR(ctx, branch); err != nil || pr != nil {
+		t.Fatalf("FindOpenPR before creation = %v, %v; want none", pr, err)
+	}
+	created, err := f.CreatePR(ctx, forge.NewPullRequest{Head: branch, Base: "main", Title: "Memorialize", Body: "drift"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &forge.PullRequest{
+		Number: 1, URL: "https://github.example/shop/declared/pull/1", Title: "Memorialize", Body: "drift",
+		Head: branch, Base: "main", HeadSHA: "abc123",
+	}
+	if diff := cmp.Diff(want, created); diff != "" {
+		t.Errorf("CreatePR (-want +got):\n%s", diff)
+	}
+	if err := f.UpdatePR(ctx, 1, "Memorialize again", "more drift"); err != nil {
+		t.Fatal(err)
+	}
+	found, err := f.FindOpenPR(ctx, branch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Title, want.Body = "Memorialize again", "more drift"
+	if diff := cmp.Diff(want, found); diff != "" {
+		t.Errorf("FindOpenPR after update (-want +got):\n%s", diff)
+	}
+	if pr, err := f.FindOpenPR(ctx, branch+"-other"); err != nil || pr != nil {
+		t.Errorf("FindOpenPR of another branch = %v, %v; want none", pr, err)
+	}
+	if err := f.Comment(ctx, 1, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ClosePR(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if pr, err := f.FindOpenPR(ctx, branch); err != nil || pr != nil {
+		t.Errorf("FindOpenPR after close = %v, %v; want none", pr, err)
+	}
+	if diff := cmp.Diff([]string{"gone"}, fake.comments[1]); diff != "" {
+		t.Errorf("comments (-want +got):\n%s", diff)
+	}
+}
+
+func TestForgeErrorsHideTheToken(t *testing.T) {
+	fake := newFake("the-right-token")
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	const wrong = "ghp_wrong_but_secret_42"
+	f, err := New(forge.Options{URL: srv.URL, Repo: "shop/declared", Token: forge.Token{File: tokenFile(t, wrong)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.FindOpenPR(t.Context(), "b")
+	if !errors.Is(err, forge.ErrAuth) {
+		t.Fatalf("FindOpenPR with a wrong token: %v, want ErrAuth", err)
+	}
+	if strings.Contains(err.Error(), wrong) {
+		t.Errorf("error holds the token: %v", err)
+	}
+}
+
+func TestAPIURL(t *testing.T) {
+	for web, want := range map[string]string{
+		"https://github.com":           DefaultURL,
+		"https://ghe.example.com":      "https://ghe.example.com/api/v3/",
+		"https://ghe.example.com:8443": "https://ghe.example.com:8443/api/v3/",
+	} {
+		if got := APIURL(web); got != want {
+			t.Errorf("APIURL(%q) = %q, want %q", web, got, want)
+		}
+	}
+}

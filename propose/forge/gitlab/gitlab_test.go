@@ -1,0 +1,179 @@
+package gitlab
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/clusterscribe/clusterscribe/propose/forge"
+)
+
+// fakeGitLab implements the endpoints the forge uses, and nothing else:
+//
+//	GET  /api/v4/projects/{id}/merge_requests?state=opened&source_branch={branch}
+//	POST /api/v4/projects/{id}/merge_requests
+//	PUT  /api/v4/projects/{id}/merge_requests/{iid}         (title, description, state_event)
+//	POST /api/v4/projects/{id}/merge_requests/{iid}/notes
+//
+// {id} is the project's full path, URL-encoded. Every request must carry
+// the PRIVATE-TOKEN header.
+type fakeGitLab struct {
+	mu    sync.Mutex
+	token string
+	mrs   []map[string]any
+	notes map[int][]string
+}
+
+const project = "platform%2Fgitops%2Fdeclared"
+
+func (f *fakeGitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r.Header.Get("PRIVATE-TOKEN") != f.token {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"message":"401 Unauthorized ` + r.Header.Get("PRIVATE-TOKEN") + `"}`))
+		return
+	}
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v4/projects/"+project+"/merge_requests")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	var in map[string]any
+	if r.Method != http.MethodGet {
+		_ = json.NewDecoder(r.Body).Decode(&in)
+	}
+	reply := func(code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	parts := strings.Split(strings.Trim(rest, "/"), "/")
+	switch {
+	case r.Method == http.MethodGet && rest == "":
+		out := []map[string]any{}
+		for _, mr := range f.mrs {
+			if mr["state"] == r.URL.Query().Get("state") && mr["source_branch"] == r.URL.Query().Get("source_branch") {
+				out = append(out, mr)
+			}
+		}
+		reply(http.StatusOK, out)
+	case r.Method == http.MethodPost && rest == "":
+		iid := len(f.mrs) + 1
+		mr := map[string]any{
+			"id": 1000 + iid, "iid": iid, "project_id": 7, "source_project_id": 7, "state": "opened",
+			"title": in["title"], "description": in["description"],
+			"source_branch": in["source_branch"], "target_branch": in["target_branch"], "sha": "def456",
+			"web_url": "https://gitlab.example/platform/gitops/declared/-/merge_requests/" + strconv.Itoa(iid),
+		}
+		f.mrs = append(f.mrs, mr)
+		reply(http.StatusCreated, mr)
+	case r.Method == http.MethodPut && len(parts) == 1:
+		iid, _ := strconv.Atoi(parts[0])
+		if iid < 1 || iid > len(f.mrs) {
+			http.NotFound(w, r)
+			return
+		}
+		mr := f.mrs[iid-1]
+		for _, k := range []string{"title", "description"} {
+			if v, ok := in[k]; ok {
+				mr[k] = v
+			}
+		}
+		if in["state_event"] == "close" {
+			mr["state"] = "closed"
+		}
+		reply(http.StatusOK, mr)
+	case r.Method == http.MethodPost && len(parts) == 2 && parts[1] == "notes":
+		iid, _ := strconv.Atoi(parts[0])
+		f.notes[iid] = append(f.notes[iid], in["body"].(string))
+		reply(http.StatusCreated, map[string]any{"id": 1, "body": in["body"]})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func tokenFile(t *testing.T, token string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(p, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestForge(t *testing.T) {
+	const token = "glpat-0123456789abcdef"
+	fake := &fakeGitLab{token: token, notes: map[int][]string{}}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	f, err := New(forge.Options{URL: srv.URL, Repo: "platform/gitops/declared", Token: forge.Token{File: tokenFile(t, token)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	const branch = "clusterscribe/propose/prod/_all"
+	if mr, err := f.FindOpenPR(ctx, branch); err != nil || mr != nil {
+		t.Fatalf("FindOpenPR before creation = %v, %v; want none", mr, err)
+	}
+	created, err := f.CreatePR(ctx, forge.NewPullRequest{Head: branch, Base: "main", Title: "Memorialize", Body: "drift"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &forge.PullRequest{
+		Number: 1, URL: "https://gitlab.example/platform/gitops/declared/-/merge_requests/1",
+		Title: "Memorialize", Body: "drift", Head: branch, Base: "main", HeadSHA: "def456",
+	}
+	if diff := cmp.Diff(want, created); diff != "" {
+		t.Errorf("CreatePR (-want +got):\n%s", diff)
+	}
+	if err := f.UpdatePR(ctx, 1, "Memorialize again", "more drift"); err != nil {
+		t.Fatal(err)
+	}
+	found, err := f.FindOpenPR(ctx, branch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Title, want.Body = "Memorialize again", "more drift"
+	if diff := cmp.Diff(want, found); diff != "" {
+		t.Errorf("FindOpenPR after update (-want +got):\n%s", diff)
+	}
+	if err := f.Comment(ctx, 1, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ClosePR(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if mr, err := f.FindOpenPR(ctx, branch); err != nil || mr != nil {
+		t.Errorf("FindOpenPR after close = %v, %v; want none", mr, err)
+	}
+	if diff := cmp.Diff([]string{"gone"}, fake.notes[1]); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+}
+
+func TestForgeErrorsHideTheToken(t *testing.T) {
+	srv := httptest.NewServer(&fakeGitLab{token: "right", notes: map[int][]string{}})
+	t.Cleanup(srv.Close)
+	const wrong = "glpat-wrong-but-secret-42"
+	f, err := New(forge.Options{URL: srv.URL, Repo: "platform/gitops/declared", Token: forge.Token{File: tokenFile(t, wrong)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.CreatePR(t.Context(), forge.NewPullRequest{Head: "b", Base: "main", Title: "t"})
+	if !errors.Is(err, forge.ErrAuth) {
+		t.Fatalf("CreatePR with a wrong token: %v, want ErrAuth", err)
+	}
+	if strings.Contains(err.Error(), wrong) {
+		t.Errorf("error holds the token: %v", err)
+	}
+}

@@ -1,0 +1,168 @@
+package propose_test
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"code.gitea.io/sdk/gitea"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
+)
+
+var (
+	deployments = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
+	configMaps  = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+)
+
+// fixture reads a file of testdata with NAMESPACE replaced.
+func fixture(t *testing.T, name, ns string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ReplaceAll(string(b), "NAMESPACE", ns)
+}
+
+// newRepo creates a Gitea repository holding files on main and returns
+// its name and the commit.
+func newRepo(t *testing.T, files map[string]string) (string, plumbing.Hash) {
+	t.Helper()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	name := "declared-" + hex.EncodeToString(b)
+	forgeSrv.CreateRepo(t, name)
+	dir := t.TempDir()
+	local, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := local.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{forgeSrv.RepoURL(name)}}); err != nil {
+		t.Fatal(err)
+	}
+	wt, err := local.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, content := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wt.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sig := &object.Signature{Name: "gitops", Email: "gitops@example.invalid", When: time.Date(2026, 3, 1, 3, 0, 0, 0, time.UTC)}
+	h, err := wt.Commit("declare the shop", &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := local.PushContext(t.Context(), &git.PushOptions{
+		RefSpecs: []config.RefSpec{"refs/heads/main:refs/heads/main"}, Auth: forgeSrv.GitAuth(),
+	}); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	forgeSrv.WaitBranch(t, name, "main", h.String())
+	return name, h
+}
+
+// apply server-side applies manifests as the GitOps tool would.
+func apply(t *testing.T, manifests string) {
+	t.Helper()
+	objs, err := kubeapply.Decode([]byte(manifests))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := kubeapply.New(cluster.Config, "kustomize-controller")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ApplyAll(t.Context(), objs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// patch changes a live object the way kubectl does: a strategic merge
+// patch recorded under manager.
+func patch(t *testing.T, gvr schema.GroupVersionResource, ns, name, manager, body string) {
+	t.Helper()
+	dyn, err := dynamic.NewForConfig(cluster.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dyn.Resource(gvr).Namespace(ns).Patch(t.Context(), name, types.StrategicMergePatchType, []byte(body),
+		metav1.PatchOptions{FieldManager: manager}); err != nil {
+		t.Fatalf("patch %s %s: %v", gvr.Resource, name, err)
+	}
+}
+
+// openPRs lists the repository's open pull requests.
+func openPRs(t *testing.T, repo string) []*gitea.PullRequest {
+	t.Helper()
+	prs, _, err := forgeSrv.Client(t).ListRepoPullRequests(forgeSrv.AdminUser, repo, gitea.ListPullRequestsOptions{State: gitea.StateOpen})
+	if err != nil {
+		t.Fatalf("list pull requests: %v", err)
+	}
+	return prs
+}
+
+// waitHead waits until Gitea shows the pull request at sha: it updates
+// heads asynchronously after a push.
+func waitHead(t *testing.T, repo string, index int64, sha string) *gitea.PullRequest {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		pr, _, err := forgeSrv.Client(t).GetPullRequest(forgeSrv.AdminUser, repo, index)
+		if err != nil {
+			t.Fatalf("get pull request: %v", err)
+		}
+		if pr.Head.Sha == sha {
+			return pr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pull request %d is at %s, want %s", index, pr.Head.Sha, sha)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// fileAt reads a file of a branch through the API.
+func fileAt(t *testing.T, repo, ref, path string) string {
+	t.Helper()
+	b, _, err := forgeSrv.Client(t).GetFile(forgeSrv.AdminUser, repo, ref, path)
+	if err != nil {
+		t.Fatalf("get %s at %s: %v", path, ref, err)
+	}
+	return string(b)
+}
+
+// changedLines keeps the removed and added lines of a diff.
+func changedLines(diff string) []string {
+	var out []string
+	for _, line := range strings.Split(diff, "\n") {
+		if strings.HasPrefix(line, "+++ ") || strings.HasPrefix(line, "--- ") {
+			continue
+		}
+		if strings.HasPrefix(line, "+") || strings.HasPrefix(line, "-") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
