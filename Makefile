@@ -30,11 +30,15 @@ testbin: ## Build kube-apiserver and etcd from source once; print their director
 gitea: ## Build the Gitea server for the propose tests once; print its directory
 	@hack/gitea.sh
 
+.PHONY: helm
+helm: ## Build Helm for the chart tests (helm lint, helm template) once; print its path
+	@hack/helm.sh
+
 .PHONY: chromium
 chromium: ## Install headless Chromium (Debian package) for the HTML report test
 	command -v chromium || (apt-get update && apt-get install -y chromium)
 
-test: chromium testbin gitea vet lint tidy-check unit ## Every test and check
+test: chromium testbin gitea helm vet lint tidy-check unit ## Every test and check
 
 unit:
 	KUBEBUILDER_ASSETS="$(TESTBIN)" CLUSTERSCRIBE_GITEA="$(GITEA_DIR)/gitea" $(GO) test $(TEST_FLAGS) ./...

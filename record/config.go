@@ -28,6 +28,14 @@ type Config struct {
 	Serializer serializer.Options
 	Committer  committer.Options
 
+	// Observer, when set, is told about events, the initial snapshot,
+	// commits and pushes (see Observer).
+	Observer Observer
+	// Abandon, when closed, ends Run at once with ErrAbandoned: no final
+	// commit, no final push. A replica that lost its leader lease must not
+	// write any more. Commits not pushed yet stay in the clone.
+	Abandon <-chan struct{}
+
 	Logger *slog.Logger
 }
 
@@ -65,6 +73,11 @@ func (c *Config) validate() error {
 	}
 	c.Committer.Prefix = c.Cluster
 	c.Committer.Logger = c.Logger
+	if c.Observer == nil {
+		c.Observer = noObserver{}
+	} else {
+		c.Committer.Logger = slog.New(pushTap{next: c.Logger.Handler(), obs: c.Observer})
+	}
 	c.Watcher.Logger = c.Logger
 	return nil
 }

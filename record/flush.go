@@ -65,6 +65,7 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 	}
 	clear(st.gone)
 	r.log.Info("committed", "commit", hash.String()[:12], "files", len(changes))
+	r.cfg.Observer.OnCommit(hash.String(), len(changes))
 	r.git.Notify()
 	return len(changes), nil
 }

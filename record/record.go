@@ -97,6 +97,8 @@ func (r *recorder) run(ctx context.Context) error {
 	var batch <-chan time.Time
 	for {
 		select {
+		case <-r.cfg.Abandon:
+			return r.abandon(stopWatch, stopPush, pusherDone)
 		case ev, ok := <-r.watch.Events():
 			if !ok {
 				if err := <-watchErr; err != nil {
@@ -112,6 +114,7 @@ func (r *recorder) run(ctx context.Context) error {
 				if err := r.initialCommit(ctx); err != nil {
 					return err
 				}
+				r.cfg.Observer.OnSynced()
 				if r.cfg.Once {
 					stopWatch()
 					return r.finalPush(ctx)
@@ -138,13 +141,17 @@ func (r *recorder) handle(ev watcher.Event) bool {
 	switch ev.Type {
 	case watcher.Upsert:
 		if ok, _ := r.filter.Allow(ev.Resource, ev.Object); !ok {
+			r.cfg.Observer.OnEvent(ev, false)
 			// It may have been in scope before (a label changed).
 			r.state.remove(ev.Resource, ev.Object)
 			return true
 		}
+		r.cfg.Observer.OnEvent(ev, true)
 		r.state.upsert(ev.Resource, ev.Object)
 		return true
 	case watcher.Delete:
+		ok, _ := r.filter.Allow(ev.Resource, ev.Object)
+		r.cfg.Observer.OnEvent(ev, ok)
 		r.state.remove(ev.Resource, ev.Object)
 		return true
 	default:
@@ -165,10 +172,27 @@ func (r *recorder) initialCommit(ctx context.Context) error {
 	return nil
 }
 
+// abandon stops without writing anything more (see Config.Abandon).
+func (r *recorder) abandon(stopWatch, stopPush context.CancelFunc, pusherDone <-chan struct{}) error {
+	stopWatch()
+	for range r.watch.Events() { //nolint:revive // drain so the watcher can stop
+	}
+	stopPush()
+	r.waitPusher(pusherDone)
+	r.log.Warn("recording abandoned: no final commit or push", "pending", len(r.state.dirty))
+	return ErrAbandoned
+}
+
 // shutdown commits what is pending and pushes it within the grace period.
 func (r *recorder) shutdown(ctx context.Context, stopPush context.CancelFunc, pusherDone <-chan struct{}) error {
 	stopPush()
 	r.waitPusher(pusherDone)
+	select {
+	case <-r.cfg.Abandon:
+		r.log.Warn("recording abandoned: no final commit or push", "pending", len(r.state.dirty))
+		return ErrAbandoned
+	default:
+	}
 	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.ShutdownGrace)
 	defer cancel()
 	if _, err := r.flush(graceCtx); err != nil {
@@ -202,6 +226,7 @@ func (r *recorder) finalPushCtx(ctx context.Context) error {
 		if err == nil {
 			return nil
 		}
+		r.cfg.Observer.OnPush(err)
 		select {
 		case <-ctx.Done():
 			pending, _ := r.git.Pending()

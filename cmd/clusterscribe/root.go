@@ -38,7 +38,7 @@ func newRootCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.SetErr(streams.ErrOut)
 	g.kube.AddFlags(cmd.PersistentFlags())
 	g.logging.BindFlags(cmd.PersistentFlags())
-	cmd.AddCommand(newVersionCommand(g), newRecordCommand(g), newRestoreCommand(g), newHistoryCommand(g), newAuditCommand(g), newPolicyCommand(g))
+	cmd.AddCommand(newVersionCommand(g), newRecordCommand(g), newRestoreCommand(g), newHistoryCommand(g), newAuditCommand(g), newPolicyCommand(g), newRunCommand(g), newProposeCommand(g))
 	return cmd
 }
 

@@ -38,6 +38,20 @@ func capabilities(cli, kubeconfig, out, samples string) []capability {
 				return runAudit(ctx, cli, kubeconfig, filepath.Join(samples, "declared"), out)
 			},
 		},
+		{
+			title:  "propose: the live changes as reviewable commits (no forge configured: branches and .patch files)",
+			result: result{"propose", filepath.Join(out, "patches", "*.patch") + "  (try: git -C " + filepath.Join(out, "propose-declared") + " branch --list 'clusterscribe/*')"},
+			run: func(ctx context.Context, out string) error {
+				return runPropose(ctx, cli, kubeconfig, filepath.Join(samples, "declared"), out)
+			},
+		},
+		{
+			title:  "run: the service — leader lease, continuous recording, audit on change, metrics",
+			result: result{"run", filepath.Join(out, "run-backup") + "  (logs: " + filepath.Join(out, "run.log") + ")"},
+			run: func(ctx context.Context, out string) error {
+				return runOperate(ctx, cli, kubeconfig, filepath.Join(samples, "declared"), out)
+			},
+		},
 	}
 }
 

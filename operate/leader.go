@@ -1,0 +1,144 @@
+package operate
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/leaderelection"
+	"k8s.io/client-go/tools/leaderelection/resourcelock"
+)
+
+// ErrLeadershipLost is what Run returns when this replica could not renew
+// its lease in time: it stopped writing at once, and should exit so that it
+// restarts as a standby.
+var ErrLeadershipLost = errors.New("leader lease lost")
+
+// leadFunc does the leader's work until ctx is done (a graceful stop:
+// flush, push, return) or abandon is closed (the lease is lost: stop
+// writing at once). abandon is nil without leader election.
+type leadFunc func(ctx context.Context, abandon <-chan struct{}) error
+
+// elect campaigns for the lease and runs lead while holding it. It returns
+// when ctx is done — after lead finished its graceful stop, and only then
+// releasing the lease, so that a standby never writes while this replica
+// still flushes — or when lead returns, or with ErrLeadershipLost.
+func (o *operator) elect(ctx context.Context, lead leadFunc) error {
+	le := o.cfg.LeaderElection
+	ns := le.LeaseNamespace
+	if ns == "" {
+		ns = o.opts.Namespace
+	}
+	if ns == "" {
+		ns = metav1.NamespaceDefault
+	}
+	identity := le.Identity
+	if identity == "" {
+		identity = defaultIdentity()
+	}
+	// The lease has its own client: its requests must not queue behind the
+	// watchers' rate limit, and each must end well within the deadline.
+	lcfg := rest.CopyConfig(o.rest)
+	lcfg.Timeout = max(le.RenewDeadline.Duration/2, time.Second)
+	lcfg.QPS, lcfg.Burst, lcfg.RateLimiter = 5, 10, nil
+	cs, err := kubernetes.NewForConfig(rest.AddUserAgent(lcfg, "clusterscribe-leader-election"))
+	if err != nil {
+		return fmt.Errorf("leader election: client: %w", err)
+	}
+	lock := &resourcelock.LeaseLock{
+		LeaseMeta:  metav1.ObjectMeta{Name: le.LeaseName, Namespace: ns},
+		Client:     cs.CoordinationV1(),
+		LockConfig: resourcelock.ResourceLockConfig{Identity: identity},
+	}
+	started := make(chan context.Context, 1)
+	elector, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
+		Lock:            lock,
+		Name:            le.LeaseName,
+		LeaseDuration:   le.LeaseDuration.Duration,
+		RenewDeadline:   le.RenewDeadline.Duration,
+		RetryPeriod:     le.RetryPeriod.Duration,
+		ReleaseOnCancel: true,
+		Callbacks: leaderelection.LeaderCallbacks{
+			OnStartedLeading: func(leadCtx context.Context) { started <- leadCtx },
+			OnStoppedLeading: func() {},
+			OnNewLeader: func(id string) {
+				if id != identity {
+					o.health.set(standby)
+					o.log.Info("standing by", "leader", id, "lease", ns+"/"+le.LeaseName)
+				}
+			},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("leader election: %w", err)
+	}
+	// The election outlives ctx until the leader's work is done.
+	electCtx, stopElect := context.WithCancel(context.WithoutCancel(ctx))
+	electDone := make(chan struct{})
+	go func() {
+		defer close(electDone)
+		elector.Run(electCtx)
+	}()
+	stop := func() {
+		stopElect()
+		<-electDone
+	}
+	o.log.Info("campaigning for the leader lease", "lease", ns+"/"+le.LeaseName, "identity", identity)
+
+	var leadCtx context.Context
+	select {
+	case leadCtx = <-started:
+	case <-ctx.Done():
+		stop()
+		return nil
+	}
+	o.log.Info("leading", "lease", ns+"/"+le.LeaseName, "identity", identity)
+	abandon := make(chan struct{})
+	workDone := make(chan struct{})
+	go func() {
+		select {
+		case <-leadCtx.Done():
+			// Until workDone, only a failed renewal ends leadCtx.
+			close(abandon)
+		case <-workDone:
+		}
+	}()
+	err = lead(ctx, abandon)
+	close(workDone)
+	lost := isClosed(abandon)
+	stop() // releases the lease
+	if lost {
+		o.log.Error("leader lease lost: stopped writing", "lease", ns+"/"+le.LeaseName, "identity", identity)
+		return ErrLeadershipLost
+	}
+	o.log.Info("leader lease released", "lease", ns+"/"+le.LeaseName, "identity", identity)
+	return err
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// defaultIdentity is the host name (a pod's name) with a random suffix, so
+// that a restarted process never passes for its former self.
+func defaultIdentity() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "clusterscribe"
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return host + "_" + hex.EncodeToString(b)
+}
