@@ -137,3 +137,9 @@ func (c *Config) policiesOptions(log *slog.Logger) (policies.Options, error) {
 	}
 	return o, nil
 }
+
+// AuditConfig is the audit configuration the file describes, for callers
+// that run an audit of their own (propose).
+func (c *Config) AuditConfig(log *slog.Logger) (audit.Config, error) {
+	return c.auditConfig(log)
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
@@ -116,6 +118,41 @@ func TestProposeNone(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(declaredDir, "settings.yaml")); string(got) != manifest {
 		t.Errorf("the work tree changed:\n%s", got)
+	}
+
+	// The same proposal made by the service: `run` with propose enabled
+	// audits, then proposes after its first audit.
+	runPatches := filepath.Join(dir, "run-patches")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		cmd := newRootCommand(genericiooptions.NewTestIOStreamsDiscard())
+		cmd.SetArgs([]string{
+			"run", "--kubeconfig", kubeconfig, "--cluster-name", "demo", "--namespaces", ns,
+			"--audit.declared", declaredDir, "--propose.enabled", "--propose.forge", "none",
+			"--propose.patch-dir", runPatches, "--leader-election.enabled=false", "--server.address", "127.0.0.1:0",
+		})
+		done <- cmd.ExecuteContext(ctx)
+	}()
+	runPatch := filepath.Join(runPatches, "demo_"+ns+"_configmap_settings.patch")
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		if p, err := os.ReadFile(runPatch); err == nil && strings.Contains(string(p), "+  MODE: maintenance") {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run ended before proposing: %v", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run wrote no patch %s", runPatch)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run after SIGTERM-like cancel: %v", err)
 	}
 }
 

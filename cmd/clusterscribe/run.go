@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 
@@ -47,7 +48,13 @@ func newRunCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("kubeconfig: %w", err)
 			}
-			return operate.Run(cmd.Context(), restCfg, cfg, operate.Options{Logger: log, Namespace: ns})
+			return operate.Run(cmd.Context(), restCfg, cfg, operate.Options{
+				Logger:    log,
+				Namespace: ns,
+				NewProposer: func(cfg *operate.Config, log *slog.Logger) (operate.Proposer, error) {
+					return newRunProposer(restCfg, cfg, log)
+				},
+			})
 		},
 	}
 	cmd.Flags().StringVar(&configFile, "config", "", "configuration file (apiVersion "+operate.APIVersion+", kind "+operate.Kind+")")

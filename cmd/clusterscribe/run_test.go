@@ -76,7 +76,7 @@ func TestRunFlagErrors(t *testing.T) {
 		{"unknown key in the file", []string{"run", "--config", config}, "record.batch-windw: unknown key (did you mean record.batch-window?)"},
 		{"bad flag value wins over a good file", []string{"run", "--config", good, "--record.secrets", "plain"}, `record.secrets: "plain" is not one of redact, encrypt, omit`},
 		{"nothing to run", []string{"run"}, "record.repo: nothing to run"},
-		{"propose is not wired in", []string{"run", "--config", good, "--audit.declared", dir, "--propose.enabled", "--propose.patch-dir", dir, "--kubeconfig", kubeconfig}, "propose: not available in this build"},
+		{"propose settings checked", []string{"run", "--config", good, "--audit.declared", dir, "--propose.enabled", "--propose.forge", "gitea", "--propose.token-env", "FORGE_TOKEN", "--kubeconfig", kubeconfig}, "--forge gitea needs --declared to be a Git URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
