@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/audit/report"
 )
 
 // maxDiffLines caps each diff in a body: forges limit body sizes.
@@ -20,7 +21,7 @@ func prBody(rep *findings.Report, b *branch, base, cluster string) string {
 	s.WriteString("## Live changes to memorialize\n\n")
 	where := "the cluster"
 	if cluster != "" {
-		where = "cluster **" + md(cluster) + "**"
+		where = "cluster **" + report.MarkdownText(cluster) + "**"
 	}
 	fmt.Fprintf(&s, "These changes were made directly in %s, outside Git. Merging records them in the declared repo; "+
 		"closing this pull request means the cluster should be reverted instead.\n\n", where)
@@ -29,26 +30,26 @@ func prBody(rep *findings.Report, b *branch, base, cluster string) string {
 		f := c.finding
 		paths := make([]string, 0, len(f.Paths))
 		for _, p := range f.Paths {
-			paths = append(paths, code(p))
+			paths = append(paths, report.MarkdownCode(p))
 		}
 		var by []string
 		for _, a := range f.Attribution {
-			by = append(by, md(attribution(a)))
+			by = append(by, report.MarkdownText(attribution(a)))
 		}
-		fmt.Fprintf(&s, "| %s | %s | %s | %s |\n", code(f.Object.String()), f.Type, strings.Join(paths, "<br>"), strings.Join(by, "<br>"))
+		fmt.Fprintf(&s, "| %s | %s | %s | %s |\n", report.MarkdownCode(f.Object.String()), f.Type, strings.Join(paths, "<br>"), strings.Join(by, "<br>"))
 	}
 	s.WriteString("\n")
 	if len(b.files) > 0 {
 		s.WriteString("### Files edited\n\nOnly the drifted fields change; comments and formatting elsewhere are kept.\n\n")
 		for _, f := range b.fileList() {
-			fmt.Fprintf(&s, "- %s\n", code(f))
+			fmt.Fprintf(&s, "- %s\n", report.MarkdownCode(f))
 		}
 		s.WriteString("\n")
 	}
 	if notes := b.notes(); len(notes) > 0 {
 		s.WriteString("### Not proposed\n\nThese parts of the drift are not in this pull request; apply them by hand if they should stay:\n\n")
 		for _, n := range notes {
-			fmt.Fprintf(&s, "- %s\n", md(n))
+			fmt.Fprintf(&s, "- %s\n", report.MarkdownText(n))
 		}
 		s.WriteString("\n")
 	}
@@ -57,17 +58,17 @@ func prBody(rep *findings.Report, b *branch, base, cluster string) string {
 		for _, f := range missing {
 			src := ""
 			if f.Source != nil {
-				src = " (" + code(f.Source.String()) + ")"
+				src = " (" + report.MarkdownCode(f.Source.String()) + ")"
 			}
-			fmt.Fprintf(&s, "- %s%s\n", code(f.Object.String()), src)
+			fmt.Fprintf(&s, "- %s%s\n", report.MarkdownCode(f.Object.String()), src)
 		}
 		s.WriteString("\n")
 	}
 	if pol := policyFindings(rep, b); len(pol) > 0 {
 		s.WriteString("### Policy findings on these objects\n\n| Severity | Result | Policy | Object | Message |\n|---|---|---|---|---|\n")
 		for _, f := range pol {
-			fmt.Fprintf(&s, "| %s | %s | %s %s | %s | %s |\n", f.Policy.Severity, f.Policy.Outcome, code(f.Policy.ID),
-				md(f.Policy.Title), code(f.Object.String()), md(f.Message))
+			fmt.Fprintf(&s, "| %s | %s | %s %s | %s | %s |\n", f.Policy.Severity, f.Policy.Outcome, report.MarkdownCode(f.Policy.ID),
+				report.MarkdownText(f.Policy.Title), report.MarkdownCode(f.Object.String()), report.MarkdownText(f.Message))
 		}
 		s.WriteString("\n")
 	} else if len(rep.Policies) > 0 {
@@ -84,14 +85,14 @@ func prBody(rep *findings.Report, b *branch, base, cluster string) string {
 			lines, more = lines[:maxDiffLines], len(lines)-maxDiffLines
 		}
 		body := strings.Join(lines, "\n")
-		fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
+		fence := report.CodeFence(body)
 		fmt.Fprintf(&s, "%sdiff\n%s\n%s\n", fence, body, fence)
 		if more > 0 {
 			fmt.Fprintf(&s, "\n… %d more lines (see `clusterscribe audit --format html`).\n", more)
 		}
 		s.WriteString("\n</details>\n\n")
 	}
-	fmt.Fprintf(&s, "---\nProposed by `clusterscribe propose` against %s.\n", code(base))
+	fmt.Fprintf(&s, "---\nProposed by `clusterscribe propose` against %s.\n", report.MarkdownCode(base))
 	return s.String()
 }
 
@@ -105,54 +106,6 @@ func ofType(rep *findings.Report, t findings.Type) []findings.Finding {
 	return out
 }
 
-// md escapes text for Markdown: HTML neutered, punctuation escaped,
-// newlines as <br>.
-func md(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '\n':
-			b.WriteString("<br>")
-		case '\r':
-		case '\\', '`', '*', '_', '[', ']', '|', '#', '~', '!', '{', '}':
-			b.WriteRune('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// code renders s as a code span that works inside a table cell.
-func code(s string) string {
-	s = strings.NewReplacer("\n", " ", "\r", " ", "|", `\|`).Replace(s)
-	ticks := strings.Repeat("`", longestRun(s, '`')+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
-	}
-	return ticks + s + ticks
-}
-
 func html(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(s)
-}
-
-func longestRun(s string, c rune) int {
-	best, n := 0, 0
-	for _, r := range s {
-		if r == c {
-			n++
-			best = max(best, n)
-		} else {
-			n = 0
-		}
-	}
-	return best
 }

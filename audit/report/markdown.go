@@ -233,3 +233,13 @@ func upperFirst(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// MarkdownText escapes text for Markdown, table cells included, for other
+// writers of Markdown (pull request bodies).
+func MarkdownText(s string) string { return mdText(s) }
+
+// MarkdownCode renders s as a code span that works inside a table cell.
+func MarkdownCode(s string) string { return mdCode(s) }
+
+// CodeFence is a backtick fence longer than any run of backticks in body.
+func CodeFence(body string) string { return codeFence(body) }
