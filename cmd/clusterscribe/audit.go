@@ -50,11 +50,7 @@ func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Declared.Source, "declared", "", "the declared state: a directory, or a Git URL with an optional @ref (https://host/org/repo.git@main, file:///srv/repo.git@v1.2, git@host:org/repo.git)")
 	fs.StringVar(&c.Declared.Path, "path", "", "sub-directory of the declared repo to audit against (e.g. clusters/prod)")
 	fs.StringVar(&c.Declared.Workdir, "workdir", "", "where a Git URL is cloned, then removed (default: the system temporary directory)")
-	fs.StringVar(&c.Declared.Auth.Username, "git-username", "", "user name for https remotes (default: x-access-token) or ssh remotes (default: git)")
-	fs.StringVar(&c.Declared.Auth.TokenFile, "git-token-file", "", "file holding the https token")
-	fs.StringVar(&c.Declared.Auth.TokenEnv, "git-token-env", "", "environment variable holding the https token")
-	fs.StringVar(&c.Declared.Auth.SSHKeyFile, "git-ssh-key", "", "private key file for ssh remotes")
-	fs.StringVar(&c.Declared.Auth.SSHKnownHosts, "git-known-hosts", "", "known_hosts file for ssh remotes")
+	bindGitAuthFlags(fs, &c.Declared.Auth, "")
 	fs.StringVar(&c.Cluster, "cluster-name", "", "the cluster's name in the report (default: the kubeconfig context)")
 
 	fs.StringVar(&o.format, "format", "text", "report format: "+strings.Join(report.Formats(), ", "))

@@ -46,11 +46,7 @@ func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&a.Declared.Source, "declared", "", "the declared repo: a Git URL with an optional @branch, the base of the pull requests (https://host/org/repo.git@main), or a directory in a Git work tree (--forge none only)")
 	fs.StringVar(&a.Declared.Path, "path", "", "sub-directory of the declared repo to audit against (e.g. clusters/prod)")
 	fs.StringVar(&c.Workdir, "workdir", "", "where the declared repo is cloned, then removed (default: the system temporary directory)")
-	fs.StringVar(&a.Declared.Auth.Username, "git-username", "", "user name for https remotes (default: x-access-token)")
-	fs.StringVar(&a.Declared.Auth.TokenFile, "git-token-file", "", "file holding the https token for Git (default: --token-file)")
-	fs.StringVar(&a.Declared.Auth.TokenEnv, "git-token-env", "", "environment variable holding the https token for Git (default: --token-env)")
-	fs.StringVar(&a.Declared.Auth.SSHKeyFile, "git-ssh-key", "", "private key file for ssh remotes")
-	fs.StringVar(&a.Declared.Auth.SSHKnownHosts, "git-known-hosts", "", "known_hosts file for ssh remotes")
+	bindGitAuthFlags(fs, &a.Declared.Auth, "the forge token")
 	fs.StringVar(&a.Cluster, "cluster-name", "", "the cluster's name in branches and pull requests (default: the kubeconfig context)")
 
 	fs.StringVar(&o.forgeKind, "forge", "none", "where pull requests are opened: gitea, github, gitlab, or none (write branches and .patch files only)")

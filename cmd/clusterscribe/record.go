@@ -31,11 +31,7 @@ func (o *recordOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", record.DefaultShutdownGrace, "time allowed for the last commit and push on exit")
 	fs.StringVar(&c.Committer.AuthorName, "author-name", "clusterscribe", "commit author name")
 	fs.StringVar(&c.Committer.AuthorEmail, "author-email", "clusterscribe@localhost", "commit author email")
-	fs.StringVar(&c.Committer.Auth.Username, "git-username", "", "user name for https remotes (default: git)")
-	fs.StringVar(&c.Committer.Auth.TokenFile, "git-token-file", "", "file holding the https token")
-	fs.StringVar(&c.Committer.Auth.TokenEnv, "git-token-env", "", "environment variable holding the https token")
-	fs.StringVar(&c.Committer.Auth.SSHKeyFile, "git-ssh-key", "", "private key file for ssh remotes")
-	fs.StringVar(&c.Committer.Auth.SSHKnownHosts, "git-known-hosts", "", "known_hosts file for ssh remotes")
+	bindGitAuthFlags(fs, &c.Committer.Auth, "")
 
 	var qps float64
 	fs.Float64Var(&qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")

@@ -26,11 +26,7 @@ func bindSourceFlags(fs *pflag.FlagSet, s *restore.Source) {
 	fs.StringVar(&s.Ref, "ref", restore.DefaultRef, "branch, tag or commit to read")
 	fs.StringVar(&s.Cluster, "cluster-name", "", "the cluster's top directory in the branch (default: the only one)")
 	fs.StringVar(&s.Workdir, "workdir", "", "where a remote repository is cloned (default: the user cache directory)")
-	fs.StringVar(&s.Auth.Username, "git-username", "", "user name for https remotes (default: x-access-token) or ssh remotes (default: git)")
-	fs.StringVar(&s.Auth.TokenFile, "git-token-file", "", "file holding the https token")
-	fs.StringVar(&s.Auth.TokenEnv, "git-token-env", "", "environment variable holding the https token")
-	fs.StringVar(&s.Auth.SSHKeyFile, "git-ssh-key", "", "private key file for ssh remotes")
-	fs.StringVar(&s.Auth.SSHKnownHosts, "git-known-hosts", "", "known_hosts file for ssh remotes")
+	bindGitAuthFlags(fs, &s.Auth, "")
 }
 
 func (o *restoreOptions) bindFlags(fs *pflag.FlagSet) {
