@@ -6,11 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
 
@@ -90,25 +90,12 @@ func binary(t *testing.T) string {
 	return cli.path
 }
 
-// gitTry runs the real git binary in dir.
-func gitTry(dir string, args ...string) (string, error) {
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "LC_ALL=C")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.String(), nil
-}
+// gitTry and gitOut run the real git binary in dir.
+func gitTry(dir string, args ...string) (string, error) { return gittest.Try(dir, args...) }
 
 func gitOut(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	out, err := gitTry(dir, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return gittest.Out(t, dir, args...)
 }
 
 // newBareRemote creates an empty bare repository with the real git.

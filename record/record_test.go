@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/serializer"
@@ -186,25 +186,12 @@ func eventually(t *testing.T, r *recording, what string, cond func() (bool, stri
 	}
 }
 
-// gitTry runs the real git binary in dir (a working or bare repository).
-func gitTry(dir string, args ...string) (string, error) {
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "LC_ALL=C")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.String(), nil
-}
+// gitTry and gitOut run the real git binary in dir.
+func gitTry(dir string, args ...string) (string, error) { return gittest.Try(dir, args...) }
 
 func gitOut(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	out, err := gitTry(dir, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return gittest.Out(t, dir, args...)
 }
 
 const branchRef = "refs/heads/" + branch

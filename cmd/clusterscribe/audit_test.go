@@ -13,7 +13,6 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
-	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
 
 func TestAuditFlagErrors(t *testing.T) {
@@ -69,16 +68,7 @@ stringData:
 // without drift, 1 with drift (the report written to --output), 2 when
 // the cluster cannot be reached.
 func TestAuditExitCodes(t *testing.T) {
-	cluster, err := testcluster.Start(testcluster.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cluster.Stop() })
-	dir := t.TempDir()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
-		t.Fatal(err)
-	}
+	dir, kubeconfig := clusterKubeconfig(t)
 	ns := cluster.Namespace(t, "cli")
 	declaredDir := filepath.Join(dir, "declared")
 	if err := os.Mkdir(declaredDir, 0o755); err != nil {

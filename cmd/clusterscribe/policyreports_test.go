@@ -12,7 +12,6 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
-	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
 
 const privilegedApp = `apiVersion: apps/v1
@@ -34,16 +33,7 @@ spec:
 // TestAuditWritesPolicyReports: --write-policy-reports applies the policy
 // results as PolicyReports; without the CRDs it fails with a clear error.
 func TestAuditWritesPolicyReports(t *testing.T) {
-	cluster, err := testcluster.Start(testcluster.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cluster.Stop() })
-	dir := t.TempDir()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
-		t.Fatal(err)
-	}
+	dir, kubeconfig := clusterKubeconfig(t)
 	ns := cluster.Namespace(t, "reports")
 	manifest := strings.ReplaceAll(privilegedApp, "%NS%", ns)
 	declaredDir := filepath.Join(dir, "declared")

@@ -17,7 +17,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
-	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
 
 func TestProposeFlagErrors(t *testing.T) {
@@ -59,16 +58,7 @@ data:
 // TestProposeNone runs propose without a forge against a local Git work
 // tree: a local branch and a .patch file, the work tree untouched.
 func TestProposeNone(t *testing.T) {
-	cluster, err := testcluster.Start(testcluster.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cluster.Stop() })
-	dir := t.TempDir()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
-		t.Fatal(err)
-	}
+	dir, kubeconfig := clusterKubeconfig(t)
 	ns := cluster.Namespace(t, "propose")
 	manifest := strings.ReplaceAll(proposeManifest, "%NS%", ns)
 	declaredDir := filepath.Join(dir, "declared")
