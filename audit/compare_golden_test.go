@@ -16,6 +16,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/audit/ignore"
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -82,7 +83,7 @@ func TestCompareGolden(t *testing.T) {
 	}
 }
 
-func loadDeclared(t *testing.T, dir string) []audit.Object {
+func loadDeclared(t testing.TB, dir string) []audit.Object {
 	t.Helper()
 	set, err := declared.Load(t.Context(), declared.Options{Source: dir})
 	if err != nil {
@@ -94,7 +95,7 @@ func loadDeclared(t *testing.T, dir string) []audit.Object {
 	return set.Objects
 }
 
-func loadLive(t *testing.T, file string) []*unstructured.Unstructured {
+func loadLive(t testing.TB, file string) []*unstructured.Unstructured {
 	t.Helper()
 	dir := t.TempDir()
 	data, err := os.ReadFile(file)
@@ -124,6 +125,8 @@ func TestCompareNeverShowsSecretValues(t *testing.T) {
 		t.Fatalf("want one Modified finding with a diff, got %+v", got)
 	}
 	out, _ := json.Marshal(got)
+	secretscan.Register("declared-Passw0rd", "live-Passw0rd")
+	secretscan.Check(t, "findings", string(out))
 	for _, secret := range []string{"declared-Passw0rd", "ZGVjbGFyZWQtUGFzc3cwcmQ", "live-Passw0rd", "bGl2ZS1QYXNzdzByZA", "YXBw"} {
 		if strings.Contains(string(out), secret) {
 			t.Errorf("findings hold %q:\n%s", secret, out)

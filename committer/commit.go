@@ -107,10 +107,8 @@ func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash
 	if err := c.setRef(c.branch, h, parent); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
 	}
-	if c.worktree != "" {
-		if err := c.applyToWorktree(ctx, worktreeUpdates(applied)); err != nil {
-			return h, fmt.Errorf("commit %s: %w: %w", h, ErrWorktree, err)
-		}
+	if err := c.moveWorktree(ctx, parentTree, tree, worktreeUpdates(applied)); err != nil {
+		return h, fmt.Errorf("commit %s: %w: %w", h, ErrWorktree, err)
 	}
 	return h, nil
 }

@@ -22,6 +22,11 @@ type Committer struct {
 	repo     *git.Repository
 	branch   plumbing.ReferenceName
 	worktree string // root of a local working repository; "" for a bare clone
+	// wtBehind is set when an update of the working tree and index failed
+	// after the branch moved: they still show tree wtTree, and the next
+	// update moves them from there to the tip in full.
+	wtBehind bool
+	wtTree   plumbing.Hash
 
 	// remote is nil for a local repository without an "origin" remote.
 	remote   *remoteURL
@@ -186,11 +191,7 @@ func (c *Committer) tipTree() (*object.Tree, error) {
 
 // setRef moves name from old to h, failing if another writer moved it.
 func (c *Committer) setRef(name plumbing.ReferenceName, h, old plumbing.Hash) error {
-	var oldRef *plumbing.Reference
-	if !old.IsZero() {
-		oldRef = plumbing.NewHashReference(name, old)
-	}
-	if err := c.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(name, h), oldRef); err != nil {
+	if err := c.storeRef(name, h, old, !old.IsZero()); err != nil {
 		return fmt.Errorf("update %s: %w", name, err)
 	}
 	return nil

@@ -52,7 +52,7 @@ func (c *Committer) pushRound(ctx context.Context) (bool, error) {
 	pushErr := c.pushOnce(ctx, before)
 	if pushErr == nil {
 		// go-git may already have moved the tracking ref; set it regardless.
-		if err := c.repo.Storer.SetReference(plumbing.NewHashReference(c.tracking, local)); err != nil {
+		if err := c.storeRef(c.tracking, local, plumbing.ZeroHash, false); err != nil {
 			return false, fmt.Errorf("update %s: %w", c.tracking, err)
 		}
 		c.log.Info("pushed", "branch", c.opts.Branch, "commit", local.String())
@@ -82,8 +82,16 @@ func (c *Committer) pushRound(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("%w: %w", ErrPushFailed, err)
 	}
-	if after, err := c.refHash(c.branch); err == nil {
-		if err := c.syncTrees(ctx, local, after); err != nil {
+	if after, err := c.refHash(c.branch); err == nil && c.worktree != "" {
+		from, err := c.treeHashOf(local)
+		if err != nil {
+			return false, fmt.Errorf("%w: %w", ErrWorktree, err)
+		}
+		to, err := c.treeHashOf(after)
+		if err != nil {
+			return false, fmt.Errorf("%w: %w", ErrWorktree, err)
+		}
+		if err := c.moveWorktree(ctx, from, to, nil); err != nil {
 			return false, fmt.Errorf("%w: %w", ErrWorktree, err)
 		}
 	}

@@ -52,6 +52,33 @@ func (c *Committer) syncTrees(ctx context.Context, from, to plumbing.Hash) error
 	return c.syncWorktree(ctx, a, b)
 }
 
+// moveWorktree brings the working tree and index from tree from to tree
+// to after the branch moved: with updates, the paths they name; without,
+// every path the trees differ in. When an earlier move failed, it moves
+// from the tree they were last known to show, in full. A failure is
+// remembered so that the next move repairs it.
+func (c *Committer) moveWorktree(ctx context.Context, from, to plumbing.Hash, updates []wtUpdate) error {
+	if c.worktree == "" {
+		return nil
+	}
+	var err error
+	switch {
+	case c.wtBehind:
+		if err = c.syncWorktree(ctx, c.wtTree, to); err == nil {
+			c.wtBehind = false
+		}
+		return err
+	case updates != nil:
+		err = c.applyToWorktree(ctx, updates)
+	default:
+		err = c.syncWorktree(ctx, from, to)
+	}
+	if err != nil {
+		c.wtBehind, c.wtTree = true, from
+	}
+	return err
+}
+
 func (c *Committer) treeHashOf(commit plumbing.Hash) (plumbing.Hash, error) {
 	if commit.IsZero() {
 		return plumbing.ZeroHash, nil
@@ -129,19 +156,11 @@ func (c *Committer) applyToWorktree(ctx context.Context, updates []wtUpdate) err
 			drop[u.path] = true
 		}
 	}
-	for i, u := range updates {
-		if u.del {
-			continue
-		}
-		if i%256 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		e, err := c.checkout(fsys, u)
-		if err != nil {
-			return err
-		}
-		delete(drop, u.path)
-		set[u.path] = e
+	if err := c.checkoutAll(ctx, fsys, updates, set); err != nil {
+		return err
+	}
+	for p := range set {
+		delete(drop, p)
 	}
 	entries := idx.Entries[:0]
 	for _, e := range idx.Entries {
@@ -166,7 +185,7 @@ func (c *Committer) applyToWorktree(ctx context.Context, updates []wtUpdate) err
 	idx.Entries = entries
 	idx.Cache = nil
 	idx.ResolveUndo = nil
-	if err := c.repo.Storer.SetIndex(idx); err != nil {
+	if err := c.storeIndex(idx); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
 	return nil
@@ -261,22 +280,25 @@ func (w *worktreeFS) write(p string, data []byte, mode filemode.FileMode) (fs.Fi
 	if mode == filemode.Executable {
 		perm = 0o755
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(full), ".clusterscribe-*")
+	// A unique, short temporary name: files are written in parallel, and
+	// names of objects can be as long as a file name may be.
+	f, err := os.CreateTemp(filepath.Dir(full), ".clusterscribe-*")
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", p, err)
 	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(tmp.Name(), perm)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), full)
+		err = os.Rename(tmp, full)
 	}
 	if err != nil {
-		_ = os.Remove(tmp.Name())
+		_ = os.Remove(tmp)
 		return nil, fmt.Errorf("write %s: %w", p, err)
 	}
 	fi, err := os.Lstat(full)

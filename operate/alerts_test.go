@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
 
 // receiverServer is a local HTTP receiver that records what it is sent and
@@ -208,8 +209,9 @@ func TestAlertsRateLimit(t *testing.T) {
 // the next evaluation; the other receiver gets it once.
 func TestAlertsFailedSendRetried(t *testing.T) {
 	hook, slack := newReceiverServer(t), newReceiverServer(t)
+	slackSecret := secretscan.Canary()
 	a, _, m := newTestAlerter(t, func(c *Config) {
-		c.Alerts.WebhookURL, c.Alerts.SlackURL = hook.URL, slack.URL+"/services/T000/B000/XXXSECRET"
+		c.Alerts.WebhookURL, c.Alerts.SlackURL = hook.URL, slack.URL+"/services/T000/B000/"+slackSecret
 	})
 	var logs syncLog
 	a.log = slog.New(slog.NewTextHandler(&logs, nil))
@@ -246,29 +248,30 @@ func TestAlertsFailedSendRetried(t *testing.T) {
 	if !strings.Contains(logs.String(), "503") {
 		t.Errorf("the failure is not logged: %s", logs.String())
 	}
-	if strings.Contains(logs.String(), "XXXSECRET") {
-		t.Errorf("a log line shows the Slack webhook URL: %s", logs.String())
-	}
+	secretscan.Check(t, "the alerter's log", logs.String())
 }
 
 // TestAlertURLsNeverShown: errors about receivers, including transport
 // errors, never carry their URL.
 func TestAlertURLsNeverShown(t *testing.T) {
-	t.Setenv("SLACK_URL_FOR_TEST", "not a url XXXSECRET")
+	secret := secretscan.Canary()
+	t.Setenv("SLACK_URL_FOR_TEST", "not a url "+secret)
 	c := Default()
 	c.Alerts.SlackURLEnv = "SLACK_URL_FOR_TEST"
 	_, err := newAlerter(&c, newMetrics(), slog.New(slog.DiscardHandler), &http.Client{})
-	if err == nil || !strings.Contains(err.Error(), "alerts.slack-url-env: not an http(s) URL") || strings.Contains(err.Error(), "XXXSECRET") {
+	if err == nil || !strings.Contains(err.Error(), "alerts.slack-url-env: not an http(s) URL") {
 		t.Errorf("error = %v", err)
 	}
+	secretscan.Check(t, "the error", err.Error())
 	// Nothing listens on this port once the server is closed.
 	srv := httptest.NewServer(http.NotFoundHandler())
-	u := srv.URL + "/hooks/XXXSECRET"
+	u := srv.URL + "/hooks/" + secret
 	srv.Close()
 	err = postJSON(t.Context(), &http.Client{}, u, map[string]string{"text": "x"})
-	if err == nil || strings.Contains(err.Error(), "XXXSECRET") {
-		t.Errorf("error = %v", err)
+	if err == nil {
+		t.Fatal("posting to a closed server succeeded")
 	}
+	secretscan.Check(t, "the error", err.Error())
 }
 
 type syncLog struct {

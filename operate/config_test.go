@@ -12,10 +12,14 @@ import (
 	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/operate"
 )
 
 const header = "apiVersion: clusterscribe.io/v1alpha1\nkind: Config\n"
+
+// slackSecret is the secret part of a Slack webhook URL.
+var slackSecret = secretscan.Canary()
 
 func TestDecode(t *testing.T) {
 	tests := []struct {
@@ -162,7 +166,7 @@ func TestValidate(t *testing.T) {
 		{"propose without token", func(c *operate.Config) {
 			c.Audit.Declared, c.Propose.Enabled, c.Propose.Forge = "/srv/declared", true, "github"
 		}, "propose.token-file: forge github needs a token"},
-		{"slack URL is not shown", func(c *operate.Config) { c.Alerts.SlackURL = "hooks.slack.example/T000/B000/XXXSECRET" }, "alerts.slack-url: not an http(s) URL"},
+		{"slack URL is not shown", func(c *operate.Config) { c.Alerts.SlackURL = "hooks.slack.example/T000/B000/" + slackSecret }, "alerts.slack-url: not an http(s) URL"},
 		{"two slack URL sources", func(c *operate.Config) { c.Alerts.SlackURL, c.Alerts.SlackURLEnv = "https://x", "SLACK" }, "alerts.slack-url: set only one of"},
 		{"bad severity", func(c *operate.Config) { c.Alerts.MinSeverity = "urgent" }, `alerts.min-severity: "urgent" is not one of`},
 		{"zero rate", func(c *operate.Config) { c.Alerts.MaxPerHour = 0 }, "alerts.max-per-hour: must be positive"},
@@ -189,9 +193,7 @@ func TestValidate(t *testing.T) {
 			if !errors.Is(err, operate.ErrInvalidConfig) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error = %v, want ErrInvalidConfig containing %q", err, tt.want)
 			}
-			if strings.Contains(err.Error(), "XXXSECRET") {
-				t.Errorf("error shows the webhook URL: %v", err)
-			}
+			secretscan.Check(t, "the error", err.Error())
 		})
 	}
 }

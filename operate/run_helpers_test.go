@@ -25,6 +25,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/operate"
 )
 
@@ -47,6 +48,9 @@ func startRunAs(t *testing.T, restCfg *rest.Config, cfg operate.Config) *running
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	r := &running{logs: &syncBuffer{}, addr: make(chan string, 1), cancel: cancel, done: make(chan struct{})}
+	// Once the run stopped, what it wrote and logged is searched for
+	// secret values.
+	secretscan.Guard(t).Log("run log", r.logs.String)
 	opts := operate.Options{
 		Logger:   slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		OnListen: func(a string) { r.addr <- a },
@@ -187,10 +191,14 @@ func (s *webhookSink) names() []string {
 	return out
 }
 
-// seed creates the ConfigMap "settings" (mode=live) and a Deployment with
-// a privileged container in ns.
+// seed creates the ConfigMap "settings" (mode=live), a Deployment with a
+// privileged container and a Secret with a canary value in ns.
 func seed(t *testing.T, cs kubernetes.Interface, ns string) {
 	t.Helper()
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db-credentials"}, StringData: map[string]string{"password": secretscan.Canary()}}
+	if _, err := cs.CoreV1().Secrets(ns).Create(t.Context(), secret, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings"}, Data: map[string]string{"mode": "live"}}
 	if _, err := cs.CoreV1().ConfigMaps(ns).Create(t.Context(), cm, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)

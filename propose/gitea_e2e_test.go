@@ -12,6 +12,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/propose"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
 	giteaforge "github.com/clusterscribe/clusterscribe/propose/forge/gitea"
@@ -21,6 +22,8 @@ import (
 func runConfig(t *testing.T, repo, ns string, tune func(*propose.Config)) propose.Config {
 	t.Helper()
 	token := forgeSrv.TokenFile(t)
+	secretscan.Register(forgeSrv.Token)
+	secretscan.Guard(t).Input(token)
 	f, err := giteaforge.New(forge.Options{URL: forgeSrv.URL, Repo: forgeSrv.AdminUser + "/" + repo, Token: forge.Token{File: token}})
 	if err != nil {
 		t.Fatal(err)

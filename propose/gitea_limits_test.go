@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/propose"
 )
 
@@ -62,7 +63,7 @@ func TestProposeGroupAdopt(t *testing.T) {
 	})
 	apply(t, web)
 	apply(t, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hotfix\n  namespace: "+ns+"\ndata:\n  PATCHED: \"yes\"\n"+
-		"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: hotfix-creds\n  namespace: "+ns+"\nstringData:\n  password: do-not-leak-7f3a\n")
+		"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: hotfix-creds\n  namespace: "+ns+"\nstringData:\n  password: "+secretscan.Canary()+"\n")
 	patch(t, configMaps, ns, "settings", "kubectl-edit", `{"data":{"MODE":"maintenance"}}`)
 
 	res := runPropose(t, runConfig(t, repo, ns, func(c *propose.Config) {
@@ -96,9 +97,7 @@ func TestProposeGroupAdopt(t *testing.T) {
 	if !strings.Contains(fileAt(t, repo, branch, "apps/web.yaml"), `MODE: "maintenance"   # "maintenance" during incidents only`) {
 		t.Errorf("apps/web.yaml does not hold the live MODE with its comment")
 	}
-	if strings.Contains(prs[0].Body, "do-not-leak") {
-		t.Errorf("the pull request body holds a Secret value")
-	}
+	secretscan.Check(t, "the pull request body", prs[0].Body)
 }
 
 // TestProposeNoForge: without a forge the branch is still pushed, and a

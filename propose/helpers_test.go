@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
 
 var (
@@ -45,6 +46,8 @@ func newRepo(t *testing.T, files map[string]string) (string, plumbing.Hash) {
 	_, _ = rand.Read(b)
 	name := "declared-" + hex.EncodeToString(b)
 	forgeSrv.CreateRepo(t, name)
+	// What propose pushed is searched too, in the forge's own copy.
+	secretscan.Guard(t).Dir(filepath.Join(forgeSrv.WorkDir, "repositories", strings.ToLower(forgeSrv.AdminUser), strings.ToLower(name)+".git"))
 	dir := t.TempDir()
 	local, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
 	if err != nil {

@@ -184,7 +184,8 @@ func adoptPath(dir string, o findings.ObjectRef) string {
 	if g := o.Group(); g != "" {
 		kind += "." + g
 	}
-	return path.Join(dir, serializer.EncodeSegment(ns), serializer.EncodeSegment(kind+"-"+o.Name)+".yaml")
+	// NamePath splits names too long for one file name into directories.
+	return path.Join(dir, serializer.EncodeSegment(ns), serializer.NamePath(kind+"-"+o.Name))
 }
 
 // build applies the changes of a branch to the base's files: edits of one

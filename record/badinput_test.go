@@ -13,6 +13,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/record"
 )
 
@@ -39,8 +40,12 @@ type roundTripperFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripperFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
 
+// badInputToken is the credential in a malformed repository URL.
+var badInputToken = secretscan.Canary()
+
 // TestBadInputFailsBeforeWatching checks that configuration mistakes end
 // the run with one clear error before any watch starts.
+
 func TestBadInputFailsBeforeWatching(t *testing.T) {
 	dir := t.TempDir()
 	plainFile := filepath.Join(dir, "plain-file")
@@ -67,11 +72,11 @@ func TestBadInputFailsBeforeWatching(t *testing.T) {
 		{
 			name: "malformed remote URL",
 			setup: func(cfg *record.Config) {
-				cfg.Committer.Repo = "https://backup:s3cret-token@git.example.com:notaport/backup.git"
+				cfg.Committer.Repo = "https://backup:" + badInputToken + "@git.example.com:notaport/backup.git"
 			},
 			is:    committer.ErrInvalidURL,
 			want:  []string{"invalid repository URL", "https://git.example.com:notaport/backup.git", "invalid port"},
-			never: "s3cret-token",
+			never: badInputToken,
 		},
 		{
 			name:      "unknown kind",
@@ -85,6 +90,7 @@ func TestBadInputFailsBeforeWatching(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			repo := filepath.Join(t.TempDir(), "backup")
 			cfg, logs := newConfig("default", repo)
+			secretscan.Guard(t).Log("record log", logs.String)
 			tc.setup(&cfg)
 			requests := &requestLog{}
 			restCfg := rest.CopyConfig(cluster.Config)

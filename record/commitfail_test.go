@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -56,7 +57,8 @@ func TestEncryptedSecretChangeSurvivesFailedCommit(t *testing.T) {
 		return secretValue(t, string(plain), "password")
 	}
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-	for _, v := range []string{"one", "two"} {
+	one, two, three := secretscan.Canary(), secretscan.Canary(), secretscan.Canary()
+	for _, v := range []string{one, two} {
 		setPassword(v)
 		waitContent(t, rec, repo, path, "password "+v, func(s string) bool { return password(s) == b64(v) })
 	}
@@ -68,10 +70,10 @@ func TestEncryptedSecretChangeSurvivesFailedCommit(t *testing.T) {
 	if err := os.WriteFile(objects, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	setPassword("three")
+	setPassword(three)
 	// The recorder says when a batch fails; only then is the store restored.
 	eventually(t, rec, "a failed commit", func() (bool, string) {
-		return logs.count("batch not committed; it is retried with the next one") > 0, "no failed commit logged"
+		return logs.count("changes not committed; kept pending, retrying with backoff") > 0, "no failed commit logged"
 	})
 	if err := os.Remove(objects); err != nil {
 		t.Fatal(err)
@@ -79,6 +81,6 @@ func TestEncryptedSecretChangeSurvivesFailedCommit(t *testing.T) {
 	if err := os.Rename(objects+".away", objects); err != nil {
 		t.Fatal(err)
 	}
-	waitContent(t, rec, repo, path, "password three", func(s string) bool { return password(s) == b64("three") })
+	waitContent(t, rec, repo, path, "password three", func(s string) bool { return password(s) == b64(three) })
 	rec.stop(t)
 }

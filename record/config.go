@@ -22,6 +22,12 @@ type Config struct {
 	BatchWindow time.Duration
 	// ShutdownGrace bounds the final commit and push after ctx is done.
 	ShutdownGrace time.Duration
+	// CommitBackoff paces the retries of changes that could not be
+	// committed (disk full, repository not writable): they stay pending and
+	// are retried after Initial, then after growing delays up to Max.
+	// Defaults: Initial = BatchWindow, Max = DefaultCommitRetryMax, Factor 2,
+	// Jitter 0.2.
+	CommitBackoff committer.Backoff
 
 	Watcher    watcher.Options
 	Filters    filters.Options
@@ -45,6 +51,9 @@ const (
 	DefaultShutdownGrace = 30 * time.Second
 	DefaultCluster       = "default"
 	DefaultBranch        = "clusterscribe/backup"
+	// DefaultCommitRetryMax caps the delay between two attempts to commit
+	// changes that failed to commit.
+	DefaultCommitRetryMax = 5 * time.Minute
 )
 
 // validate fills defaults and checks what can be checked without the
@@ -61,6 +70,15 @@ func (c *Config) validate() error {
 	}
 	if c.ShutdownGrace <= 0 {
 		c.ShutdownGrace = DefaultShutdownGrace
+	}
+	if c.CommitBackoff.Initial == 0 {
+		c.CommitBackoff.Initial = c.BatchWindow
+	}
+	if c.CommitBackoff.Max == 0 {
+		c.CommitBackoff.Max = max(DefaultCommitRetryMax, c.CommitBackoff.Initial)
+	}
+	if err := c.CommitBackoff.Validate(); err != nil {
+		return fmt.Errorf("commit retry: %w", err)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -82,9 +100,16 @@ func (c *Config) validate() error {
 	return nil
 }
 
+// maxClusterName keeps the cluster's directory name well under the 255
+// bytes file systems allow.
+const maxClusterName = 128
+
 func validateClusterName(name string) error {
 	if name == "." || name == ".." {
 		return fmt.Errorf("--cluster-name: %q is not a usable directory name", name)
+	}
+	if len(name) > maxClusterName {
+		return fmt.Errorf("--cluster-name: %d bytes, at most %d (it is a directory name)", len(name), maxClusterName)
 	}
 	for _, r := range name {
 		ok := r == '-' || r == '_' || r == '.' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')

@@ -21,6 +21,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
 
 var redactedMarker = regexp.MustCompile(`^<redacted:[0-9a-f]{12}>$`)
@@ -93,7 +95,7 @@ func TestRecordFollowsChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Data["password"] = []byte("rotated-password")
+	s.Data["password"] = []byte(secretscan.Canary())
 	if _, err := cs.CoreV1().Secrets(ns).Update(t.Context(), s, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +169,7 @@ func createContentObjects(t *testing.T, cs kubernetes.Interface, ns string) {
 	create("configmap", err)
 	_, err = cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "app-credentials", Labels: labels},
-		StringData: map[string]string{"password": "first-password", "user": "web"},
+		StringData: map[string]string{"password": secretscan.Canary(), "user": "web"},
 	}, metav1.CreateOptions{})
 	create("secret", err)
 	replicas := int32(3)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/serializer"
@@ -25,6 +26,7 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
+	start := time.Now()
 	var changes []committer.Change
 	for _, p := range paths {
 		ch, ok, err := r.change(p)
@@ -41,17 +43,39 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 		clear(st.gone)
 		return 0, nil
 	}
+	rendered := time.Now()
 	hash, err := r.git.Commit(ctx, changes)
-	if errors.Is(err, committer.ErrNothingToCommit) {
+	switch {
+	case errors.Is(err, committer.ErrNothingToCommit):
+		// The tip already holds every change: take them as recorded, so
+		// that what the state knows of the tip stays true.
+		r.recorded(changes)
+		clear(st.gone)
 		return 0, nil
-	}
-	if err != nil {
+	case errors.Is(err, committer.ErrWorktree):
+		// The commit stands; only the working tree lags, and the
+		// committer brings it up to date with the next commit.
+		r.log.Warn("committed, but the working tree was not updated; it is with the next commit", "commit", hash.String()[:12], "error", err)
+	case err != nil:
 		// Keep them dirty: the next flush tries again.
 		for _, ch := range changes {
 			st.dirty[ch.Path] = struct{}{}
 		}
 		return 0, fmt.Errorf("commit: %w", err)
 	}
+	r.recorded(changes)
+	clear(st.gone)
+	r.log.Info("committed", "commit", hash.String()[:12], "files", len(changes),
+		"renderTime", rendered.Sub(start).Round(time.Millisecond), "commitTime", time.Since(rendered).Round(time.Millisecond))
+	r.cfg.Observer.OnCommit(hash.String(), len(changes))
+	r.git.Notify()
+	return len(changes), nil
+}
+
+// recorded updates what the state knows of the branch tip once changes
+// are committed.
+func (r *recorder) recorded(changes []committer.Change) {
+	st := r.state
 	for _, ch := range changes {
 		delete(st.fprints, ch.Path)
 		if ch.Data == nil {
@@ -63,11 +87,6 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 			st.fprints[ch.Path] = serializer.FileFingerprint(ch.Data)
 		}
 	}
-	clear(st.gone)
-	r.log.Info("committed", "commit", hash.String()[:12], "files", len(changes))
-	r.cfg.Observer.OnCommit(hash.String(), len(changes))
-	r.git.Notify()
-	return len(changes), nil
 }
 
 // change decides what the file at path must become. ok is false when it is
@@ -91,7 +110,11 @@ func (r *recorder) change(p string) (committer.Change, bool, error) {
 			return committer.Change{}, false, nil
 		}
 	}
-	data, err := r.ser.Render(e.obj)
+	obj, err := e.object()
+	if err != nil {
+		return committer.Change{}, false, fmt.Errorf("%s: %w", label(e), err)
+	}
+	data, err := r.ser.Render(obj)
 	if err != nil {
 		return committer.Change{}, false, fmt.Errorf("%s: %w", label(e), err)
 	}
@@ -105,7 +128,7 @@ func (r *recorder) change(p string) (committer.Change, bool, error) {
 		return committer.Change{}, false, nil
 	}
 	ch := committer.Change{Path: p, Data: data, Object: label(e)}
-	if a := watcher.LastChange(e.obj); a != nil {
+	if a := watcher.LastChange(obj); a != nil {
 		ch.Attribution = &committer.Attribution{Manager: a.Manager, Operation: a.Operation, Time: a.Time}
 	}
 	return ch, true, nil
@@ -128,7 +151,11 @@ func (r *recorder) sameSecret(p string, e entry) (bool, error) {
 		fp = serializer.FileFingerprint(data)
 		st.fprints[p] = fp
 	}
-	cur, err := r.ser.SecretFingerprint(e.obj)
+	obj, err := e.object()
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", label(e), err)
+	}
+	cur, err := r.ser.SecretFingerprint(obj)
 	if err != nil {
 		return false, fmt.Errorf("%s: fingerprint: %w", label(e), err)
 	}
@@ -139,8 +166,8 @@ func isSecret(r watcher.Resource) bool { return r.GVR.Group == "" && r.Kind == "
 
 // label names an object in commit messages: "Deployment.apps shop/web".
 func label(e entry) string {
-	name := e.obj.GetName()
-	if ns := e.obj.GetNamespace(); ns != "" {
+	name := e.name
+	if ns := e.namespace; ns != "" {
 		name = ns + "/" + name
 	}
 	return e.res.String() + " " + name

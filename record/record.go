@@ -95,6 +95,7 @@ func (r *recorder) run(ctx context.Context) error {
 
 	synced := false
 	var batch <-chan time.Time
+	retry := commitRetry{cfg: r.cfg.CommitBackoff, log: r.log, repo: r.cfg.Committer.Repo}
 	for {
 		select {
 		case <-r.cfg.Abandon:
@@ -107,12 +108,20 @@ func (r *recorder) run(ctx context.Context) error {
 				return r.shutdown(ctx, stopPush, pusherDone)
 			}
 			if r.handle(ev) && synced && batch == nil {
-				batch = time.After(r.cfg.BatchWindow)
+				batch = time.After(r.windowLeft(ev))
 			}
 			if ev.Type == watcher.Synced {
 				synced = true
+				r.state.markAll()
 				if err := r.initialCommit(ctx); err != nil {
-					return err
+					if r.cfg.Once {
+						return err
+					}
+					// The snapshot stays pending and is retried, like a
+					// batch: a full disk must not turn into a crash loop.
+					retry.initial = true
+					batch = retry.failed(err, len(r.state.dirty))
+					continue
 				}
 				r.cfg.Observer.OnSynced()
 				if r.cfg.Once {
@@ -122,10 +131,21 @@ func (r *recorder) run(ctx context.Context) error {
 			}
 		case <-batch:
 			batch = nil
-			if _, err := r.flush(ctx); err != nil {
-				r.log.Error("batch not committed; it is retried with the next one", "error", err)
-				batch = time.After(r.cfg.BatchWindow)
+			r.takeQueued()
+			if retry.initial {
+				if err := r.initialCommit(ctx); err != nil {
+					batch = retry.failed(err, len(r.state.dirty))
+					continue
+				}
+				retry.succeeded()
+				r.cfg.Observer.OnSynced()
+				continue
 			}
+			if _, err := r.flush(ctx); err != nil {
+				batch = retry.failed(err, len(r.state.dirty))
+				continue
+			}
+			retry.succeeded()
 		case <-ctx.Done():
 			stopWatch()
 			for range r.watch.Events() { //nolint:revive // drain so the watcher can stop
@@ -147,7 +167,7 @@ func (r *recorder) handle(ev watcher.Event) bool {
 			return true
 		}
 		r.cfg.Observer.OnEvent(ev, true)
-		r.state.upsert(ev.Resource, ev.Object)
+		r.state.upsert(ev.Resource, ev.Object, ev.Raw)
 		return true
 	case watcher.Delete:
 		ok, _ := r.filter.Allow(ev.Resource, ev.Object)
@@ -163,7 +183,6 @@ func (r *recorder) handle(ev watcher.Event) bool {
 // lists: new and changed objects are written, files of objects that went
 // away while nothing was recording are removed.
 func (r *recorder) initialCommit(ctx context.Context) error {
-	r.state.markAll()
 	n, err := r.flush(ctx)
 	if err != nil {
 		return fmt.Errorf("initial snapshot: %w", err)
@@ -234,5 +253,33 @@ func (r *recorder) finalPushCtx(ctx context.Context) error {
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, 30*time.Second)
+	}
+}
+
+// windowLeft is what remains of the batch window that opened when ev
+// reached the watcher: while a commit is being written, events wait in the
+// stream, and their window must not start only once the commit is done.
+func (r *recorder) windowLeft(ev watcher.Event) time.Duration {
+	if ev.Received.IsZero() {
+		return r.cfg.BatchWindow
+	}
+	return max(0, r.cfg.BatchWindow-time.Since(ev.Received))
+}
+
+// takeQueued applies the events already waiting in the stream, so that a
+// batch whose window has run out takes every change received by then: when
+// commits are slow, one commit per event would be the worst outcome.
+func (r *recorder) takeQueued() {
+	events := r.watch.Events()
+	for range len(events) {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return // the run loop sees the closed stream next
+			}
+			r.handle(ev)
+		default:
+			return
+		}
 	}
 }

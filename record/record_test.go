@@ -23,6 +23,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/serializer"
@@ -108,9 +109,12 @@ type recording struct {
 	err    error // set when done is closed
 }
 
-// startRecord runs record.Run until stop (or the end of the test).
+// startRecord runs record.Run until stop (or the end of the test). When
+// the test ends, after the run stopped, everything it wrote and logged is
+// searched for secret values.
 func startRecord(t *testing.T, cfg record.Config, logs *syncBuffer) *recording {
 	t.Helper()
+	secretscan.Guard(t).Log("record log", logs.String)
 	ctx, cancel := context.WithCancel(t.Context())
 	r := &recording{logs: logs, cancel: cancel, done: make(chan struct{})}
 	go func() {

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
@@ -29,6 +30,7 @@ func TestOnceReconcilesWhatChangedWhileStopped(t *testing.T) {
 	} {
 		t.Run(string(opts.Secrets), func(t *testing.T) {
 			ns := cluster.Namespace(t, "once-"+string(opts.Secrets))
+			secretscan.Guard(t)
 			cs := clientset(t)
 			repo := filepath.Join(t.TempDir(), "backup")
 			once := func() {
@@ -45,7 +47,7 @@ func TestOnceReconcilesWhatChangedWhileStopped(t *testing.T) {
 			}
 			_, err := cs.CoreV1().Secrets(ns).Create(t.Context(), &corev1.Secret{
 				ObjectMeta: metav1.ObjectMeta{Name: "creds"},
-				Data:       map[string][]byte{"password": []byte("unchanged-password")},
+				Data:       map[string][]byte{"password": []byte(secretscan.Canary())},
 			}, metav1.CreateOptions{})
 			if err != nil {
 				t.Fatal(err)

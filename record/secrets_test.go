@@ -1,9 +1,7 @@
 package record_test
 
 import (
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -139,14 +138,11 @@ func TestSecretValuesNeverLeave(t *testing.T) {
 	}
 }
 
-// canary is a distinctive secret value.
+// canary is a distinctive secret value, searched for in everything the
+// test leaves (see secretscan.Guard).
 func canary(t *testing.T) string {
 	t.Helper()
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "canary-" + hex.EncodeToString(b)
+	return secretscan.Canary()
 }
 
 // checkNoSecret fails if text holds any value, plain or in any base64

@@ -16,9 +16,24 @@ type ident struct {
 	Group, Kind, Namespace, Name string
 }
 
+// entry is an object in scope: its JSON (shared with the watcher's cache)
+// is decoded only when the object is rendered.
 type entry struct {
-	res watcher.Resource
-	obj *unstructured.Unstructured
+	res             watcher.Resource
+	namespace, name string
+	raw             []byte
+}
+
+func entryOf(r watcher.Resource, obj *unstructured.Unstructured, raw []byte) entry {
+	if raw == nil {
+		raw, _ = obj.MarshalJSON() // an event made without its JSON
+	}
+	return entry{res: r, namespace: obj.GetNamespace(), name: obj.GetName(), raw: raw}
+}
+
+// object decodes the entry's own copy of the object.
+func (e entry) object() (*unstructured.Unstructured, error) {
+	return watcher.Decode(e.raw)
 }
 
 // state is what the recorder knows: the live objects in scope, the files at
@@ -26,7 +41,7 @@ type entry struct {
 // run loop's goroutine alone.
 type state struct {
 	cluster string
-	live    map[string]entry         // path -> latest object (shared with the informer cache: read only)
+	live    map[string]entry         // path -> latest object
 	idents  map[ident]string         // ident -> path
 	dirty   map[string]struct{}      // paths to render at the next flush
 	known   map[string]plumbing.Hash // path -> blob at the branch tip
@@ -65,10 +80,10 @@ func identOf(r watcher.Resource, obj *unstructured.Unstructured) ident {
 	return ident{Group: r.GVR.Group, Kind: r.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
 }
 
-// upsert records the latest version of an object.
-func (s *state) upsert(r watcher.Resource, obj *unstructured.Unstructured) {
+// upsert records the latest version of an object; raw is its JSON.
+func (s *state) upsert(r watcher.Resource, obj *unstructured.Unstructured, raw []byte) {
 	p := s.path(r, obj)
-	s.live[p] = entry{res: r, obj: obj}
+	s.live[p] = entryOf(r, obj, raw)
 	s.idents[identOf(r, obj)] = p
 	s.dirty[p] = struct{}{}
 	if isHPA(r) {
@@ -79,7 +94,7 @@ func (s *state) upsert(r watcher.Resource, obj *unstructured.Unstructured) {
 // remove records that an object is gone.
 func (s *state) remove(r watcher.Resource, obj *unstructured.Unstructured) {
 	p := s.path(r, obj)
-	s.gone[p] = label(entry{res: r, obj: obj})
+	s.gone[p] = label(entry{res: r, namespace: obj.GetNamespace(), name: obj.GetName()})
 	delete(s.live, p)
 	delete(s.idents, identOf(r, obj))
 	s.dirty[p] = struct{}{}

@@ -1,6 +1,7 @@
 package restore
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
 // historyRepo writes a backup branch with the history below and returns
@@ -172,5 +174,35 @@ func TestParseObject(t *testing.T) {
 				t.Errorf("String() = %q does not parse back: %v, %v", got.String(), round, err)
 			}
 		})
+	}
+}
+
+// A name too long for one file name is stored split into directories; its
+// history is found all the same.
+func TestHistoryOfALongName(t *testing.T) {
+	dir := t.TempDir()
+	c, err := committer.Open(t.Context(), committer.Options{Repo: dir, Branch: DefaultRef, Prefix: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.Repeat("a", 250) + ".example"
+	p := serializer.ObjectPath(serializer.ObjectRef{Cluster: "prod", Resource: "configmaps", Namespace: "shop", Name: name})
+	if !strings.Contains(strings.TrimPrefix(p, "prod/namespaces/shop/core/configmaps/"), "/") {
+		t.Fatalf("path %s: a %d-byte name should be split", p, len(name))
+	}
+	h, err := c.Commit(t.Context(), []committer.Change{{Path: p, Data: []byte("kind: ConfigMap\n"), Object: "ConfigMap shop/" + name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := ParseObject("configmap/shop/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := History(t.Context(), HistoryConfig{Source: Source{Repo: dir}, Object: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0].Commit != h.String() || changes[0].Path != p {
+		t.Fatalf("history = %+v, want the one commit %s of %s", changes, h, p)
 	}
 }

@@ -36,7 +36,7 @@ func (h *historian) candidates(c *object.Commit) (map[string]plumbing.Hash, erro
 	if err != nil {
 		return nil, fmt.Errorf("read %s at %s: %w", base, c.Hash, err)
 	}
-	file := serializer.EncodeSegment(h.q.Name) + ".yaml"
+	file := serializer.NamePath(h.q.Name) // long names are split into directories
 	for _, g := range scope.Entries {
 		if g.Mode != filemode.Dir || (h.q.GroupSet && g.Name != groupSegment(h.q.Group)) {
 			continue
@@ -53,10 +53,8 @@ func (h *historian) candidates(c *object.Commit) (map[string]plumbing.Hash, erro
 			if err != nil {
 				return nil, fmt.Errorf("read %s/%s/%s at %s: %w", base, g.Name, r.Name, c.Hash, err)
 			}
-			for _, e := range res.Entries {
-				if e.Name == file && e.Mode.IsFile() {
-					out[strings.Join([]string{base, g.Name, r.Name, file}, "/")] = e.Hash
-				}
+			if f, err := res.File(file); err == nil {
+				out[strings.Join([]string{base, g.Name, r.Name, file}, "/")] = f.Hash
 			}
 		}
 	}

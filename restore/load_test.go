@@ -10,10 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
-const secretValue = "correct-horse-battery-staple"
+var secretValue = secretscan.Canary()
 
 // encryptedSecret renders a Secret the way record does in encrypt mode.
 func encryptedSecret(t *testing.T, to *age.X25519Identity) []byte {

@@ -18,5 +18,7 @@
 // ObjectPath and ParseObjectPath implement the backup branch layout
 // (<cluster>/cluster/<group>/<resource>/<name>.yaml and
 // <cluster>/namespaces/<ns>/<group>/<resource>/<name>.yaml), with every
-// segment made safe for every filesystem by EncodeSegment.
+// segment made safe for every filesystem by EncodeSegment and at most
+// MaxSegmentBytes long: a longer name is cut into directories, reversibly.
+// Render refuses names over MaxNameBytes (ErrNameTooLong).
 package serializer

@@ -11,6 +11,10 @@ var (
 	// ErrInvalidPath is returned by ParseObjectPath and DecodeSegment for a
 	// path or segment that ObjectPath and EncodeSegment would never produce.
 	ErrInvalidPath = errors.New("invalid object path")
+	// ErrNameTooLong is returned by Render for an object whose name is longer
+	// than MaxNameBytes: its file would not fit the path limits of common
+	// filesystems, so it is not written at all.
+	ErrNameTooLong = errors.New("object name too long for a file path")
 	// ErrNotSecret is returned by SecretFingerprint for an object that is not
 	// a core/v1 Secret.
 	ErrNotSecret = errors.New("object is not a Secret")

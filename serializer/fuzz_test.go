@@ -2,6 +2,8 @@ package serializer
 
 import (
 	"bytes"
+	"path"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -31,6 +33,78 @@ func FuzzSegmentRoundTrip(f *testing.F) {
 				t.Fatalf("DecodeSegment accepted non-canonical %q (decodes to %q)", s, dec)
 			}
 			checkSafeSegment(t, s)
+		}
+	})
+}
+
+// FuzzObjectPath checks the whole object -> path -> object mapping: every
+// path is clean, made of safe segments of at most MaxSegmentBytes, lies in
+// its cluster and kind directory, and ParseObjectPath gives the object back
+// (so no two objects share a path); and ParseObjectPath accepts a path only
+// if ObjectPath writes it.
+func FuzzObjectPath(f *testing.F) {
+	for _, seed := range [][5]string{
+		{"prod", "", "configmaps", "shop", "settings"},
+		{"prod", "rbac.authorization.k8s.io", "clusterroles", "", "system:controller:foo"},
+		{"..", "a/b", ".", "../x", ".."},
+		{"c", "x.example", "widgets", "nul", "CON"},
+		{"c", "", "roles", "ns", "..a"},
+		{"c", "", "roles", "ns", "a..\\..\\x"},
+		{"c", "g.io", "things", "", strings.Repeat("a", 253)},
+		{"c", "g.io", "things", "", strings.Repeat("a", 249) + ".b"},
+		{"c", "g.io", "things", "", strings.Repeat("é", 200)},
+		{"c", "g.io", "things", "", strings.Repeat("a", 250) + "CON.yaml"},
+		{"c", "", "roles", "ns", "Upper"},
+		{"c", "", "roles", "ns", "caf\u0065\u0301"},
+	} {
+		f.Add(seed[0], seed[1], seed[2], seed[3], seed[4])
+	}
+	f.Fuzz(func(t *testing.T, cluster, group, resource, namespace, name string) {
+		if group == coreGroup {
+			return // the core group is "", and no API group is named "core"
+		}
+		ref := ObjectRef{Cluster: cluster, Group: group, Resource: resource, Namespace: namespace, Name: name}
+		p := ObjectPath(ref)
+		if path.Clean(p) != p || path.IsAbs(p) || strings.Contains(p, "\\") {
+			t.Fatalf("ObjectPath(%+v) = %q is not a clean relative path", ref, p)
+		}
+		kindDir := EncodeSegment(cluster) + "/" + clusterDir + "/"
+		if namespace != "" {
+			kindDir = EncodeSegment(cluster) + "/" + namespacesDir + "/" + EncodeSegment(namespace) + "/"
+		}
+		if group == "" {
+			kindDir += coreGroup + "/"
+		} else {
+			kindDir += EncodeSegment(group) + "/"
+		}
+		kindDir += EncodeSegment(resource) + "/"
+		if !strings.HasPrefix(p, kindDir) || !strings.HasSuffix(p, fileExt) {
+			t.Fatalf("ObjectPath(%+v) = %q is not a .yaml file below %q", ref, p, kindDir)
+		}
+		segs := strings.Split(p, "/")
+		for i, seg := range segs {
+			// The other segments are at most 255 bytes for the values
+			// Kubernetes accepts (DNS labels and subdomains).
+			if len(seg) > MaxSegmentBytes && i >= len(strings.Split(kindDir, "/"))-1 {
+				t.Fatalf("ObjectPath(%+v) = %q has a name segment of %d bytes", ref, p, len(seg))
+			}
+			if i == len(segs)-1 {
+				seg = strings.TrimSuffix(seg, fileExt)
+			}
+			checkSafeSegment(t, seg)
+		}
+		back, err := ParseObjectPath(p)
+		if err != nil {
+			t.Fatalf("ParseObjectPath(ObjectPath(%+v) = %q): %v", ref, p, err)
+		}
+		if back != ref {
+			t.Fatalf("round trip of %+v via %q gave %+v", ref, p, back)
+		}
+		// Any string taken as a path: accepted only when canonical.
+		for _, q := range []string{name, strings.Join([]string{cluster, group, resource, namespace, name}, "/")} {
+			if r, err := ParseObjectPath(q); err == nil && ObjectPath(r) != q {
+				t.Fatalf("ParseObjectPath accepted non-canonical %q (as %+v, written %q)", q, r, ObjectPath(r))
+			}
 		}
 	})
 }

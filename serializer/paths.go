@@ -14,6 +14,22 @@ const (
 	emptySegment  = "%"
 )
 
+// Limits of the layout.
+const (
+	// MaxSegmentBytes is the longest path segment ObjectPath writes: the
+	// file name limit of common filesystems (ext4, XFS, Btrfs, APFS, NTFS).
+	MaxSegmentBytes = 255
+	// MaxNameBytes is the longest object name Render accepts (ErrNameTooLong
+	// beyond). Kubernetes validates most names as DNS subdomains (at most 253
+	// bytes), but RBAC names have no length limit; a 1 KiB name already
+	// makes a path of up to about 3.5 KiB, close to PATH_MAX (4 KiB) once
+	// the repository's own directory is added.
+	MaxNameBytes = 1024
+	// namePieceBytes is the longest encoded piece of a long name: one piece
+	// plus ".yaml" fits in MaxSegmentBytes.
+	namePieceBytes = MaxSegmentBytes - len(fileExt)
+)
+
 // ObjectRef names one object's file in the backup branch.
 type ObjectRef struct {
 	Cluster   string
@@ -30,16 +46,67 @@ type ObjectRef struct {
 //
 // with "core" for the empty group and every part encoded by EncodeSegment. No
 // API group is named "core" (the core group is ""), so the name is free.
+//
+// A name whose encoding does not fit in one file name (MaxSegmentBytes with
+// ".yaml") is cut into pieces, each encoded on its own and written as a
+// chain of directories below the resource directory, the last piece being
+// the file: <resource>/<piece1>/<piece2>.yaml. Every piece but the last has
+// the longest prefix of what is left whose encoding fits, so the split is
+// unique and ParseObjectPath still reads the whole name back.
 func ObjectPath(ref ObjectRef) string {
 	group := coreGroup
 	if ref.Group != "" {
 		group = EncodeSegment(ref.Group)
 	}
-	tail := group + "/" + EncodeSegment(ref.Resource) + "/" + EncodeSegment(ref.Name) + fileExt
+	tail := group + "/" + EncodeSegment(ref.Resource) + "/" + NamePath(ref.Name)
 	if ref.Namespace == "" {
 		return EncodeSegment(ref.Cluster) + "/" + clusterDir + "/" + tail
 	}
 	return EncodeSegment(ref.Cluster) + "/" + namespacesDir + "/" + EncodeSegment(ref.Namespace) + "/" + tail
+}
+
+// NamePath is the part of an object's path below its resource directory:
+// the encoded name and ".yaml", or for a long name its pieces joined by "/"
+// (see ObjectPath). Look objects up by it, not by EncodeSegment(name).
+func NamePath(name string) string {
+	enc := EncodeSegment(name)
+	if len(enc) <= namePieceBytes {
+		return enc + fileExt
+	}
+	var b strings.Builder
+	b.Grow(len(enc) + len(enc)/namePieceBytes + len(fileExt))
+	for {
+		n := pieceLen(name)
+		b.WriteString(EncodeSegment(name[:n]))
+		if n == len(name) {
+			b.WriteString(fileExt)
+			return b.String()
+		}
+		b.WriteByte('/')
+		name = name[n:]
+	}
+}
+
+// pieceLen is the length of the longest non-empty prefix of s whose
+// encoding fits in namePieceBytes.
+func pieceLen(s string) int {
+	n, size := 0, 0
+	for n < len(s) {
+		w := 1
+		if !isSafeByte(s[n]) {
+			w = 3
+		}
+		if size+w > namePieceBytes {
+			break
+		}
+		size += w
+		n++
+	}
+	// A trailing dot or a reserved first letter costs two bytes more.
+	for n > 1 && len(EncodeSegment(s[:n])) > namePieceBytes {
+		n--
+	}
+	return n
 }
 
 // ParseObjectPath is the inverse of ObjectPath. It refuses any path that
@@ -49,9 +116,9 @@ func ParseObjectPath(p string) (ObjectRef, error) {
 	var ref ObjectRef
 	var rest []string
 	switch {
-	case len(parts) == 5 && parts[1] == clusterDir:
+	case len(parts) >= 5 && parts[1] == clusterDir:
 		rest = parts[2:]
-	case len(parts) == 6 && parts[1] == namespacesDir:
+	case len(parts) >= 6 && parts[1] == namespacesDir:
 		ns, err := DecodeSegment(parts[2])
 		if err != nil {
 			return ObjectRef{}, fmt.Errorf("parse object path %q: namespace: %w", p, err)
@@ -80,12 +147,23 @@ func ParseObjectPath(p string) (ObjectRef, error) {
 	if ref.Resource, err = DecodeSegment(rest[1]); err != nil {
 		return ObjectRef{}, fmt.Errorf("parse object path %q: resource: %w", p, err)
 	}
-	name, ok := strings.CutSuffix(rest[2], fileExt)
+	file := strings.Join(rest[2:], "/")
+	stem, ok := strings.CutSuffix(file, fileExt)
 	if !ok {
 		return ObjectRef{}, fmt.Errorf("parse object path %q: %w: file name must end in %s", p, ErrInvalidPath, fileExt)
 	}
-	if ref.Name, err = DecodeSegment(name); err != nil {
-		return ObjectRef{}, fmt.Errorf("parse object path %q: name: %w", p, err)
+	var name strings.Builder
+	for piece := range strings.SplitSeq(stem, "/") {
+		dec, err := DecodeSegment(piece)
+		if err != nil {
+			return ObjectRef{}, fmt.Errorf("parse object path %q: name: %w", p, err)
+		}
+		name.WriteString(dec)
+	}
+	ref.Name = name.String()
+	// Only the split ObjectPath makes is accepted: one path per object.
+	if NamePath(ref.Name) != file {
+		return ObjectRef{}, fmt.Errorf("parse object path %q: %w: the name is not split as ObjectPath splits it", p, ErrInvalidPath)
 	}
 	return ref, nil
 }

@@ -171,7 +171,13 @@ func (s *Serializer) Normalize(obj *unstructured.Unstructured) (*unstructured.Un
 // FingerprintAnnotation. Encryption is randomized, so each call gives new
 // bytes for the same Secret: callers compare SecretFingerprint with
 // FileFingerprint of the existing file and keep the file when they are equal.
+//
+// An object whose name is longer than MaxNameBytes is refused with
+// ErrNameTooLong (see ObjectPath for how long names are laid out).
 func (s *Serializer) Render(obj *unstructured.Unstructured) ([]byte, error) {
+	if obj != nil && obj.Object != nil && len(obj.GetName()) > MaxNameBytes {
+		return nil, fmt.Errorf("render %s: %w: %d bytes, at most %d", describeShort(obj), ErrNameTooLong, len(obj.GetName()), MaxNameBytes)
+	}
 	norm, err := s.Normalize(obj)
 	if err != nil {
 		return nil, err
@@ -200,6 +206,19 @@ func (s *Serializer) Render(obj *unstructured.Unstructured) ([]byte, error) {
 func isSecret(obj *unstructured.Unstructured) bool {
 	gk := obj.GroupVersionKind().GroupKind()
 	return gk.Group == "" && gk.Kind == "Secret"
+}
+
+// describeShort is describe with the name cut to its first 64 bytes, for
+// names too long to repeat.
+func describeShort(obj *unstructured.Unstructured) string {
+	id := obj.GetName()
+	if len(id) > 64 {
+		id = strings.ToValidUTF8(id[:64], "") + "…"
+	}
+	if ns := obj.GetNamespace(); ns != "" {
+		id = ns + "/" + id
+	}
+	return kindKey(obj.GroupVersionKind().GroupKind()) + " " + id
 }
 
 // describe names an object in errors: Kind.group namespace/name.

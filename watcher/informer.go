@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"context"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -40,10 +41,19 @@ func (w *Watcher) newInformer(r Resource, send func(context.Context, Event)) *in
 	})
 	keepFieldSets := w.opts.KeepFieldSets
 	_ = si.SetTransform(func(obj any) (any, error) {
-		if u, ok := obj.(*unstructured.Unstructured); ok && !keepFieldSets {
+		u, ok := obj.(*unstructured.Unstructured)
+		if !ok {
+			return obj, nil
+		}
+		if !keepFieldSets {
 			trimManagedFields(u)
 		}
-		return obj, nil
+		c, err := compactOf(u)
+		if err != nil {
+			w.log.Warn("object cached decoded", "resource", r.String(), "error", err)
+			return u, nil
+		}
+		return c, nil
 	})
 	_ = si.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 		w.log.Debug("watch interrupted, resuming", "resource", r.String(), "error", err)
@@ -51,28 +61,23 @@ func (w *Watcher) newInformer(r Resource, send func(context.Context, Event)) *in
 	inf := &informer{resource: r, informer: si, done: make(chan struct{})}
 	inf.ctx, inf.cancel = context.WithCancel(context.Background())
 	ctx := inf.ctx
+	deliver := func(typ EventType, obj any) {
+		u, raw, err := fromCache(obj)
+		if err != nil {
+			w.log.Error("object not delivered", "resource", r.String(), "error", err)
+			return
+		}
+		send(ctx, Event{Type: typ, Resource: r, Object: u, Raw: raw, Received: time.Now()})
+	}
 	reg, _ := si.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: func(obj any) {
-			if u, ok := obj.(*unstructured.Unstructured); ok {
-				send(ctx, Event{Type: Upsert, Resource: r, Object: u})
-			}
-		},
+		AddFunc: func(obj any) { deliver(Upsert, obj) },
 		UpdateFunc: func(oldObj, newObj any) {
-			o, ok1 := oldObj.(*unstructured.Unstructured)
-			n, ok2 := newObj.(*unstructured.Unstructured)
-			if !ok1 || !ok2 || o.GetResourceVersion() == n.GetResourceVersion() {
+			if resourceVersionOf(oldObj) == resourceVersionOf(newObj) {
 				return // a resync: nothing changed
 			}
-			send(ctx, Event{Type: Upsert, Resource: r, Object: n})
+			deliver(Upsert, newObj)
 		},
-		DeleteFunc: func(obj any) {
-			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-				obj = tomb.Obj
-			}
-			if u, ok := obj.(*unstructured.Unstructured); ok {
-				send(ctx, Event{Type: Delete, Resource: r, Object: u})
-			}
-		},
+		DeleteFunc: func(obj any) { deliver(Delete, obj) },
 	})
 	inf.registration = reg
 	return inf
@@ -97,8 +102,8 @@ func (inf *informer) stop(ctx context.Context, send func(context.Context, Event)
 	inf.cancel()
 	<-inf.done
 	for _, obj := range inf.informer.GetStore().List() {
-		if u, ok := obj.(*unstructured.Unstructured); ok {
-			send(ctx, Event{Type: Delete, Resource: inf.resource, Object: u})
+		if u, raw, err := fromCache(obj); err == nil {
+			send(ctx, Event{Type: Delete, Resource: inf.resource, Object: u, Raw: raw, Received: time.Now()})
 		}
 	}
 }

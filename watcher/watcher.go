@@ -34,7 +34,15 @@ const (
 type Event struct {
 	Type     EventType
 	Resource Resource
-	Object   *unstructured.Unstructured
+	// Object is the event's own decoded copy: the consumer may keep it.
+	Object *unstructured.Unstructured
+	// Raw is the object's JSON, shared with the watcher's cache: never
+	// modify it. Keeping Raw instead of Object takes a fraction of the
+	// memory; Decode turns it back into an object.
+	Raw []byte
+	// Received is when the watcher got the change from the API server; the
+	// event may wait in the stream's buffer while its consumer is busy.
+	Received time.Time
 }
 
 // Options configure a Watcher. Zero values take the defaults.

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -29,6 +30,11 @@ type collector struct {
 
 func (c collector) await(t *testing.T, typ watcher.EventType, kind, ns, name string) *unstructured.Unstructured {
 	t.Helper()
+	return c.awaitEvent(t, typ, kind, ns, name).Object
+}
+
+func (c collector) awaitEvent(t *testing.T, typ watcher.EventType, kind, ns, name string) watcher.Event {
+	t.Helper()
 	timeout := time.After(60 * time.Second)
 	for {
 		select {
@@ -38,7 +44,7 @@ func (c collector) await(t *testing.T, typ watcher.EventType, kind, ns, name str
 			}
 			if ev.Type == typ && (typ == watcher.Synced ||
 				(ev.Resource.Kind == kind && ev.Object.GetNamespace() == ns && ev.Object.GetName() == name)) {
-				return ev.Object
+				return ev
 			}
 		case <-timeout:
 			t.Fatalf("no %v event for %s %s/%s", typ, kind, ns, name)
@@ -90,10 +96,23 @@ func TestWatchCreateUpdateDelete(t *testing.T) {
 	if _, err := cs.CoreV1().ConfigMaps(ns).Update(t.Context(), cm, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	got := c.await(t, watcher.Upsert, "ConfigMap", ns, "after-start")
+	ev := c.awaitEvent(t, watcher.Upsert, "ConfigMap", ns, "after-start")
+	got := ev.Object
 	if v, _, _ := unstructured.NestedString(got.Object, "data", "a"); v != "2" {
 		t.Fatalf("updated data.a = %q, want 2", v)
 	}
+	if ev.Received.IsZero() {
+		t.Error("event has no receipt time")
+	}
+	// Raw is the object as cached: it decodes to what the event carries.
+	fromRaw, err := watcher.Decode(ev.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equality.Semantic.DeepEqual(fromRaw.Object, got.Object) {
+		t.Fatalf("Raw decodes to\n%v\nwant\n%v", fromRaw.Object, got.Object)
+	}
+	got.SetLabels(map[string]string{"changed": "by-consumer"}) // the event's own copy
 	if mfs := got.GetManagedFields(); len(mfs) == 0 || mfs[0].FieldsV1 != nil {
 		t.Fatalf("managedFields should be kept without field sets, got %+v", mfs)
 	}
@@ -104,7 +123,10 @@ func TestWatchCreateUpdateDelete(t *testing.T) {
 	if err := cs.CoreV1().ConfigMaps(ns).Delete(t.Context(), "after-start", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	c.await(t, watcher.Delete, "ConfigMap", ns, "after-start")
+	gone := c.await(t, watcher.Delete, "ConfigMap", ns, "after-start")
+	if gone.GetLabels()["changed"] != "" {
+		t.Fatal("a consumer's change to an event's object reached the cache")
+	}
 }
 
 func TestCRDAddedAndRemovedWhileRunning(t *testing.T) {

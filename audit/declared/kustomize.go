@@ -28,9 +28,15 @@ var kustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Ku
 const originAnnotation = "config.kubernetes.io/origin"
 
 // kustomizationFile returns the kustomization file's name in dir, or "".
-func kustomizationFile(dir string) string {
+// A link named like one that leads out of the tree still counts, so that
+// the build reports it.
+func kustomizationFile(files *fileReader, dir string) string {
 	for _, name := range kustomizationFiles {
-		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && !fi.IsDir() {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Lstat(p); err == nil && !fi.IsDir() {
+			if _, fi, err := files.resolve(p); err == nil && fi.IsDir() {
+				continue
+			}
 			return name
 		}
 	}
@@ -40,8 +46,8 @@ func kustomizationFile(dir string) string {
 // localBases returns the directories a kustomization refers to as
 // resources, bases or components, so that a base is built through its
 // overlay and not a second time on its own.
-func localBases(dir, file string) []string {
-	data, err := os.ReadFile(filepath.Join(dir, file))
+func localBases(files *fileReader, dir, file string) []string {
+	data, err := files.read(filepath.Join(dir, file))
 	if err != nil {
 		return nil
 	}
@@ -67,9 +73,12 @@ func localBases(dir, file string) []string {
 }
 
 // originFS serves the root kustomization file with originAnnotations added
-// to its buildMetadata, so that every built resource names its file.
+// to its buildMetadata, so that every built resource names its file. Every
+// other file is read through the tree's fileReader: inside the tree only,
+// regular files only, within the size limit.
 type originFS struct {
 	filesys.FileSystem
+	reader  *fileReader
 	path    string
 	content []byte
 }
@@ -78,7 +87,34 @@ func (f originFS) ReadFile(p string) ([]byte, error) {
 	if filepath.Clean(p) == f.path {
 		return f.content, nil
 	}
-	return f.FileSystem.ReadFile(p)
+	data, err := f.reader.read(p)
+	if err == nil {
+		err = aliasProblem(data)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.reader.relName(p), err)
+	}
+	return data, nil
+}
+
+// CleanedAbs refuses directories outside the tree: kustomize resolves
+// every base and resource directory through it.
+func (f originFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
+	dir, file, err := f.FileSystem.CleanedAbs(p)
+	if err != nil {
+		return dir, file, err
+	}
+	if !f.reader.inside(string(dir)) {
+		return "", "", fmt.Errorf("%s: %w", f.reader.relName(p), errOutsideRoot)
+	}
+	return dir, file, nil
+}
+
+func (f originFS) Open(p string) (filesys.File, error) {
+	if _, _, err := f.reader.resolve(p); err != nil {
+		return nil, fmt.Errorf("%s: %w", f.reader.relName(p), err)
+	}
+	return f.FileSystem.Open(p)
 }
 
 // withOriginAnnotations returns the kustomization with originAnnotations in
@@ -106,8 +142,9 @@ func withOriginAnnotations(data []byte) ([]byte, bool, error) {
 // kustomizeBuilder builds kustomizations below root, remembering parsed
 // files to find the line of each built resource.
 type kustomizeBuilder struct {
-	root  string
-	files map[string][]Object // by absolute path
+	root   string
+	reader *fileReader
+	files  map[string][]Object // by absolute path
 }
 
 // build runs kustomize on dir. A failed build is one problem, reported on
@@ -123,15 +160,18 @@ func (b *kustomizeBuilder) build(dir, file string) ([]Object, []findings.Problem
 	if err != nil {
 		return fail(err)
 	}
-	data, err := os.ReadFile(kustPath)
+	data, err := b.reader.read(kustPath)
 	if err != nil {
-		return fail(err)
+		return nil, []findings.Problem{{Source: findings.Source{File: rel}, Message: err.Error()}}
+	}
+	if err := aliasProblem(data); err != nil {
+		return fail(fmt.Errorf("%s: %w", file, err))
 	}
 	content, userOrigins, err := withOriginAnnotations(data)
 	if err != nil {
 		return fail(fmt.Errorf("malformed %s: %w", file, err))
 	}
-	fsys := originFS{FileSystem: filesys.MakeFsOnDisk(), path: filepath.Join(realDir, file), content: content}
+	fsys := originFS{FileSystem: filesys.MakeFsOnDisk(), reader: b.reader, path: filepath.Join(realDir, file), content: content}
 	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, realDir)
 	if err != nil {
 		return fail(err)
@@ -174,7 +214,7 @@ func (b *kustomizeBuilder) source(dir, kustPath string, origin *resource.Origin,
 		return findings.Source{File: scrubURL(origin.Repo) + "//" + origin.Path}
 	case origin.ConfiguredIn != "":
 		file := filepath.Join(dir, origin.ConfiguredIn)
-		return findings.Source{File: b.rel(file), Line: generatorLine(file, u.GetKind())}
+		return findings.Source{File: b.rel(file), Line: generatorLine(b.reader, file, u.GetKind())}
 	}
 	file := filepath.Join(dir, origin.Path)
 	return findings.Source{File: b.rel(file), Line: b.lineOf(file, u)}
@@ -186,7 +226,7 @@ func (b *kustomizeBuilder) source(dir, kustPath string, origin *resource.Origin,
 func (b *kustomizeBuilder) lineOf(file string, u *unstructured.Unstructured) int {
 	objs, ok := b.files[file]
 	if !ok {
-		data, err := os.ReadFile(file)
+		data, err := b.reader.read(file)
 		if err == nil {
 			objs, _ = parseManifests(file, data)
 		}
@@ -208,8 +248,8 @@ var generatorKeyRE = regexp.MustCompile(`(?m)^(configMapGenerator|secretGenerato
 
 // generatorLine is the line of the generator section that makes objects of
 // kind in a kustomization file, or 0.
-func generatorLine(file, kind string) int {
-	data, err := os.ReadFile(file)
+func generatorLine(files *fileReader, file, kind string) int {
+	data, err := files.read(file)
 	if err != nil {
 		return 0
 	}

@@ -2,6 +2,7 @@ package declared
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -34,7 +35,10 @@ type Options struct {
 	// Workdir is where a Git URL is cloned; default the system's temporary
 	// directory. The clone is removed when Load returns.
 	Workdir string
-	Logger  *slog.Logger
+	// MaxFileBytes is the largest file read; default DefaultMaxFileBytes.
+	// A larger file is reported as a problem and skipped.
+	MaxFileBytes int64
+	Logger       *slog.Logger
 }
 
 // Set is what Load read.
@@ -99,7 +103,11 @@ func Load(ctx context.Context, o Options) (*Set, error) {
 	if fi, err := os.Stat(base); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("declared: --path %s is not a directory of %s", sub, set.Location)
 	}
-	if err := readTree(root, base, set, o.Logger); err != nil {
+	files, err := newFileReader(root, o.MaxFileBytes)
+	if err != nil {
+		return nil, fmt.Errorf("declared: %w", err)
+	}
+	if err := readTree(files, base, set, o.Logger); err != nil {
 		return nil, fmt.Errorf("declared: %w", err)
 	}
 	if len(set.Objects) == 0 && len(set.Problems) == 0 {
@@ -124,14 +132,43 @@ func cleanSubPath(p string) (string, error) {
 // readTree reads base: kustomization directories are built (their files
 // are theirs, and a base used by an overlay is built through the overlay
 // only), other .yaml, .yml and .json files are read as manifests. Hidden
-// directories and Helm charts are skipped.
-func readTree(root, base string, set *Set, log *slog.Logger) error {
+// directories and Helm charts are skipped. Symbolic links to files inside
+// the tree are read; links to directories are not followed, and links out
+// of the tree, link loops and broken links are problems. A file that
+// cannot be read, is not a regular file or is larger than the limit is a
+// problem on that file, and everything else is still read.
+func readTree(files *fileReader, base string, set *Set, log *slog.Logger) error {
+	root := files.root
 	type kust struct{ dir, file string }
 	var kusts []kust
-	var files []string
+	var manifests []string
+	fileProblem := func(p string, err error) {
+		set.Problems = append(set.Problems, findings.Problem{Source: findings.Source{File: rel(root, p)}, Message: err.Error()})
+	}
 	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			if p == base {
+				return err
+			}
+			fileProblem(p, files.scrub(err))
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if isManifestName(p) {
+				manifests = append(manifests, p)
+				return nil
+			}
+			_, fi, err := files.resolve(p)
+			switch {
+			case errors.Is(err, errOutsideRoot) || errors.Is(err, errLinkLoop):
+				fileProblem(p, err)
+			case err == nil && fi.IsDir():
+				log.Info("symbolic link to a directory not followed", "path", rel(root, p))
+			}
+			return nil
 		}
 		if d.IsDir() {
 			if p != base && strings.HasPrefix(d.Name(), ".") {
@@ -141,15 +178,14 @@ func readTree(root, base string, set *Set, log *slog.Logger) error {
 				log.Info("skipping a Helm chart: render it into the declared repo to audit it", "dir", rel(root, p))
 				return filepath.SkipDir
 			}
-			if f := kustomizationFile(p); f != "" {
+			if f := kustomizationFile(files, p); f != "" {
 				kusts = append(kusts, kust{dir: filepath.Clean(p), file: f})
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		switch strings.ToLower(filepath.Ext(p)) {
-		case ".yaml", ".yml", ".json":
-			files = append(files, p)
+		if isManifestName(p) {
+			manifests = append(manifests, p)
 		}
 		return nil
 	})
@@ -158,11 +194,11 @@ func readTree(root, base string, set *Set, log *slog.Logger) error {
 	}
 	referenced := map[string]bool{}
 	for _, k := range kusts {
-		for _, b := range localBases(k.dir, k.file) {
+		for _, b := range localBases(files, k.dir, k.file) {
 			referenced[b] = true
 		}
 	}
-	kb := &kustomizeBuilder{root: root, files: map[string][]Object{}}
+	kb := &kustomizeBuilder{root: root, reader: files, files: map[string][]Object{}}
 	for _, k := range kusts {
 		if referenced[k.dir] {
 			log.Debug("kustomization built through the overlay that uses it", "dir", rel(root, k.dir))
@@ -172,17 +208,27 @@ func readTree(root, base string, set *Set, log *slog.Logger) error {
 		set.Objects = append(set.Objects, objs...)
 		set.Problems = append(set.Problems, problems...)
 	}
-	slices.Sort(files)
-	for _, f := range files {
-		data, err := os.ReadFile(f)
+	slices.Sort(manifests)
+	for _, f := range manifests {
+		data, err := files.read(f)
 		if err != nil {
-			return err
+			fileProblem(f, err)
+			continue
 		}
 		objs, problems := parseManifests(rel(root, f), data)
 		set.Objects = append(set.Objects, objs...)
 		set.Problems = append(set.Problems, problems...)
 	}
 	return nil
+}
+
+// isManifestName reports the file names read as manifests.
+func isManifestName(p string) bool {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
 }
 
 func rel(root, p string) string {

@@ -56,31 +56,37 @@ func isSeparator(line []byte) bool {
 	return len(rest) == 0 || rest[0] == '#'
 }
 
+// failingLineBudget bounds the bytes firstFailingLine parses for the
+// errors of one file.
+const failingLineBudget = 32 << 20
+
 var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
 // parseManifests reads every Kubernetes object of a YAML (or JSON) file.
 // Documents that are not objects (no apiVersion and kind) are skipped;
 // malformed ones become problems, and the other documents are still read.
 func parseManifests(file string, data []byte) ([]Object, []findings.Problem) {
+	budget := failingLineBudget
 	var objs []Object
 	var problems []findings.Problem
 	for _, doc := range splitDocuments(data) {
-		o, p := parseDocument(file, doc)
+		o, p := parseDocument(file, doc, &budget)
 		objs = append(objs, o...)
 		problems = append(problems, p...)
 	}
 	return objs, problems
 }
 
-func parseDocument(file string, doc document) ([]Object, []findings.Problem) {
+func parseDocument(file string, doc document, budget *int) ([]Object, []findings.Problem) {
 	problem := func(line int, format string, args ...any) []findings.Problem {
 		return []findings.Problem{{Source: findings.Source{File: file, Line: line}, Message: fmt.Sprintf(format, args...)}}
 	}
 	var node yaml.Node
 	err := yaml.Unmarshal(doc.data, &node)
 	if err == nil && node.Kind == yaml.DocumentNode && len(node.Content) > 0 {
-		var v any
-		err = node.Content[0].Decode(&v) // catches duplicate keys
+		if line, msg := checkTree(node.Content[0], doc.line); msg != "" {
+			return nil, problem(line, "malformed YAML: %s", msg)
+		}
 	}
 	if err != nil {
 		line, msg := doc.line, err.Error()
@@ -90,7 +96,7 @@ func parseDocument(file string, doc document) ([]Object, []findings.Problem) {
 		}
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			line = doc.line + firstFailingLine(doc.data, n) - 1
+			line = doc.line + firstFailingLine(doc.data, n, budget) - 1
 			msg = msg[len(m[0]):]
 		}
 		return nil, problem(line, "malformed YAML: %s", strings.TrimPrefix(msg, "yaml: "))
@@ -127,13 +133,19 @@ func parseDocument(file string, doc document) ([]Object, []findings.Problem) {
 // up); the first line at which the document stops parsing when cut there
 // is where the mistake is. from is the parser's line (1-based); the result
 // is never before it.
-func firstFailingLine(doc []byte, from int) int {
+//
+// Each try parses the document up to that line, so the search is bounded:
+// once the tries of a file have parsed *budget bytes, it settles for from.
+func firstFailingLine(doc []byte, from int, budget *int) int {
 	lines := bytes.SplitAfter(doc, []byte("\n"))
 	end := 0
 	for i, l := range lines {
 		end += len(l)
 		if i+1 < from {
 			continue
+		}
+		if *budget -= end; *budget < 0 {
+			return from
 		}
 		var n yaml.Node
 		if yaml.Unmarshal(doc[:end], &n) != nil {

@@ -1,13 +1,23 @@
 package report
 
 import (
+	"encoding/base64"
 	"time"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
 
-// Values of the Secret in the fixture's diff: no output may contain them.
-var fixtureSecretValues = []string{"aHVudGVyMg==", "hunter2", "czNjcjN0LXByb2Q=", "s3cr3t-prod"}
+// Values of the Secret in the fixture's diff, base64 there as in a
+// manifest: no output may contain them in any spelling.
+const (
+	fixtureDeclaredPassword = "csx-canary-report-fixture-declared"
+	fixtureLivePassword     = "csx-canary-report-fixture-live"
+)
+
+func init() { secretscan.Register(fixtureDeclaredPassword, fixtureLivePassword) }
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 func at(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
@@ -108,8 +118,8 @@ func fixtureReport() *findings.Report {
 @@ -1,9 +1,9 @@
  apiVersion: v1
  data:
--  password: aHVudGVyMg==
-+  password: czNjcjN0LXByb2Q=
+-  password: ` + b64(fixtureDeclaredPassword) + `
++  password: ` + b64(fixtureLivePassword) + `
    username: <redacted:4f1d0c9a7b2e>
  kind: Secret
  metadata:

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
 
 func runCommand(t *testing.T, args ...string) (string, string, error) {
@@ -15,6 +18,7 @@ func runCommand(t *testing.T, args ...string) (string, string, error) {
 	cmd := newRootCommand(genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(t.Context())
+	secretscan.Check(t, "clusterscribe "+strings.Join(args, " "), fmt.Sprint(out.String(), errOut.String(), err))
 	return out.String(), errOut.String(), err
 }
 

@@ -16,6 +16,8 @@ type globals struct {
 	kube    *genericclioptions.ConfigFlags
 	logging logging.Options
 	streams genericiooptions.IOStreams
+	// pprofAddr serves Go's profiling endpoints when set (loopback only).
+	pprofAddr string
 }
 
 func (g *globals) logger() (*slog.Logger, error) {
@@ -38,6 +40,17 @@ func newRootCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.SetErr(streams.ErrOut)
 	g.kube.AddFlags(cmd.PersistentFlags())
 	g.logging.BindFlags(cmd.PersistentFlags())
+	cmd.PersistentFlags().StringVar(&g.pprofAddr, "pprof-addr", "", "serve Go profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060")
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if g.pprofAddr == "" {
+			return nil
+		}
+		log, err := g.logger()
+		if err != nil {
+			return err
+		}
+		return startPprof(cmd.Context(), g.pprofAddr, log)
+	}
 	cmd.AddCommand(newVersionCommand(g), newRecordCommand(g), newRestoreCommand(g), newHistoryCommand(g), newAuditCommand(g), newPolicyCommand(g), newRunCommand(g), newProposeCommand(g))
 	return cmd
 }

@@ -82,10 +82,11 @@ func run(ctx context.Context, cli, out, samples string, keep bool) error {
 	for _, m := range manifests {
 		objs = append(objs, m.Object)
 	}
+	planted := plantCanaries(objs)
 	if err := applier.ApplyAll(ctx, objs); err != nil {
 		return err
 	}
-	fmt.Printf("   %d objects applied\n", len(objs))
+	fmt.Printf("   %d objects applied; %d Secret values are canaries, searched for at the end\n", len(objs), planted)
 
 	if keep {
 		fmt.Printf("\nThe control plane is running. Use it with:\n\n  export KUBECONFIG=%s\n  %s record --repo %s --once\n\nCtrl-C stops it.\n",
@@ -102,6 +103,11 @@ func run(ctx context.Context, cli, out, samples string, keep bool) error {
 		}
 		results = append(results, c.result)
 	}
+	step("searching everything written to %s for the Secret values (files, logs, every repository's whole history)", out)
+	if err := scanOutputs(out); err != nil {
+		return err
+	}
+	fmt.Println("   none found")
 
 	fmt.Println("\nResults:")
 	for _, r := range results {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -59,6 +60,12 @@ func CheckBinaries(dir string) error {
 // Cluster is a running control plane.
 type Cluster struct {
 	env *envtest.Environment
+	// The kube-apiservers started after envtest's was killed (restart.go).
+	mu        sync.Mutex
+	apiArgs   []string
+	apiDown   bool
+	restarted *apiServerProc
+	peers     []*PeerAPIServer
 	// Config is an admin (system:masters) client configuration.
 	Config *rest.Config
 	// Kubeconfig is the same access as a kubeconfig file's content.
@@ -118,8 +125,14 @@ func (c *Cluster) WriteKubeconfig(path string) error {
 
 // Stop stops kube-apiserver and etcd and removes their data.
 func (c *Cluster) Stop() error {
+	// The kube-apiservers started after a kill go first: envtest knows only
+	// its own.
+	started := c.stopAPIServers()
 	if err := c.env.Stop(); err != nil {
-		return fmt.Errorf("stop control plane: %w", err)
+		return fmt.Errorf("stop control plane: %w", errors.Join(err, started))
+	}
+	if started != nil {
+		return fmt.Errorf("stop control plane: %w", started)
 	}
 	return nil
 }

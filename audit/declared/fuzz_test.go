@@ -1,0 +1,51 @@
+package declared
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzParseManifests feeds arbitrary bytes to the manifest parser, as a
+// file of a declared repository: it must never panic, every problem must
+// name the file and a line inside it, and every object must be a named
+// Kubernetes object with its line.
+func FuzzParseManifests(f *testing.F) {
+	for _, seed := range []string{
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: b}}\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  x: \"1\"\n    y: 2\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: a\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n",
+		"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n",
+		"a: &a [1, *a]\n",
+		"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"j\"}}",
+		"\xef\xbb\xbf---\n--- # c\n---x\n",
+		"\x00\x01\xff\xfe",
+		"[[[[[[[[[[[[[[[[[[[[",
+		"<<: {a: 1}\nb: 2\n",
+		"apiVersion: v1\nkind: X\nmetadata: {name: !!int x}\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const file = "dir/fuzz.yaml"
+		// YAML breaks lines at \n, \r, NEL, LS and PS.
+		lines := 1
+		for _, sep := range []string{"\n", "\r", "\u0085", "\u2028", "\u2029"} {
+			lines += bytes.Count(data, []byte(sep))
+		}
+		objs, problems := parseManifests(file, data)
+		for _, p := range problems {
+			if p.Source.File != file || p.Source.Line < 1 || p.Source.Line > lines || p.Message == "" {
+				t.Fatalf("problem %+v: want %s, a line in 1..%d and a message", p, file, lines)
+			}
+		}
+		for _, o := range objs {
+			if o.Source.File != file || o.Source.Line < 1 || o.Source.Line > lines {
+				t.Fatalf("object %s at %+v: want %s and a line in 1..%d", o.Object.GetName(), o.Source, file, lines)
+			}
+			if o.Object.GetAPIVersion() == "" || o.Object.GetKind() == "" || o.Object.GetName() == "" {
+				t.Fatalf("object at %s is not a named Kubernetes object: %v", o.Source, o.Object.Object)
+			}
+		}
+	})
+}

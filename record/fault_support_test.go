@@ -1,0 +1,229 @@
+package record_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+	"github.com/clusterscribe/clusterscribe/record"
+)
+
+// startCluster starts a control plane of the test's own, for tests that
+// kill and restart its kube-apiserver: the package's cluster stays
+// untouched.
+func startCluster(t *testing.T, apiServerArgs map[string]string) *testcluster.Cluster {
+	t.Helper()
+	c, err := testcluster.Start(testcluster.Options{APIServerArgs: apiServerArgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Errorf("stop the test's control plane: %v", err)
+		}
+	})
+	return c
+}
+
+// clientsetFor is a typed client for restCfg with generous client-side
+// limits.
+func clientsetFor(t *testing.T, restCfg *rest.Config) kubernetes.Interface {
+	t.Helper()
+	cfg := rest.CopyConfig(restCfg)
+	cfg.QPS, cfg.Burst = 1000, 2000
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatalf("clientset: %v", err)
+	}
+	return cs
+}
+
+// startRecordOn is startRecord against the cluster restCfg points to.
+func startRecordOn(t *testing.T, restCfg *rest.Config, cfg record.Config, logs *syncBuffer) *recording {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	r := &recording{logs: logs, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.err = record.Run(ctx, restCfg, cfg)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-r.done
+	})
+	return r
+}
+
+// alive is a treecheck.Await probe: an error once the recorder exited.
+func (r *recording) alive() error {
+	if done, err := r.exited(); done {
+		if err == nil {
+			return errors.New("record.Run returned early, without error")
+		}
+		return fmt.Errorf("record.Run returned early: %w", err)
+	}
+	return nil
+}
+
+// apiTraffic sits in a client's transport: it counts the initial lists
+// per resource (a LIST, or a WATCH that sends initial events) and the
+// watches that ended with 410 Gone (resource version too old), and it can
+// cut the client off the API server, as a network partition would.
+type apiTraffic struct {
+	mu          sync.Mutex
+	lists       map[string]int // by resource (last path segment)
+	expired     int
+	partitioned bool
+	open        map[*watchBody]bool
+}
+
+// wrap instruments restCfg's transport; it returns a copy.
+func (a *apiTraffic) wrap(restCfg *rest.Config) *rest.Config {
+	cfg := rest.CopyConfig(restCfg)
+	a.lists, a.open = map[string]int{}, map[*watchBody]bool{}
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &trafficRT{next: rt, a: a} })
+	return cfg
+}
+
+func (a *apiTraffic) listsOf(resource string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.lists[resource]
+}
+
+func (a *apiTraffic) expiredWatches() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.expired
+}
+
+// partition refuses every new request (connection refused) and ends the
+// open watches as if the server had closed them: clients resume them from
+// their last resource version once heal is called.
+func (a *apiTraffic) partition() {
+	a.mu.Lock()
+	a.partitioned = true
+	open := a.open
+	a.open = map[*watchBody]bool{}
+	a.mu.Unlock()
+	for b := range open {
+		b.cut()
+	}
+}
+
+func (a *apiTraffic) heal() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.partitioned = false
+}
+
+type trafficRT struct {
+	next http.RoundTripper
+	a    *apiTraffic
+}
+
+func (t *trafficRT) RoundTrip(req *http.Request) (*http.Response, error) {
+	a := t.a
+	q := req.URL.Query()
+	watching := q.Get("watch") == "true" || q.Get("watch") == "1"
+	a.mu.Lock()
+	if a.partitioned {
+		a.mu.Unlock()
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	}
+	if req.Method == http.MethodGet && (!watching || q.Get("sendInitialEvents") == "true") {
+		a.lists[req.URL.Path[strings.LastIndexByte(req.URL.Path, '/')+1:]]++
+	}
+	a.mu.Unlock()
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || !watching {
+		return resp, err
+	}
+	if resp.StatusCode == http.StatusGone {
+		a.mu.Lock()
+		a.expired++
+		a.mu.Unlock()
+		return resp, nil
+	}
+	b := &watchBody{body: resp.Body, a: a}
+	a.mu.Lock()
+	a.open[b] = true
+	a.mu.Unlock()
+	resp.Body = b
+	return resp, nil
+}
+
+// watchBody is a watch stream: it counts a 410 status event in it, and
+// reads as a clean end of stream once cut.
+type watchBody struct {
+	body io.ReadCloser
+	a    *apiTraffic
+	tail []byte // the end of the previous read, for a mark split in two
+	seen bool
+
+	mu     sync.Mutex
+	isCut  bool
+	closed bool
+}
+
+var goneMark = []byte(`"code":410`)
+
+func (b *watchBody) Read(p []byte) (int, error) {
+	n, err := b.body.Read(p)
+	b.mu.Lock()
+	isCut := b.isCut
+	b.mu.Unlock()
+	if isCut {
+		return 0, io.EOF
+	}
+	if n > 0 && !b.seen {
+		buf := append(b.tail, p[:n]...)
+		if bytes.Contains(buf, goneMark) {
+			b.seen = true
+			b.a.mu.Lock()
+			b.a.expired++
+			b.a.mu.Unlock()
+		}
+		b.tail = append([]byte(nil), buf[max(0, len(buf)-len(goneMark)):]...)
+	}
+	return n, err
+}
+
+func (b *watchBody) Close() error {
+	b.a.mu.Lock()
+	delete(b.a.open, b)
+	b.a.mu.Unlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	return b.body.Close()
+}
+
+// cut ends the stream: a blocked Read returns, and every Read from now on
+// reports a clean end.
+func (b *watchBody) cut() {
+	b.mu.Lock()
+	b.isCut = true
+	closed := b.closed
+	b.closed = true
+	b.mu.Unlock()
+	if !closed {
+		_ = b.body.Close()
+	}
+}
