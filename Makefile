@@ -63,8 +63,10 @@ demo: build testbin ## Run every capability against a local control plane
 demo-cluster: build testbin ## Keep a local control plane running; print its kubeconfig
 	KUBEBUILDER_ASSETS="$(TESTBIN)" $(GO) run ./hack/demo -cli bin/clusterscribe -out demo-output -keep
 
-bench: ## Micro-benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+N ?= 10000
+BENCH_CHURN ?= 5m
+bench: build testbin ## Measure at scale on a seeded local control plane; writes BENCHMARKS.md and benchmarks.json
+	KUBEBUILDER_ASSETS="$(TESTBIN)" $(GO) run ./hack/bench -cli bin/clusterscribe -n $(N) -churn $(BENCH_CHURN)
 
 clean:
-	rm -rf bin demo-output
+	rm -rf bin demo-output bench-output

@@ -12,7 +12,6 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
 
-	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/watcher"
@@ -43,24 +42,27 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 	if err != nil {
 		return nil, err
 	}
-	set, err := declared.Load(ctx, cfg.Declared)
-	if err != nil {
-		return nil, err
-	}
-	log.Info("declared state read", "source", set.Location, "revision", set.Revision, "objects", len(set.Objects), "problems", len(set.Problems))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The declared state is read while the cluster is discovered and, when
+	// what to list does not depend on it, listed.
+	readDeclared := startDeclared(ctx, cfg.Declared)
 
 	watch := map[schema.GroupVersionResource]bool{}
 	wopts := cfg.Watcher
 	wopts.Want = func(r watcher.Resource) bool { return watch[r.GVR] }
 	w, err := watcher.New(restCfg, wopts)
-	if err != nil {
-		return nil, err
+	var served []watcher.Resource
+	if err == nil {
+		served, err = w.Discover()
 	}
-	served, err := w.Discover()
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = scope.Validate(served)
 	}
-	if err := scope.Validate(served); err != nil {
+	if err != nil {
+		if _, derr := readDeclared(); derr != nil {
+			return nil, derr // as if the declared state had been read first
+		}
 		return nil, err
 	}
 	byGK := map[schema.GroupKind]watcher.Resource{}
@@ -68,15 +70,52 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 		byGK[r.GroupKind()] = r
 	}
 
-	decl, unserved := resolveDeclared(set.Objects, byGK, scope, cfg.Namespace)
-	sc := newDeclaredSet(decl)
-	maps.Copy(watch, watched(served, sc, cfg.Filters, scope, exclusions))
-	if cfg.Policies != nil {
-		policyKinds(watch, served, scope, exclusions)
+	// Policies judge every kind in scope, and --include-kinds names the
+	// kinds: then the declared kinds add at most the few the filters leave
+	// out, listed afterwards.
+	var listing <-chan liveResult
+	if cfg.Policies != nil || len(cfg.Filters.IncludeKinds) > 0 {
+		maps.Copy(watch, watched(served, declaredSet{}, cfg.Filters, scope, exclusions))
+		if cfg.Policies != nil {
+			policyKinds(watch, served, scope, exclusions)
+		}
+		listing = startLive(ctx, w)
 	}
-	live, err := collectLive(ctx, w)
+
+	set, err := readDeclared()
 	if err != nil {
 		return nil, err
+	}
+	log.Info("declared state read", "source", set.Location, "revision", set.Revision, "objects", len(set.Objects), "problems", len(set.Problems))
+
+	decl, unserved := resolveDeclared(set.Objects, byGK, scope, cfg.Namespace)
+	set.Objects = nil // decl holds what is compared; the rest can go
+	sc := newDeclaredSet(decl)
+	want := watched(served, sc, cfg.Filters, scope, exclusions)
+	if cfg.Policies != nil {
+		policyKinds(want, served, scope, exclusions)
+	}
+	var live map[objectKey]liveObject
+	if listing == nil {
+		maps.Copy(watch, want)
+		if live, err = collectLive(ctx, w); err != nil {
+			return nil, err
+		}
+	} else {
+		r := <-listing
+		if r.err != nil {
+			return nil, r.err
+		}
+		live = r.objects
+		maps.DeleteFunc(want, func(gvr schema.GroupVersionResource, _ bool) bool { return watch[gvr] })
+		if len(want) > 0 {
+			more, err := listMore(ctx, restCfg, cfg.Watcher, want)
+			if err != nil {
+				return nil, err
+			}
+			maps.Copy(live, more)
+			maps.Copy(watch, want)
+		}
 	}
 	log.Info("live state read", "kinds", len(watch), "objects", len(live))
 
@@ -94,8 +133,9 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 		}
 		copts.DryRun = &kubeDryRunner{dyn: dyn, resources: resources}
 	}
+	keys := sortedKeys(live)
 	liveObjs := make([]*unstructured.Unstructured, 0, len(live))
-	for _, k := range sortedKeys(live) {
+	for _, k := range keys {
 		liveObjs = append(liveObjs, live[k].obj)
 	}
 	found, problems, err := Compare(ctx, decl, liveObjs, copts)
@@ -111,7 +151,7 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 		Problems:         slices.Concat(set.Problems, versionProblems, problems),
 	}
 	if cfg.Policies != nil {
-		if err := evaluatePolicies(ctx, cfg.Policies, live, scope, exclusions, report); err != nil {
+		if err := evaluatePolicies(ctx, cfg.Policies, live, keys, scope, exclusions, report); err != nil {
 			return nil, err
 		}
 	}
@@ -142,7 +182,7 @@ func resolveDeclared(objs []Object, byGK map[schema.GroupKind]watcher.Resource, 
 	var out []Object
 	var unserved []findings.Finding
 	for _, d := range objs {
-		obj := d.Object.DeepCopy()
+		obj := d.Object
 		gvk := obj.GroupVersionKind()
 		r, ok := byGK[gvk.GroupKind()]
 		if !ok {
@@ -153,11 +193,11 @@ func resolveDeclared(objs []Object, byGK map[schema.GroupKind]watcher.Resource, 
 			})
 			continue
 		}
-		switch {
-		case !r.Namespaced:
-			obj.SetNamespace("")
-		case obj.GetNamespace() == "":
-			obj.SetNamespace(namespace)
+		switch ns := obj.GetNamespace(); {
+		case !r.Namespaced && ns != "":
+			obj = withNamespace(obj, "")
+		case r.Namespaced && ns == "":
+			obj = withNamespace(obj, namespace)
 		}
 		if ok, _ := scope.Allow(r, obj); !ok {
 			continue
@@ -165,6 +205,18 @@ func resolveDeclared(objs []Object, byGK map[schema.GroupKind]watcher.Resource, 
 		out = append(out, Object{Object: obj, Source: d.Source})
 	}
 	return out, unserved
+}
+
+// withNamespace returns a copy of obj in namespace ns ("" for none) that
+// shares all but its top level and metadata with obj: declared objects
+// are read, never written, after this.
+func withNamespace(obj *unstructured.Unstructured, ns string) *unstructured.Unstructured {
+	out := &unstructured.Unstructured{Object: maps.Clone(obj.Object)}
+	if meta, ok := obj.Object["metadata"].(map[string]any); ok {
+		out.Object["metadata"] = maps.Clone(meta)
+	}
+	out.SetNamespace(ns)
+	return out
 }
 
 // matchVersions rereads, at the declared version, the live objects the

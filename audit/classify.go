@@ -1,16 +1,20 @@
 package audit
 
 import (
+	"sync"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // objectCheck decides which differences of one live object are drift.
 type objectCheck struct {
-	c           *comparer
-	live        map[string]any // the live object as read, for ownership walks
-	managers    []*manager
-	ignored     map[string]bool // managers the user's rules ignore
-	lastApplied map[string]any
+	c        *comparer
+	live     map[string]any // the live object as read, for ownership walks
+	managers []*manager
+	ignored  map[string]bool // managers the user's rules ignore
+	// lastApplied is kubectl's last applied configuration, parsed when
+	// first needed (it can be as large as the object).
+	lastApplied func() map[string]any
 }
 
 func (c *comparer) newObjectCheck(l *unstructured.Unstructured) *objectCheck {
@@ -19,7 +23,7 @@ func (c *comparer) newObjectCheck(l *unstructured.Unstructured) *objectCheck {
 		live:        l.Object,
 		managers:    managers(l),
 		ignored:     setOf(c.ignore.Managers(l)),
-		lastApplied: lastApplied(l),
+		lastApplied: sync.OnceValue(func() map[string]any { return lastApplied(l) }),
 	}
 }
 
@@ -139,10 +143,11 @@ func (oc *objectCheck) explicit(m *manager, p fieldPath) bool {
 	case m.isApply():
 		return true
 	case oc.c.appliers[m.name]:
-		if oc.lastApplied == nil {
+		la := oc.lastApplied()
+		if la == nil {
 			return false
 		}
-		_, ok := lookup(oc.lastApplied, p)
+		_, ok := lookup(la, p)
 		return ok
 	default:
 		return true

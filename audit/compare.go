@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -37,35 +38,49 @@ func Compare(ctx context.Context, decl []Object, live []*unstructured.Unstructur
 	for _, l := range live {
 		liveByKey[keyOf(l)] = l
 	}
-	var out []findings.Finding
-	var problems []findings.Problem
+	// First the cheap verdicts, in declaration order; the objects found on
+	// both sides are then compared in parallel, and their results put back
+	// in that order.
+	steps := make([]compareStep, len(decl))
+	var pairs []int
 	declaredAt := map[objectKey]findings.Source{}
-	for _, d := range decl {
+	for i, d := range decl {
 		k := keyOf(d.Object)
 		if first, dup := declaredAt[k]; dup {
-			problems = append(problems, findings.Problem{
+			steps[i].problems = []findings.Problem{{
 				Source:  d.Source,
 				Message: fmt.Sprintf("%s is declared twice; the declaration at %s is the one audited", refOf(d.Object), first),
-			})
+			}}
 			continue
 		}
 		declaredAt[k] = d.Source
 		l, ok := liveByKey[k]
 		if !ok {
 			src := d.Source
-			out = append(out, findings.Finding{
+			steps[i].finding = &findings.Finding{
 				Type: findings.MissingLive, Object: refOf(d.Object), Source: &src,
 				Message: "declared, but not in the cluster",
-			})
+			}
 			continue
 		}
-		f, p, err := c.compareObject(ctx, d, l)
-		if err != nil {
-			return nil, nil, err
-		}
-		problems = append(problems, p...)
-		if f != nil {
-			out = append(out, *f)
+		steps[i].live = l
+		pairs = append(pairs, i)
+	}
+	err = forEach(ctx, len(pairs), func(j int) error {
+		i := pairs[j]
+		f, p, err := c.compareObject(ctx, decl[i], steps[i].live)
+		steps[i].finding, steps[i].problems = f, p
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []findings.Finding
+	var problems []findings.Problem
+	for _, st := range steps {
+		problems = append(problems, st.problems...)
+		if st.finding != nil {
+			out = append(out, *st.finding)
 		}
 	}
 	for _, k := range sortedKeys(liveByKey) {
@@ -82,6 +97,13 @@ func Compare(ctx context.Context, decl []Object, live []*unstructured.Unstructur
 	r := findings.Report{Findings: out, Problems: problems}
 	r.Sort()
 	return r.Findings, r.Problems, nil
+}
+
+// compareStep is what Compare found for one declared object.
+type compareStep struct {
+	live     *unstructured.Unstructured // its live counterpart, to compare
+	finding  *findings.Finding
+	problems []findings.Problem
 }
 
 func refOf(obj *unstructured.Unstructured) findings.ObjectRef {
@@ -127,7 +149,7 @@ func (c *comparer) compareObject(ctx context.Context, d Object, l *unstructured.
 		}
 	}
 	var deltas []delta
-	diffValues(nil, dn, ln, &deltas)
+	diffValues(make(fieldPath, 0, 16), dn, ln, &deltas)
 	if len(deltas) == 0 {
 		return nil, problems, nil
 	}
@@ -188,12 +210,36 @@ func modifiedMessage(ds []delta) string {
 // normalize returns obj normalized by the serializer, with the ignore
 // rules applied; meta is the object ignore rules are matched against.
 func (c *comparer) normalize(obj, meta *unstructured.Unstructured) (map[string]any, error) {
-	n, err := c.ser.Normalize(obj)
+	n, err := c.ser.Normalize(c.lean(obj))
 	if err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
 	c.ignore.Strip(meta, n.Object)
 	return n.Object, nil
+}
+
+// lean returns obj without the fields normalization drops whole
+// (managedFields, status), sharing everything else with obj, so that the
+// serializer does not copy what it then throws away.
+func (c *comparer) lean(obj *unstructured.Unstructured) *unstructured.Unstructured {
+	meta, _ := obj.Object["metadata"].(map[string]any)
+	_, hasManaged := meta["managedFields"]
+	_, hasStatus := obj.Object["status"]
+	hasManaged = hasManaged && c.dropsManagedFields
+	hasStatus = hasStatus && c.dropsStatus
+	if !hasManaged && !hasStatus {
+		return obj
+	}
+	out := maps.Clone(obj.Object)
+	if hasStatus {
+		delete(out, "status")
+	}
+	if hasManaged {
+		meta = maps.Clone(meta)
+		delete(meta, "managedFields")
+		out["metadata"] = meta
+	}
+	return &unstructured.Unstructured{Object: out}
 }
 
 // lastApplied parses kubectl's last-applied-configuration annotation.

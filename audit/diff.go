@@ -42,12 +42,15 @@ type delta struct {
 
 // diffValues compares d (declared) and l (live) below p. A null value is
 // the same as an absent one.
+//
+// p is a scratch path: it grows in place (its spare capacity is reused by
+// siblings), and every delta gets its own copy.
 func diffValues(p fieldPath, d, l any, out *[]delta) {
 	switch dv := d.(type) {
 	case map[string]any:
 		lv, ok := l.(map[string]any)
 		if !ok {
-			*out = append(*out, delta{path: p, kind: changed, declared: d, live: l})
+			*out = append(*out, delta{path: slices.Clone(p), kind: changed, declared: d, live: l})
 			return
 		}
 		keys := make([]string, 0, len(dv)+len(lv))
@@ -68,45 +71,47 @@ func diffValues(p fieldPath, d, l any, out *[]delta) {
 				*out = append(*out, delta{path: p.key(k), kind: removed, declared: dc})
 			case dc == nil:
 				*out = append(*out, delta{path: p.key(k), kind: added, live: lc})
+			case identical(dc, lc):
+				// Nothing below differs: skip the walk.
 			default:
-				diffValues(p.key(k), dc, lc, out)
+				diffValues(append(p, step{key: k}), dc, lc, out)
 			}
 		}
 	case []any:
 		lv, ok := l.([]any)
 		if !ok {
-			*out = append(*out, delta{path: p, kind: changed, declared: d, live: l})
+			*out = append(*out, delta{path: slices.Clone(p), kind: changed, declared: d, live: l})
 			return
 		}
 		diffLists(p, dv, lv, out)
 	default:
 		if !scalarEqual(p, d, l) {
-			*out = append(*out, delta{path: p, kind: changed, declared: d, live: l})
+			*out = append(*out, delta{path: slices.Clone(p), kind: changed, declared: d, live: l})
 		}
 	}
 }
 
 // diffLists compares lists of maps item by item, matched by a key field
 // (containers by name, ports by port, ...) or by position; any other list
-// is one value.
+// is one value. p is a scratch path, as for diffValues.
 func diffLists(p fieldPath, d, l []any, out *[]delta) {
 	if !allMaps(d) || !allMaps(l) || len(d) == 0 || len(l) == 0 {
 		if !reflect.DeepEqual(normalizeNumbers(d), normalizeNumbers(l)) {
-			*out = append(*out, delta{path: p, kind: changed, declared: d, live: l})
+			*out = append(*out, delta{path: slices.Clone(p), kind: changed, declared: d, live: l})
 		}
 		return
 	}
 	key := itemKey(d, l)
 	if key == "" {
 		for i := range max(len(d), len(l)) {
-			ip := p.item(i, "", nil)
 			switch {
 			case i >= len(l):
-				*out = append(*out, delta{path: ip, kind: removed, declared: d[i]})
+				*out = append(*out, delta{path: p.item(i, "", nil), kind: removed, declared: d[i]})
 			case i >= len(d):
-				*out = append(*out, delta{path: ip, kind: added, live: l[i]})
+				*out = append(*out, delta{path: p.item(i, "", nil), kind: added, live: l[i]})
+			case identical(d[i], l[i]):
 			default:
-				diffValues(ip, d[i], l[i], out)
+				diffValues(append(p, step{item: true, index: i}), d[i], l[i], out)
 			}
 		}
 		return
@@ -121,7 +126,9 @@ func diffLists(p fieldPath, d, l []any, out *[]delta) {
 			continue
 		}
 		matched[j] = true
-		diffValues(p.item(j, key, v), di, li, out)
+		if !identical(di, li) {
+			diffValues(append(p, step{item: true, index: j, field: key, value: v}), di, li, out)
+		}
 	}
 	for j, li := range l {
 		if !matched[j] {
@@ -209,6 +216,77 @@ func normalizeNumbers(v any) any {
 	default:
 		return v
 	}
+}
+
+// identical reports, without allocating, whether d and l are the same
+// JSON value: same keys, same list lengths, scalars equal as scalarEqual
+// compares them before looking at quantities. When it is true diffValues
+// finds nothing; when false it may still find nothing (quantities, nulls).
+func identical(d, l any) bool {
+	switch dv := d.(type) {
+	case map[string]any:
+		lv, ok := l.(map[string]any)
+		if !ok || len(dv) != len(lv) {
+			return false
+		}
+		for k, dc := range dv {
+			lc, ok := lv[k]
+			if !ok || !identical(dc, lc) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		lv, ok := l.([]any)
+		if !ok || len(dv) != len(lv) {
+			return false
+		}
+		for i := range dv {
+			if !identical(dv[i], lv[i]) {
+				return false
+			}
+		}
+		return true
+	case string:
+		ls, ok := l.(string)
+		return ok && ls == dv
+	case bool:
+		lb, ok := l.(bool)
+		return ok && lb == dv
+	case nil:
+		return l == nil
+	}
+	dn, ok1 := numberOf(d)
+	ln, ok2 := numberOf(l)
+	return ok1 && ok2 && dn == ln
+}
+
+// number is a JSON number as normalizeNumbers leaves it: an int64, or a
+// float64 that is not integral.
+type number struct {
+	isInt bool
+	i     int64
+	f     float64
+}
+
+func numberOf(v any) (number, bool) {
+	switch t := v.(type) {
+	case int64:
+		return number{isInt: true, i: t}, true
+	case int:
+		return number{isInt: true, i: int64(t)}, true
+	case int32:
+		return number{isInt: true, i: int64(t)}, true
+	case float64:
+		if t == float64(int64(t)) {
+			return number{isInt: true, i: int64(t)}, true
+		}
+		if t != t { // NaN equals nothing, itself included
+			return number{}, false
+		}
+		return number{f: t}, true
+	}
+	return number{}, false
 }
 
 // isEmpty reports zero values the API server omits when it stores an

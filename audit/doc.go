@@ -2,8 +2,10 @@
 // reports drift findings (package audit/findings; formats in audit/report).
 //
 // [Run] reads the declared repo (package audit/declared), lists the kinds in
-// scope once under the client-side rate limits (package watcher), and calls
-// [Compare], the pure core: both sides are normalized by the serializer,
+// scope once under the client-side rate limits (package watcher) — while
+// the repo is read when what to list does not depend on it (policies or
+// --include-kinds) — and calls [Compare], the pure core, on as many objects
+// at once as there are CPUs: both sides are normalized by the serializer,
 // ignore rules applied (package audit/ignore), and each difference judged
 // by the live object's managedFields:
 //

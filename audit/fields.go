@@ -2,10 +2,12 @@ package audit
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -13,18 +15,73 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 )
 
-// fieldNode is one node of a managedFields field set (fieldsV1).
+// fieldNode is one node of a managedFields field set (fieldsV1), read
+// from the decoded JSON as a walk reaches it: a comparison looks at a few
+// paths of each field set, never at all of it.
 type fieldNode struct {
+	raw map[string]any
 	// whole: the entry is "{}": the field is owned as a whole (a scalar, or
 	// an atomic map or list).
 	whole bool
 	// self: the entry holds ".": the map or list item itself is owned
 	// (its existence), besides the children listed.
 	self bool
-	// fields are the "f:<name>" children; items the list item children
-	// ("k:{...}", "v:...", "i:N").
-	fields map[string]*fieldNode
-	items  []itemNode
+	// fields caches the "f:<name>" children read so far; items are the
+	// list item children ("k:{...}", "v:...", "i:N"), read on first use.
+	fields      map[string]*fieldNode
+	items       []itemNode
+	itemsParsed bool
+}
+
+// newFieldNode reads a field set node; nil when v is not an object.
+func newFieldNode(v any) *fieldNode {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	_, self := m["."]
+	return &fieldNode{raw: m, whole: len(m) == 0, self: self}
+}
+
+// field returns the child for a map key, or nil.
+func (n *fieldNode) field(key string) *fieldNode {
+	if c, ok := n.fields[key]; ok {
+		return c
+	}
+	v, ok := n.raw["f:"+key]
+	if !ok {
+		return nil
+	}
+	c := newFieldNode(v)
+	if n.fields == nil {
+		n.fields = map[string]*fieldNode{}
+	}
+	n.fields[key] = c
+	return c
+}
+
+// parseItems reads the list item children.
+func (n *fieldNode) parseItems() {
+	n.itemsParsed = true
+	for k, v := range n.raw {
+		switch {
+		case strings.HasPrefix(k, "k:"):
+			var keys map[string]any
+			if json.Unmarshal([]byte(k[2:]), &keys) == nil {
+				n.items = append(n.items, itemNode{by: 'k', keys: keys, node: newFieldNode(v)})
+			}
+		case strings.HasPrefix(k, "v:"):
+			var val any
+			if json.Unmarshal([]byte(k[2:]), &val) == nil {
+				b, _ := json.Marshal(val)
+				n.items = append(n.items, itemNode{by: 'v', value: b, node: newFieldNode(v)})
+			}
+		case strings.HasPrefix(k, "i:"):
+			if i, err := strconv.Atoi(k[2:]); err == nil {
+				n.items = append(n.items, itemNode{by: 'i', index: i, node: newFieldNode(v)})
+			}
+		}
+	}
 }
 
 type itemNode struct {
@@ -55,65 +112,101 @@ func (m *manager) attribution() findings.Attribution {
 
 // managers parses obj's managedFields. Entries for the status subresource,
 // and entries recorded at another apiVersion than obj's (their paths may
-// differ), are left out.
+// differ), are left out. managedFields that do not have the shape the API
+// server gives them are read as none, as GetManagedFields reads them.
+//
+// The field sets are read from the decoded object itself: no JSON round
+// trip, which matters when thousands of objects are compared.
 func managers(obj *unstructured.Unstructured) []*manager {
+	entries, ok := managedFieldsOf(obj)
+	if !ok {
+		return nil
+	}
+	apiVersion := obj.GetAPIVersion()
 	var out []*manager
-	for _, e := range obj.GetManagedFields() {
-		if e.Subresource == "status" || (e.APIVersion != "" && e.APIVersion != obj.GetAPIVersion()) {
+	for _, e := range entries {
+		if e.subresource == "status" || (e.apiVersion != "" && e.apiVersion != apiVersion) {
 			continue
 		}
-		m := &manager{name: e.Manager, operation: string(e.Operation), subresource: e.Subresource, apiVersion: e.APIVersion}
-		if e.Time != nil {
-			m.time = e.Time.UTC()
-		}
-		if e.FieldsV1 != nil {
-			m.root = parseFieldSet(e.FieldsV1.GetRawBytes())
+		m := &manager{name: e.manager, operation: e.operation, subresource: e.subresource, apiVersion: e.apiVersion, time: e.time}
+		if e.hasFields {
+			m.root = newFieldNode(e.fields)
 		}
 		out = append(out, m)
 	}
 	return out
 }
 
-func parseFieldSet(raw []byte) *fieldNode {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil
+// managedEntry is one managedFields entry as decoded JSON holds it.
+type managedEntry struct {
+	manager, operation, subresource, apiVersion string
+	time                                        time.Time
+	fields                                      any
+	hasFields                                   bool
+}
+
+// managedFieldsOf reads metadata.managedFields; ok is false when an entry
+// is not an object or one of its fields has the wrong type.
+func managedFieldsOf(obj *unstructured.Unstructured) ([]managedEntry, bool) {
+	v, found, err := unstructured.NestedFieldNoCopy(obj.Object, "metadata", "managedFields")
+	if !found || err != nil {
+		return nil, false
 	}
-	n := &fieldNode{whole: len(m) == 0}
-	for k, v := range m {
-		child := func() *fieldNode { return parseFieldSet(v) }
-		switch {
-		case k == ".":
-			n.self = true
-		case strings.HasPrefix(k, "f:"):
-			if n.fields == nil {
-				n.fields = map[string]*fieldNode{}
-			}
-			if c := child(); c != nil {
-				n.fields[k[2:]] = c
-			}
-		case strings.HasPrefix(k, "k:"):
-			var keys map[string]any
-			if json.Unmarshal([]byte(k[2:]), &keys) == nil {
-				n.items = append(n.items, itemNode{by: 'k', keys: keys, node: child()})
-			}
-		case strings.HasPrefix(k, "v:"):
-			var val any
-			if json.Unmarshal([]byte(k[2:]), &val) == nil {
-				b, _ := json.Marshal(val)
-				n.items = append(n.items, itemNode{by: 'v', value: b, node: child()})
-			}
-		case strings.HasPrefix(k, "i:"):
-			if i, err := strconv.Atoi(k[2:]); err == nil {
-				n.items = append(n.items, itemNode{by: 'i', index: i, node: child()})
+	items, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]managedEntry, 0, len(items))
+	for _, item := range items {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		var e managedEntry
+		var fieldsType string
+		for _, f := range [...]struct {
+			key string
+			dst *string
+		}{
+			{"manager", &e.manager},
+			{"operation", &e.operation},
+			{"subresource", &e.subresource},
+			{"apiVersion", &e.apiVersion},
+			{"fieldsType", &fieldsType},
+		} {
+			switch s := m[f.key].(type) {
+			case nil:
+			case string:
+				*f.dst = s
+			default:
+				return nil, false
 			}
 		}
+		switch t := m["time"].(type) {
+		case nil:
+		case string:
+			pt, err := time.Parse(time.RFC3339, t)
+			if err != nil {
+				return nil, false
+			}
+			e.time = pt.UTC()
+		default:
+			return nil, false
+		}
+		e.fields, e.hasFields = m["fieldsV1"]
+		if e.fields == nil {
+			e.hasFields = false
+		}
+		out = append(out, e)
 	}
-	return n
+	return out, true
 }
 
 // matchItem returns the child node for a list item.
 func (n *fieldNode) matchItem(item any, index int) *fieldNode {
+	if !n.itemsParsed {
+		n.parseItems()
+	}
 	var enc []byte
 	for _, it := range n.items {
 		switch it.by {
@@ -143,6 +236,12 @@ func keysMatch(keys, item map[string]any) bool {
 		if !ok {
 			return false
 		}
+		if same, known := sameJSON(want, got); known {
+			if !same {
+				return false
+			}
+			continue
+		}
 		a, _ := json.Marshal(want)
 		b, _ := json.Marshal(got)
 		if string(a) != string(b) {
@@ -150,6 +249,29 @@ func keysMatch(keys, item map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// sameJSON compares, without encoding them, the values item keys usually
+// hold (strings, and numbers decoded as float64 against int64), as their
+// JSON encodings would compare; known is false for anything else.
+func sameJSON(a, b any) (same, known bool) {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		if !ok || !utf8.ValidString(x) || !utf8.ValidString(y) {
+			return false, false
+		}
+		return x == y, true
+	case float64:
+		// Below 2^53 an integral float64 encodes as its exact digits.
+		const exact = 1 << 53
+		y, ok := b.(int64)
+		if !ok || x != math.Trunc(x) || math.Abs(x) >= exact || y >= exact || y <= -exact {
+			return false, false
+		}
+		return int64(x) == y, true
+	}
+	return false, false
 }
 
 // ownership says how a manager owns a path.
@@ -176,7 +298,7 @@ func (m *manager) owns(live map[string]any, p fieldPath) ownership {
 		}
 		var next *fieldNode
 		if !s.item {
-			next = n.fields[s.key]
+			next = n.field(s.key)
 			mm, _ := cur.(map[string]any)
 			cur = mm[s.key]
 		} else {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -183,5 +184,72 @@ func TestRestrictTo(t *testing.T) {
 	}
 	if restrictTo(obj, "someone-else") != obj {
 		t.Error("without the manager's entry the object should be returned as is")
+	}
+}
+
+// TestSameJSONAgreesWithEncoding checks the shortcut keysMatch takes
+// against what it stands for: comparing JSON encodings.
+func TestSameJSONAgreesWithEncoding(t *testing.T) {
+	pairs := [][2]any{
+		{"web", "web"},
+		{"web", "api"},
+		{"<a&b>", "<a&b>"},
+		{"x", int64(1)},
+		{float64(8080), int64(8080)},
+		{float64(8080), int64(8081)},
+		{float64(-3), int64(-3)},
+		{float64(0.5), int64(0)},
+		{float64(1 << 60), int64(1 << 60)},
+		{float64(1<<53 - 1), int64(1<<53 - 1)},
+		{float64(80), "80"},
+		{"\xff", "\xfe"},
+		{true, true},
+	}
+	for _, p := range pairs {
+		a, _ := json.Marshal(p[0])
+		b, _ := json.Marshal(p[1])
+		want := string(a) == string(b)
+		if same, known := sameJSON(p[0], p[1]); known && same != want {
+			t.Errorf("sameJSON(%#v, %#v) = %v, encodings equal: %v", p[0], p[1], same, want)
+		}
+		if got := keysMatch(map[string]any{"k": p[0]}, map[string]any{"k": p[1]}); got != want {
+			t.Errorf("keysMatch(%#v, %#v) = %v, want %v", p[0], p[1], got, want)
+		}
+	}
+}
+
+// TestIdenticalIsNormalizedEquality checks the shortcut diffValues takes
+// for subtrees: identical holds exactly when the values are equal once
+// numbers are normalized, which is when diffValues finds no delta in them.
+func TestIdenticalIsNormalizedEquality(t *testing.T) {
+	values := []any{
+		nil, "a", "b", true, false, int64(1), float64(1), float64(1.5), int64(2),
+		map[string]any{},
+		map[string]any{"a": nil},
+		map[string]any{"a": int64(1)},
+		map[string]any{"a": float64(1)},
+		map[string]any{"b": int64(1)},
+		[]any{},
+		[]any{"a"},
+		[]any{int64(1)},
+		[]any{float64(1)},
+		[]any{map[string]any{"name": "x", "v": int64(1)}},
+		[]any{map[string]any{"name": "x", "v": float64(1)}},
+		[]any{map[string]any{"name": "x", "v": int64(2)}},
+	}
+	for _, d := range values {
+		for _, l := range values {
+			want := reflect.DeepEqual(normalizeNumbers(d), normalizeNumbers(l))
+			if got := identical(d, l); got != want {
+				t.Errorf("identical(%#v, %#v) = %v, want %v", d, l, got, want)
+			}
+			if identical(d, l) {
+				var deltas []delta
+				diffValues(nil, d, l, &deltas)
+				if len(deltas) > 0 {
+					t.Errorf("identical(%#v, %#v), yet diffValues finds %+v", d, l, deltas)
+				}
+			}
+		}
 	}
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 
+	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
@@ -52,6 +56,52 @@ func collectLive(ctx context.Context, w *watcher.Watcher) (map[objectKey]liveObj
 		return nil, fmt.Errorf("read live state: %w", errNotSynced)
 	}
 	return objs, nil
+}
+
+// liveResult is what a listing read.
+type liveResult struct {
+	objects map[objectKey]liveObject
+	err     error
+}
+
+// startLive lists what w watches in the background.
+func startLive(ctx context.Context, w *watcher.Watcher) <-chan liveResult {
+	out := make(chan liveResult, 1)
+	go func() {
+		objs, err := collectLive(ctx, w)
+		out <- liveResult{objects: objs, err: err}
+	}()
+	return out
+}
+
+// listMore lists the resources of want with a watcher of their own, once
+// the first listing is over (so that the rate limits still bound the
+// audit as a whole).
+func listMore(ctx context.Context, restCfg *rest.Config, opts watcher.Options, want map[schema.GroupVersionResource]bool) (map[objectKey]liveObject, error) {
+	opts.Want = func(r watcher.Resource) bool { return want[r.GVR] }
+	w, err := watcher.New(restCfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	return collectLive(ctx, w)
+}
+
+// startDeclared reads the declared state in the background; the function
+// it returns waits for the result.
+func startDeclared(ctx context.Context, o declared.Options) func() (*declared.Set, error) {
+	type result struct {
+		set *declared.Set
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		set, err := declared.Load(ctx, o)
+		done <- result{set, err}
+	}()
+	return sync.OnceValues(func() (*declared.Set, error) {
+		r := <-done
+		return r.set, r.err
+	})
 }
 
 // getAt reads one live object at another version of its resource (the

@@ -1,9 +1,11 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -96,6 +98,9 @@ type comparer struct {
 	inScope      func(*unstructured.Unstructured) bool
 	dryRun       DryRunner
 	fieldManager string
+	// dropsManagedFields and dropsStatus: the serializer drops these
+	// fields whole, so they are left out before it copies the object.
+	dropsManagedFields, dropsStatus bool
 }
 
 func (o CompareOptions) compile(decl []Object, live []*unstructured.Unstructured) (*comparer, error) {
@@ -125,10 +130,23 @@ func (o CompareOptions) compile(decl []Object, live []*unstructured.Unstructured
 	if c.ser, err = serializer.New(sopts); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
+	c.dropsManagedFields = dropsWhole(sopts.DisableRules, "/metadata/managedFields")
+	c.dropsStatus = dropsWhole(sopts.DisableRules, "/status")
 	if c.inScope == nil {
 		c.inScope = declaredScope(decl)
 	}
 	return c, nil
+}
+
+// dropsWhole reports whether a default normalization rule that is not
+// disabled drops the field at pointer from every kind.
+func dropsWhole(disabled []string, pointer string) bool {
+	for _, r := range serializer.DefaultRules() {
+		if len(r.Kinds) == 0 && slices.Equal(r.Pointers, []string{pointer}) && !slices.Contains(disabled, r.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 func setOf(names []string) map[string]bool {
@@ -231,15 +249,10 @@ func sortedKeys[V any](m map[objectKey]V) []objectKey {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b objectKey) int {
-		for _, c := range [][2]string{{a.group, b.group}, {a.kind, b.kind}, {a.namespace, b.namespace}, {a.name, b.name}} {
-			if c[0] != c[1] {
-				if c[0] < c[1] {
-					return -1
-				}
-				return 1
-			}
-		}
-		return 0
+		return cmp.Or(
+			strings.Compare(a.group, b.group), strings.Compare(a.kind, b.kind),
+			strings.Compare(a.namespace, b.namespace), strings.Compare(a.name, b.name),
+		)
 	})
 	return keys
 }

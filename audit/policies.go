@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -14,12 +15,33 @@ import (
 
 // PolicyEvaluator evaluates compliance policies over objects (package
 // policies implements it). live says whether the objects are live state.
+//
+// The live objects it is given carry managedFields without their field
+// sets (manager, operation, time), as record and the operator's watcher
+// keep them.
 type PolicyEvaluator interface {
 	Evaluate(ctx context.Context, objs []*unstructured.Unstructured, live bool) ([]findings.Finding, []findings.PolicyStat, []findings.Problem, error)
 }
 
+// KindJudge is implemented by a PolicyEvaluator whose policies judge (or
+// read) only some kinds: objects of the others are not given to it.
+type KindJudge interface {
+	// Judges reports whether objects of apiVersion and kind can make a
+	// difference to an evaluation.
+	Judges(apiVersion, kind string) bool
+}
+
+// judges reports whether p judges the resource's objects.
+func judges(p PolicyEvaluator, r watcher.Resource) bool {
+	j, ok := p.(KindJudge)
+	return !ok || j.Judges(r.GVR.GroupVersion().String(), r.Kind)
+}
+
 // policyKinds adds to watch every kind the filters keep: policies judge
-// everything in scope, not only the kinds the declared repo names.
+// everything in scope, not only the kinds the declared repo names. (Kinds
+// a KindJudge leaves out are listed all the same: a declared repo that
+// claims its namespaces needs most of them, and listing them while it is
+// read costs less than a second listing after it.)
 func policyKinds(watch map[schema.GroupVersionResource]bool, served []watcher.Resource, scope, exclusions *filters.Filter) {
 	for _, r := range served {
 		if scope.WantResource(r) && exclusions.WantResource(r) {
@@ -31,17 +53,26 @@ func policyKinds(watch map[schema.GroupVersionResource]bool, served []watcher.Re
 // evaluatePolicies runs the policies over the live objects the filters
 // keep (controller-owned children are judged through their parents) and
 // adds the results to the report.
-func evaluatePolicies(ctx context.Context, p PolicyEvaluator, live map[objectKey]liveObject, scope, exclusions *filters.Filter, report *findings.Report) error {
+func evaluatePolicies(ctx context.Context, p PolicyEvaluator, live map[objectKey]liveObject, keys []objectKey, scope, exclusions *filters.Filter, report *findings.Report) error {
 	objs := make([]*unstructured.Unstructured, 0, len(live))
-	for _, k := range sortedKeys(live) {
+	judged := map[schema.GroupVersionResource]bool{}
+	for _, k := range keys {
 		lo := live[k]
+		j, ok := judged[lo.resource.GVR]
+		if !ok {
+			j = judges(p, lo.resource)
+			judged[lo.resource.GVR] = j
+		}
+		if !j {
+			continue
+		}
 		if ok, _ := scope.Allow(lo.resource, lo.obj); !ok {
 			continue
 		}
 		if ok, _ := exclusions.Allow(lo.resource, lo.obj); !ok {
 			continue
 		}
-		objs = append(objs, lo.obj)
+		objs = append(objs, withoutFieldSets(lo.obj))
 	}
 	found, stats, problems, err := p.Evaluate(ctx, objs, true)
 	if err != nil {
@@ -51,4 +82,30 @@ func evaluatePolicies(ctx context.Context, p PolicyEvaluator, live map[objectKey
 	report.Policies = append(report.Policies, stats...)
 	report.Problems = append(report.Problems, problems...)
 	return nil
+}
+
+// withoutFieldSets returns obj with the field sets (fieldsV1) of its
+// managedFields left out, sharing the rest with obj.
+func withoutFieldSets(obj *unstructured.Unstructured) *unstructured.Unstructured {
+	meta, _ := obj.Object["metadata"].(map[string]any)
+	entries, _ := meta["managedFields"].([]any)
+	if len(entries) == 0 {
+		return obj
+	}
+	trimmed := make([]any, len(entries))
+	for i, e := range entries {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return obj
+		}
+		m = maps.Clone(m)
+		delete(m, "fieldsV1")
+		delete(m, "fieldsType")
+		trimmed[i] = m
+	}
+	meta = maps.Clone(meta)
+	meta["managedFields"] = trimmed
+	out := maps.Clone(obj.Object)
+	out["metadata"] = meta
+	return &unstructured.Unstructured{Object: out}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 )
@@ -51,8 +52,8 @@ func bundledModules(tests bool) (map[string]*ast.Module, sources, error) {
 }
 
 // bundled compiles the bundled policies, leaving out those switched off
-// and those whose required parameter is empty. They share one batch query,
-// so that an object is evaluated by all of them at once.
+// and those whose required parameter is empty. They form one batch, so
+// that an object is evaluated by all those matching it at once.
 func (l *loader) bundled(ctx context.Context, params Params) ([]*policy, error) {
 	modules, srcs, err := bundledModules(false)
 	if err != nil {
@@ -95,15 +96,14 @@ func (l *loader) bundled(ctx context.Context, params Params) ([]*policy, error) 
 	if len(out) == 0 {
 		return out, nil
 	}
-	refs := make([]*ast.Term, len(out))
+	refs := make([]ast.Ref, len(out))
 	for i, p := range out {
-		refs[i] = ast.NewTerm(p.ref)
+		refs[i] = p.ref
 	}
-	q, err := l.prepare(ctx, c, ast.ArrayTerm(refs...), srcs)
-	if err != nil {
-		return nil, err
-	}
-	b := &batch{query: q}
+	store, log := l.store, l.log
+	b := newBatch(refs, func(ctx context.Context, term *ast.Term) (rego.PreparedEvalQuery, error) {
+		return prepareQuery(ctx, store, log, c, term, srcs)
+	})
 	for i, p := range out {
 		p.batch, p.slot = b, i
 	}

@@ -32,11 +32,19 @@
 // evaluate every policy on every object its match selects. The objects
 // evaluated together are the inventory cross-object policies read, shaped
 // as Gatekeeper syncs it: data.inventory.cluster[groupVersion][kind][name]
-// and data.inventory.namespace[namespace][groupVersion][kind][name].
-// Secret values are redacted before any policy sees them, so none can reach
-// a report. One policy on one object is bounded by Options.Timeout; a
-// policy that errs or runs out of time on an object gives an Outcome=error
-// finding for that object and the run goes on.
+// and data.inventory.namespace[namespace][groupVersion][kind][name]; it
+// holds the kinds the compiled rules reference (all of them when a
+// reference cannot be pinned down). Secret values are redacted before any
+// policy sees them, so none can reach a report. One policy on one object is
+// bounded by Options.Timeout; a policy that errs or runs out of time on an
+// object gives an Outcome=error finding for that object and the run goes
+// on.
+//
+// Evaluation is built for clusters of tens of thousands of objects: each
+// query is prepared once; an object is converted for OPA only when a policy
+// matches it (or the inventory holds it), evaluated by one query over the
+// bundled policies that match it, on as many objects at once as there are
+// CPUs. Judges tells callers which kinds they may leave out altogether.
 //
 // The bundled policies are parameterized by Params (registry allow-list,
 // required labels, allowed capabilities, excluded namespaces), which they

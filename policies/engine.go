@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 )
@@ -21,7 +22,9 @@ import (
 // Engine holds compiled policies. Evaluate may be called many times; calls
 // are serialized (each one installs its own inventory).
 type Engine struct {
-	policies    []*policy
+	policies []*policy
+	// needs says which objects data.inventory holds.
+	needs       *inventoryNeeds
 	store       storage.Store
 	timeout     time.Duration
 	parallelism int
@@ -39,17 +42,10 @@ type policy struct {
 	srcs       sources
 	// ref is the rule the query evaluates.
 	ref ast.Ref
-	// batch, when set, evaluates this policy together with others: its
-	// result is element slot of the batch's array.
+	// batch, when set, evaluates this policy together with others; slot
+	// is its place among them.
 	batch *batch
 	slot  int
-}
-
-// batch is one query evaluating several policies of one compiler on the
-// same input, sharing the work of their common helpers (pod specs,
-// containers).
-type batch struct {
-	query rego.PreparedEvalQuery
 }
 
 // Policies describes the loaded policies, in evaluation order.
@@ -59,6 +55,23 @@ func (e *Engine) Policies() []Policy {
 		out[i] = p.Policy
 	}
 	return out
+}
+
+// Judges reports whether objects of apiVersion and kind can make a
+// difference to an evaluation: some policy's match may select them, or
+// some policy reads them from data.inventory. Objects of other kinds can
+// be left out of Evaluate without changing its results.
+func (e *Engine) Judges(apiVersion, kind string) bool {
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		return true
+	}
+	for _, p := range e.policies {
+		if p.match.matchesKind(gv.Group, kind) {
+			return true
+		}
+	}
+	return e.needs.wants(apiVersion, kind)
 }
 
 // Load compiles the bundled policies (unless NoBundled) and the policies in
@@ -95,6 +108,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("load policies: %w", err)
 	}
 	e.policies = append(e.policies, ps...)
+	e.needs = &l.needs
 	seen := map[string]string{}
 	for _, p := range e.policies {
 		if prev, ok := seen[p.ID]; ok {
@@ -109,17 +123,32 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 type loader struct {
 	store storage.Store
 	log   *slog.Logger
+	// needs collects what the compiled modules read from data.inventory.
+	needs inventoryNeeds
+	seen  map[*ast.Compiler]bool
 }
 
 // prepare compiles a query of one term (a rule's ref, or an array of
-// them).
+// them), and notes what c's modules read from the inventory.
 func (l *loader) prepare(ctx context.Context, c *ast.Compiler, term *ast.Term, srcs sources) (rego.PreparedEvalQuery, error) {
+	if !l.seen[c] {
+		if l.seen == nil {
+			l.seen = map[*ast.Compiler]bool{}
+		}
+		l.seen[c] = true
+		l.needs.addCompiler(c)
+	}
+	return prepareQuery(ctx, l.store, l.log, c, term, srcs)
+}
+
+// prepareQuery compiles a query of one term against store.
+func prepareQuery(ctx context.Context, store storage.Store, log *slog.Logger, c *ast.Compiler, term *ast.Term, srcs sources) (rego.PreparedEvalQuery, error) {
 	pq, err := rego.New(
 		rego.Compiler(c),
-		rego.Store(l.store),
+		rego.Store(store),
 		rego.ParsedQuery(ast.NewBody(ast.NewExpr(term))),
 		rego.EnablePrintStatements(true),
-		rego.PrintHook(printHook{log: l.log, srcs: srcs}),
+		rego.PrintHook(printHook{log: log, srcs: srcs}),
 	).PrepareForEval(ctx)
 	if err != nil {
 		return pq, fmt.Errorf("prepare %s: %w", term, err)
@@ -167,7 +196,10 @@ func (e *Engine) evaluate(ctx context.Context, in []input, live bool) ([]finding
 		}
 		objs[i] = o
 	}
-	inv := buildInventory(objs)
+	inv, err := buildInventory(objs, e.needs)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("evaluate policies: %w", err)
+	}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -190,7 +222,30 @@ func (e *Engine) collect(objs []*object, results [][]result, live bool) ([]findi
 	for i, p := range e.policies {
 		stats[i] = findings.PolicyStat{ID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls}
 	}
-	var out []findings.Finding
+	n := 0
+	for _, rs := range results {
+		for _, r := range rs {
+			n += len(r.messages)
+			if r.err != nil {
+				n++
+			}
+		}
+	}
+	out := make([]findings.Finding, 0, n)
+	// The findings of one policy with one outcome share their
+	// PolicyResult: nothing changes it once made.
+	shared := make([]map[findings.Outcome]*findings.PolicyResult, len(e.policies))
+	result := func(pi int, outcome findings.Outcome) *findings.PolicyResult {
+		if shared[pi] == nil {
+			shared[pi] = map[findings.Outcome]*findings.PolicyResult{}
+		}
+		pr, ok := shared[pi][outcome]
+		if !ok {
+			pr = policyResult(e.policies[pi], outcome)
+			shared[pi][outcome] = pr
+		}
+		return pr
+	}
 	for oi, o := range objs {
 		for _, r := range results[oi] {
 			p := e.policies[r.policy]
@@ -199,16 +254,19 @@ func (e *Engine) collect(objs []*object, results [][]result, live bool) ([]findi
 			if r.err != nil {
 				st.Failed++
 				errored[r.policy] = append(errored[r.policy], o.String())
-				out = append(out, e.finding(p, o, findings.Error, "policy could not be evaluated: "+r.err.Error(), live))
+				out = append(out, finding(result(r.policy, findings.Error), o, "policy could not be evaluated: "+r.err.Error(), live))
 				continue
 			}
 			if len(r.messages) > 0 && p.Outcome != findings.Warn {
 				st.Failed++
 			}
 			for _, m := range r.messages {
-				out = append(out, e.finding(p, o, p.Outcome, m, live))
+				out = append(out, finding(result(r.policy, p.Outcome), o, m, live))
 			}
 		}
+	}
+	if len(out) == 0 {
+		out = nil
 	}
 	var problems []findings.Problem
 	for i, objects := range errored {
@@ -229,22 +287,26 @@ func firstN(s []string, n int) []string {
 	return append(slices.Clip(s[:n]), fmt.Sprintf("and %d more", len(s)-n))
 }
 
-func (e *Engine) finding(p *policy, o *object, outcome findings.Outcome, msg string, live bool) findings.Finding {
+func finding(pr *findings.PolicyResult, o *object, msg string, live bool) findings.Finding {
 	return findings.Finding{
 		Type:    findings.Policy,
 		Object:  o.ref,
 		Message: msg,
 		Source:  o.source,
-		Policy: &findings.PolicyResult{
-			ID:          p.ID,
-			Title:       p.Title,
-			Severity:    p.Severity,
-			Outcome:     outcome,
-			Description: p.Description,
-			Remediation: p.Remediation,
-			Controls:    p.Controls,
-			File:        p.File,
-		},
-		Live: live,
+		Policy:  pr,
+		Live:    live,
+	}
+}
+
+func policyResult(p *policy, outcome findings.Outcome) *findings.PolicyResult {
+	return &findings.PolicyResult{
+		ID:          p.ID,
+		Title:       p.Title,
+		Severity:    p.Severity,
+		Outcome:     outcome,
+		Description: p.Description,
+		Remediation: p.Remediation,
+		Controls:    p.Controls,
+		File:        p.File,
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
 )
@@ -27,9 +28,12 @@ type result struct {
 
 // run evaluates the policies on the objects, in parallel over objects.
 // results[i] holds the results of objs[i], in policy order, one per policy
-// that matched the object.
+// that matched the object. An object is converted for OPA only while it
+// is evaluated (unless the inventory holds it): at most one per worker is
+// in memory at a time.
 func (e *Engine) run(ctx context.Context, objs []*object, inv *inventory) ([][]result, error) {
 	results := make([][]result, len(objs))
+	errs := make([]error, len(objs))
 	workers := e.parallelism
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -40,7 +44,7 @@ func (e *Engine) run(ctx context.Context, objs []*object, inv *inventory) ([][]r
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				results[i] = e.evaluateObject(ctx, objs[i], inv)
+				results[i], errs[i] = e.evaluateObject(ctx, objs[i], inv)
 			}
 		})
 	}
@@ -59,36 +63,56 @@ feed:
 	if err == nil {
 		err = ctx.Err()
 	}
+	if err == nil {
+		for i, e := range errs {
+			if e != nil {
+				return nil, fmt.Errorf("object %d: %w", i, e)
+			}
+		}
+	}
 	return results, err
 }
 
-// evaluateObject runs every matching policy on one object. Policies of a
-// batch are evaluated by one query; when it fails, each of them is
-// evaluated alone so the failure lands on the policy that caused it.
-func (e *Engine) evaluateObject(ctx context.Context, o *object, inv *inventory) []result {
-	var out []result
-	var review ast.Value
-	batched := map[*batch][]any{}
+// evaluateObject runs every matching policy on one object. The matching
+// members of a batch are evaluated by one query; when it fails, each of
+// them is evaluated alone so the failure lands on the policy that caused
+// it. err is set only when the object cannot be converted.
+func (e *Engine) evaluateObject(ctx context.Context, o *object, inv *inventory) ([]result, error) {
+	var matchedBuf [32]int
+	matched := matchedBuf[:0]
 	for pi, p := range e.policies {
-		if !p.match.matches(o, inv.labelsOf) {
-			continue
+		if p.match.matches(o, inv.labelsOf) {
+			matched = append(matched, pi)
 		}
+	}
+	if len(matched) == 0 {
+		return nil, nil
+	}
+	value, err := o.input()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]result, 0, len(matched))
+	var review ast.Value
+	var batches []batchRun
+	for _, pi := range matched {
+		p := e.policies[pi]
 		if b := p.batch; b != nil {
-			values, done := batched[b]
-			if !done {
-				values = e.evaluateBatch(ctx, b, o.value)
-				batched[b] = values
+			i := slices.IndexFunc(batches, func(r batchRun) bool { return r.batch == b })
+			if i < 0 {
+				batches = append(batches, e.evaluateBatch(ctx, b, value, e.slotsOf(b, matched)))
+				i = len(batches) - 1
 			}
-			if p.slot < len(values) {
-				msgs, err := decodeMessages(values[p.slot])
+			if v, ok := batches[i].valueOf(p.slot); ok {
+				msgs, err := decodeValue(v)
 				out = append(out, result{policy: pi, messages: msgs, err: err})
 				continue
 			}
 		}
-		in := o.value
+		in := value
 		if p.parameters != nil {
 			if review == nil {
-				review = o.review()
+				review = o.review(value)
 			}
 			in = ast.NewObject(
 				ast.Item(ast.StringTerm("review"), ast.NewTerm(review)),
@@ -98,18 +122,59 @@ func (e *Engine) evaluateObject(ctx context.Context, o *object, inv *inventory) 
 		msgs, err := e.evaluatePolicy(ctx, p, in)
 		out = append(out, result{policy: pi, messages: msgs, err: err})
 	}
-	return out
+	return out, nil
 }
 
-// evaluateBatch evaluates the policies of a batch on one input; nil when
-// the evaluation failed.
-func (e *Engine) evaluateBatch(ctx context.Context, b *batch, in ast.Value) []any {
-	rs, err := e.eval(ctx, b.query, in)
-	if err != nil || len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil
+// slotsOf returns the slots of the members of b among the matched
+// policies, in increasing order.
+func (e *Engine) slotsOf(b *batch, matched []int) []int {
+	var slots []int
+	for _, pi := range matched {
+		if p := e.policies[pi]; p.batch == b {
+			slots = append(slots, p.slot)
+		}
 	}
-	values, _ := rs[0].Expressions[0].Value.([]any)
-	return values
+	slices.Sort(slots)
+	return slots
+}
+
+// batchRun is the evaluation of some members of a batch on one object.
+type batchRun struct {
+	batch *batch
+	slots []int
+	// values[i] is the value of the rule of slots[i]; nil when the
+	// evaluation failed.
+	values []ast.Value
+}
+
+func (r batchRun) valueOf(slot int) (ast.Value, bool) {
+	i, found := slices.BinarySearch(r.slots, slot)
+	if !found || i >= len(r.values) {
+		return nil, false
+	}
+	return r.values[i], true
+}
+
+// evaluateBatch evaluates the members of a batch at slots on one input.
+func (e *Engine) evaluateBatch(ctx context.Context, b *batch, in ast.Value, slots []int) batchRun {
+	run := batchRun{batch: b, slots: slots}
+	q := b.query(ctx, slots)
+	if !q.ok {
+		return run
+	}
+	rs, err := e.eval(ctx, q.query, in)
+	if err != nil || len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return run
+	}
+	arr, _ := rs[0].Expressions[0].Value.(*ast.Array)
+	if arr == nil || arr.Len() != len(slots) {
+		return run
+	}
+	run.values = make([]ast.Value, arr.Len())
+	for i := range run.values {
+		run.values[i] = arr.Elem(i).Value
+	}
+	return run
 }
 
 // eval runs a prepared query, bounded by the timeout and by ctx.
@@ -119,8 +184,16 @@ func (e *Engine) eval(ctx context.Context, q rego.PreparedEvalQuery, in ast.Valu
 	defer timer.Stop()
 	stop := context.AfterFunc(ctx, cancel.Cancel)
 	defer stop()
-	return q.Eval(ctx, rego.EvalParsedInput(in), rego.EvalExternalCancel(cancel))
+	return q.Eval(ctx, rego.EvalParsedInput(in), rego.EvalExternalCancel(cancel),
+		rego.EvalMetrics(noMetrics), rego.EvalGenerateJSON(keepAST))
 }
+
+// noMetrics: evaluations are not measured one by one.
+var noMetrics = metrics.NoOp()
+
+// keepAST leaves results as OPA values: decodeValue reads them without
+// converting them to Go values first.
+func keepAST(t *ast.Term, _ *rego.EvalContext) (any, error) { return t.Value, nil }
 
 // evaluatePolicy evaluates one policy on one input, bounded by the timeout.
 func (e *Engine) evaluatePolicy(ctx context.Context, p *policy, in ast.Value) ([]string, error) {
@@ -135,7 +208,8 @@ func (e *Engine) evaluatePolicy(ctx context.Context, p *policy, in ast.Value) ([
 		// The rule is not defined for this object: nothing fired.
 		return nil, nil
 	}
-	return decodeMessages(rs[0].Expressions[0].Value)
+	v, _ := rs[0].Expressions[0].Value.(ast.Value)
+	return decodeValue(v)
 }
 
 // oneLine folds a multi-line error message into one line.
@@ -167,49 +241,4 @@ func (p *policy) runtimeError(err error) error {
 		return fmt.Errorf("%s:%d:%d: %s", file, line, col, oneLine(te.Message))
 	}
 	return err
-}
-
-// decodeMessages reads the value of a deny/warn/violation rule: a set (or
-// array) of strings or of objects with a "msg" string, as conftest and
-// Gatekeeper produce; true and a lone string or object are accepted too.
-func decodeMessages(v any) ([]string, error) {
-	var items []any
-	switch t := v.(type) {
-	case nil:
-		return nil, nil
-	case []any:
-		items = t
-	case bool:
-		if !t {
-			return nil, nil
-		}
-		return []string{"policy rule fired"}, nil
-	default:
-		items = []any{t}
-	}
-	out := make([]string, 0, len(items))
-	for _, it := range items {
-		switch m := it.(type) {
-		case string:
-			out = append(out, m)
-		case map[string]any:
-			msg, ok := m["msg"].(string)
-			if !ok {
-				return nil, fmt.Errorf("rule result %v has no \"msg\" string", shorten(it))
-			}
-			out = append(out, msg)
-		default:
-			return nil, fmt.Errorf("rule result %v is neither a string nor an object with \"msg\"", shorten(it))
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
-}
-
-func shorten(v any) string {
-	s := fmt.Sprint(v)
-	if len(s) > 80 {
-		s = s[:77] + "..."
-	}
-	return s
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
@@ -341,8 +342,10 @@ func TestBatchFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := &loader{store: e.store, log: slog.New(slog.DiscardHandler)}
-	b := &batch{}
-	var terms []*ast.Term
+	var refs []ast.Ref
+	b := newBatch(nil, func(ctx context.Context, term *ast.Term) (rego.PreparedEvalQuery, error) {
+		return l.prepare(ctx, c, term, srcs)
+	})
 	for i, pkg := range []string{"b.ok", "b.conflict"} {
 		ref := ast.MustParseRef("data." + pkg + ".deny")
 		q, err := l.prepare(t.Context(), c, ast.NewTerm(ref), srcs)
@@ -354,11 +357,9 @@ func TestBatchFallback(t *testing.T) {
 			Policy: Policy{ID: pkg, Outcome: findings.Fail, File: pkg},
 			match:  m, query: q, ref: ref, srcs: srcs, batch: b, slot: i,
 		})
-		terms = append(terms, ast.NewTerm(ref))
+		refs = append(refs, ref)
 	}
-	if b.query, err = l.prepare(t.Context(), c, ast.ArrayTerm(terms...), srcs); err != nil {
-		t.Fatal(err)
-	}
+	b.refs = refs
 	objs := []*unstructured.Unstructured{configMap("fine", map[string]string{"a": "only"}), configMap("bad", map[string]string{"a": "x", "b": "y"})}
 	fs, _, _, err := e.Evaluate(t.Context(), objs, true)
 	if err != nil {

@@ -114,12 +114,17 @@ func (m *compiledMatch) matches(o *object, nsLabels func(string) map[string]stri
 }
 
 func (m *compiledMatch) kindsMatch(o *object) bool {
+	return m.matchesKind(o.group, o.ref.Kind)
+}
+
+// matchesKind reports whether objects of the group and kind may match.
+func (m *compiledMatch) matchesKind(group, kind string) bool {
 	if len(m.Kinds) == 0 {
 		return true
 	}
 	for _, k := range m.Kinds {
-		kindOK := len(k.Kinds) == 0 || slices.Contains(k.Kinds, "*") || slices.Contains(k.Kinds, o.ref.Kind)
-		groupOK := len(k.APIGroups) == 0 || slices.Contains(k.APIGroups, "*") || slices.Contains(k.APIGroups, o.group)
+		kindOK := len(k.Kinds) == 0 || slices.Contains(k.Kinds, "*") || slices.Contains(k.Kinds, kind)
+		groupOK := len(k.APIGroups) == 0 || slices.Contains(k.APIGroups, "*") || slices.Contains(k.APIGroups, group)
 		if kindOK && groupOK {
 			return true
 		}

@@ -19,19 +19,22 @@ const redacted = "<redacted>"
 // kubectl.
 const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
-// object is one object ready for evaluation.
+// object is one object to evaluate, described for matching; its content
+// is converted for OPA only when a policy or data.inventory needs it.
 type object struct {
 	ref         findings.ObjectRef
 	group       string
 	version     string
 	isNamespace bool
 	labels      map[string]string
-	// value is the object as policies see it (Secret values redacted).
-	value  ast.Value
-	source *findings.Source
+	source      *findings.Source
+	content     *unstructured.Unstructured
+	// value is the object as policies see it (Secret values redacted),
+	// when it is held for data.inventory; otherwise see input.
+	value ast.Value
 }
 
-// newObject converts an object once for every policy.
+// newObject describes an object for matching.
 func newObject(u *unstructured.Unstructured, source *findings.Source) (*object, error) {
 	if u == nil || u.Object == nil {
 		return nil, errors.New("empty object")
@@ -40,7 +43,7 @@ func newObject(u *unstructured.Unstructured, source *findings.Source) (*object, 
 	if gvk.Kind == "" || u.GetAPIVersion() == "" {
 		return nil, errors.New("apiVersion and kind are required")
 	}
-	o := &object{
+	return &object{
 		ref: findings.ObjectRef{
 			APIVersion: u.GetAPIVersion(),
 			Kind:       gvk.Kind,
@@ -52,17 +55,30 @@ func newObject(u *unstructured.Unstructured, source *findings.Source) (*object, 
 		isNamespace: gvk.Group == "" && gvk.Kind == "Namespace",
 		labels:      u.GetLabels(),
 		source:      source,
+		content:     u,
+	}, nil
+}
+
+// input returns the object as policies see it: its value, converted now
+// unless it is held for the inventory.
+func (o *object) input() (ast.Value, error) {
+	if o.value != nil {
+		return o.value, nil
 	}
-	content := u.Object
-	if gvk.Group == "" && gvk.Kind == "Secret" {
+	return o.convert()
+}
+
+// convert converts the content for OPA, Secret values redacted.
+func (o *object) convert() (ast.Value, error) {
+	content := o.content.Object
+	if o.group == "" && o.ref.Kind == "Secret" {
 		content = redactSecret(content)
 	}
 	v, err := ast.InterfaceToValue(content)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.ref, err)
 	}
-	o.value = v
-	return o, nil
+	return v, nil
 }
 
 // redactSecret returns a copy of a Secret whose data and stringData values
@@ -98,79 +114,9 @@ func redactSecret(in map[string]any) map[string]any {
 	return out
 }
 
-// inventory is data.inventory as Gatekeeper syncs it:
-// cluster[groupVersion][kind][name] for cluster-scoped objects and
-// namespace[ns][groupVersion][kind][name] for namespaced ones.
-type inventory struct {
-	cluster   map[string]map[string]map[string]ast.Value
-	namespace map[string]map[string]map[string]map[string]ast.Value
-	// nsLabels are the labels of the Namespace objects, for
-	// namespaceSelector.
-	nsLabels map[string]map[string]string
-}
-
-func buildInventory(objs []*object) *inventory {
-	inv := &inventory{
-		cluster:   map[string]map[string]map[string]ast.Value{},
-		namespace: map[string]map[string]map[string]map[string]ast.Value{},
-		nsLabels:  map[string]map[string]string{},
-	}
-	for _, o := range objs {
-		if o.isNamespace {
-			inv.nsLabels[o.ref.Name] = o.labels
-		}
-		byGV := inv.cluster
-		if ns := o.ref.Namespace; ns != "" {
-			if inv.namespace[ns] == nil {
-				inv.namespace[ns] = map[string]map[string]map[string]ast.Value{}
-			}
-			byGV = inv.namespace[ns]
-		}
-		if byGV[o.ref.APIVersion] == nil {
-			byGV[o.ref.APIVersion] = map[string]map[string]ast.Value{}
-		}
-		byKind := byGV[o.ref.APIVersion]
-		if byKind[o.ref.Kind] == nil {
-			byKind[o.ref.Kind] = map[string]ast.Value{}
-		}
-		byKind[o.ref.Kind][o.ref.Name] = o.value
-	}
-	return inv
-}
-
-func (inv *inventory) labelsOf(ns string) map[string]string { return inv.nsLabels[ns] }
-
-// value is the inventory as one AST object.
-func (inv *inventory) value() ast.Object {
-	nsObj := ast.NewObject()
-	for ns, byGV := range inv.namespace {
-		nsObj.Insert(ast.StringTerm(ns), ast.NewTerm(gvValue(byGV)))
-	}
-	return ast.NewObject(
-		ast.Item(ast.StringTerm("cluster"), ast.NewTerm(gvValue(inv.cluster))),
-		ast.Item(ast.StringTerm("namespace"), ast.NewTerm(nsObj)),
-	)
-}
-
-func gvValue(byGV map[string]map[string]map[string]ast.Value) ast.Object {
-	out := ast.NewObject()
-	for gv, byKind := range byGV {
-		kinds := ast.NewObject()
-		for kind, byName := range byKind {
-			names := ast.NewObject()
-			for name, v := range byName {
-				names.Insert(ast.StringTerm(name), ast.NewTerm(v))
-			}
-			kinds.Insert(ast.StringTerm(kind), ast.NewTerm(names))
-		}
-		out.Insert(ast.StringTerm(gv), ast.NewTerm(kinds))
-	}
-	return out
-}
-
 // review is Gatekeeper's input.review for an object: an admission request
 // creating it.
-func (o *object) review() ast.Value {
+func (o *object) review(value ast.Value) ast.Value {
 	return ast.NewObject(
 		ast.Item(ast.StringTerm("kind"), ast.ObjectTerm(
 			ast.Item(ast.StringTerm("group"), ast.StringTerm(o.group)),
@@ -180,7 +126,7 @@ func (o *object) review() ast.Value {
 		ast.Item(ast.StringTerm("name"), ast.StringTerm(o.ref.Name)),
 		ast.Item(ast.StringTerm("namespace"), ast.StringTerm(o.ref.Namespace)),
 		ast.Item(ast.StringTerm("operation"), ast.StringTerm("CREATE")),
-		ast.Item(ast.StringTerm("object"), ast.NewTerm(o.value)),
+		ast.Item(ast.StringTerm("object"), ast.NewTerm(value)),
 	)
 }
 

@@ -5,6 +5,7 @@
 package findings
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -239,22 +240,33 @@ func (r *Report) HasFailures() bool {
 	return false
 }
 
+// rank orders finding types in a report: drift first, then policies;
+// an unknown type ranks first, as a missing map entry did.
+func (t Type) rank() int {
+	switch t {
+	case MissingLive:
+		return 1
+	case Unmanaged:
+		return 2
+	case Policy:
+		return 3
+	}
+	return 0
+}
+
 // Sort orders findings: by type, then namespace, kind, name, then policy
 // severity and id — so that every renderer is deterministic.
 func (r *Report) Sort() {
-	typeRank := map[Type]int{Modified: 0, MissingLive: 1, Unmanaged: 2, Policy: 3}
 	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
-		if d := typeRank[a.Type] - typeRank[b.Type]; d != 0 {
+		if d := a.Type.rank() - b.Type.rank(); d != 0 {
 			return d
 		}
-		for _, d := range []int{
+		if d := cmp.Or(
 			strings.Compare(a.Object.Namespace, b.Object.Namespace),
 			strings.Compare(a.Object.Kind, b.Object.Kind),
 			strings.Compare(a.Object.Name, b.Object.Name),
-		} {
-			if d != 0 {
-				return d
-			}
+		); d != 0 {
+			return d
 		}
 		if a.Policy != nil && b.Policy != nil {
 			if d := a.Policy.Severity.Rank() - b.Policy.Severity.Rank(); d != 0 {

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+)
+
+type machine struct {
+	CPUs     int    `json:"cpus"`
+	CPUModel string `json:"cpuModel"`
+	MemGiB   int64  `json:"memoryGiB"`
+	Kernel   string `json:"kernel"`
+}
+
+type versions struct {
+	Clusterscribe string `json:"clusterscribe"`
+	Go            string `json:"go"`
+	Kubernetes    string `json:"kubernetes"`
+	Etcd          string `json:"etcd"`
+}
+
+type results struct {
+	Date        string        `json:"date"`
+	Machine     machine       `json:"machine"`
+	Versions    versions      `json:"versions"`
+	Objects     int           `json:"objects"`
+	BatchWindow string        `json:"batchWindow"`
+	ChurnEach   string        `json:"churnDurationPerRate"`
+	Snapshots   []snapshot    `json:"initialSnapshot"`
+	Start       apiLoad       `json:"apiLoadAtStart"`
+	Git         gitGrowth     `json:"git"`
+	Churn       []churnResult `json:"churn"`
+	Audit       auditResult   `json:"auditWithPolicies"`
+	Micro       []microResult `json:"micro,omitempty"`
+	batchWindow time.Duration
+}
+
+func newResults(c config) *results {
+	r := &results{
+		Date:        time.Now().UTC().Format(time.RFC3339),
+		Objects:     c.objects,
+		BatchWindow: c.batchWindow.String(),
+		ChurnEach:   c.churn.String(),
+		batchWindow: c.batchWindow,
+		Machine:     machine{CPUs: runtime.NumCPU(), CPUModel: cpuModel(), MemGiB: memGiB(), Kernel: kernel()},
+		Versions: versions{
+			Go: runtime.Version(), Kubernetes: testcluster.KubernetesVersion, Etcd: testcluster.EtcdVersion,
+		},
+	}
+	if out, err := exec.Command("git", "describe", "--tags", "--always", "--dirty").Output(); err == nil {
+		r.Versions.Clusterscribe = strings.TrimSpace(string(out))
+	}
+	return r
+}
+
+func cpuModel() string {
+	data, _ := os.ReadFile("/proc/cpuinfo")
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func memGiB() int64 {
+	data, _ := os.ReadFile("/proc/meminfo")
+	var kb int64
+	_, _ = fmt.Sscanf(string(data), "MemTotal: %d kB", &kb)
+	return (kb + 1<<19) >> 20
+}
+
+func kernel() string {
+	data, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	return strings.TrimSpace(string(data))
+}
+
+func (r *results) write(markdown, jsonFile string) error {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode results: %w", err)
+	}
+	if err := os.WriteFile(jsonFile, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", jsonFile, err)
+	}
+	if err := os.WriteFile(markdown, r.markdown(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", markdown, err)
+	}
+	return nil
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**not met**"
+}
+
+func (r *results) markdown() []byte {
+	var b bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	p("# clusterscribe benchmarks")
+	p("")
+	p("Measured by `make bench` (hack/bench) on %s against a real local control plane (kube-apiserver %s + etcd %s, built from source) seeded with %d objects — ConfigMaps 40%%, Secrets 20%%, Deployments 20%%, Services 20%% across 100 namespaces, plus %d HPAs.",
+		r.Date[:10], r.Versions.Kubernetes, r.Versions.Etcd, r.Objects, hpas)
+	p("")
+	p("Machine: %d CPUs (%s), %d GiB, Linux %s, shared with other work: expect noise of ±20%% between runs. The control plane, the load generator and clusterscribe share these cores. clusterscribe %s, %s.",
+		r.Machine.CPUs, r.Machine.CPUModel, r.Machine.MemGiB, r.Machine.Kernel, r.Versions.Clusterscribe, r.Versions.Go)
+	p("")
+	p("Reproduce: `make bench` (N=%d by default; `make bench N=100000` for a larger cluster, `BENCH_CHURN=10m` for longer churn). Raw numbers: `benchmarks.json`; logs, repositories and pprof profiles of the run: `bench-output/`.", r.Objects)
+	p("")
+	r.targets(p)
+	r.snapshotTable(p)
+	r.apiTable(p)
+	r.gitTable(p)
+	r.churnTable(p)
+	r.auditTable(p)
+	r.microTable(p)
+	return b.Bytes()
+}
+
+func (r *results) last() snapshot {
+	if len(r.Snapshots) == 0 {
+		return snapshot{}
+	}
+	return r.Snapshots[len(r.Snapshots)-1]
+}
+
+func (r *results) targets(p func(string, ...any)) {
+	s := r.last()
+	p("## Targets")
+	p("")
+	p("| Target | Measured | |")
+	p("|---|---|---|")
+	p("| Initial snapshot ≤ 2× a raw paginated dump | %.2f× (%.1f s vs %.1f s at %d objects) | %s |", s.WallRatio, s.Record.WallSec, s.RawDump.WallSec, s.Objects, verdict(s.WallRatio <= 2))
+	p("| Peak RSS ≤ 100 MB at 10,000 objects | %s at %d objects, of which %s anonymous (heap, stacks) and the rest the executable's file-backed pages; %.0f bytes per recorded object | %s |", mib(s.Record.PeakRSS), s.Objects, mib(s.Record.PeakAnon), s.RSSPerObject, verdict(s.Objects > 10000 || s.Record.PeakRSS <= 100e6))
+	p("| At start one paginated LIST and one WATCH per kind, no periodic relist | %s; LISTs during churn: %.0f | %s |", startSummary(r.Start), r.churnLists(), verdict(r.Start.OnePerKind && r.churnLists() == 0))
+	window := float64(r.batchWindow.Milliseconds())
+	for _, c := range r.Churn {
+		p("| p95 change → commit ≤ batch window (%s) + 500 ms at %.0f/s | p95 %.0f ms | %s |", r.BatchWindow, c.Rate, c.P95ms, verdict(c.P95ms <= window+500 && c.Uncommitted == 0))
+	}
+	noise := r.Git.AfterNoise.Commits - r.Git.AfterReal.Commits
+	p("| Zero commits from status/scale churn | %d commits from %d updates | %s |", noise, r.Git.NoiseUpdates, verdict(noise == 0))
+	p("| Audit + all bundled policies ≤ 5 s at 10,000 objects | %.2f s at %d objects | %s |", r.Audit.Run.WallSec, r.Audit.Objects, verdict(r.Audit.Objects > 10000 || r.Audit.Run.WallSec <= 5))
+	p("")
+}
+
+func startSummary(l apiLoad) string {
+	return fmt.Sprintf("%.0f list requests and %.0f watches for %d kinds (%.0f watches open on the API server), %.0f other requests", l.ByVerb["list"], l.ByVerb["watch"], l.Kinds, sumValues(l.OpenWatches), sumValues(l.ByVerb)-l.ByVerb["list"]-l.ByVerb["watch"])
+}
+
+func sumValues(m map[string]float64) float64 {
+	t := 0.0
+	for _, v := range m {
+		t += v
+	}
+	return t
+}
+
+func (r *results) churnLists() float64 {
+	n := 0.0
+	for _, c := range r.Churn {
+		for k, v := range c.Reads {
+			if strings.HasPrefix(k, "list ") {
+				n += v
+			}
+		}
+	}
+	return n
+}
+
+func (r *results) snapshotTable(p func(string, ...any)) {
+	p("## 1. Initial snapshot (`record --once`) next to a raw dump")
+	p("")
+	p("The raw dump lists the same kinds with the same page size (500) and client rate limit (20 qps, burst 30) and writes each object as the API server sent it: a lower bound. `record --once` also normalizes, serializes, commits to Git and exits.")
+	p("")
+	p("| Objects seeded | Files recorded | record wall | record peak RSS (anonymous) | RSS per object | raw dump wall | raw dump peak RSS (anonymous) | wall ratio | .git size |")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, s := range r.Snapshots {
+		p("| %d | %d | %.2f s | %s (%s) | %.0f B | %.2f s | %s (%s) | %.2f× | %s |", s.Objects, s.Files, s.Record.WallSec, mib(s.Record.PeakRSS), mib(s.Record.PeakAnon), s.RSSPerObject, s.RawDump.WallSec, mib(s.RawDump.PeakRSS), mib(s.RawDump.PeakAnon), s.WallRatio, mib(s.RepoBytes))
+	}
+	if n := len(r.Snapshots); n >= 2 {
+		a, b := r.Snapshots[0], r.Snapshots[n-1]
+		slope := float64(b.Record.PeakRSS-a.Record.PeakRSS) / float64(max(b.Files-a.Files, 1))
+		p("")
+		p("Growth: %.0f bytes of peak RSS per additional object between %d and %d objects (the rest is the fixed cost of the process).", slope, a.Files, b.Files)
+	}
+	p("")
+}
+
+func (r *results) apiTable(p func(string, ...any)) {
+	p("## 3. API requests issued by `record`")
+	p("")
+	p("`record` runs as its own user (%s); the API server's audit log (metadata of that user's requests only) counts them by verb and resource — a watch when it starts, anything else when it ends — from before `record` starts until after its initial snapshot, and again over each churn phase. `apiserver_longrunning_requests` from the API server's `/metrics` confirms the watches held open. Discovery requests are the non-resource row.", recordUser)
+	p("")
+	p("| Resource | list | watch | other | open watches |")
+	p("|---|---:|---:|---:|---:|")
+	rows := map[string][4]float64{}
+	for k, v := range r.Start.Requests {
+		verb, res, _ := strings.Cut(k, " ")
+		x := rows[res]
+		switch verb {
+		case "list":
+			x[0] += v
+		case "watch":
+			x[1] += v
+		default:
+			x[2] += v
+		}
+		rows[res] = x
+	}
+	for k, v := range r.Start.OpenWatches {
+		_, res, _ := strings.Cut(k, " ")
+		x := rows[res]
+		x[3] += v
+		rows[res] = x
+	}
+	for _, res := range sortedKeys(rows) {
+		x := rows[res]
+		p("| %s | %.0f | %.0f | %.0f | %.0f |", res, x[0], x[1], x[2], x[3])
+	}
+	p("")
+	p("Requests at start by verb: %s.", verbSummary(r.Start.ByVerb))
+	p("")
+	for _, c := range r.Churn {
+		p("Over the %.0f s of churn at %.0f/s, every request `record` made: %s.", c.Seconds, c.Rate, readSummary(c.Reads))
+	}
+	p("")
+}
+
+func verbSummary(m map[string]float64) string {
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%s %.0f", k, m[k]))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func readSummary(m map[string]float64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%s: %.0f", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (r *results) gitTable(p func(string, ...any)) {
+	g := r.Git
+	p("## 4. Git repository growth")
+	p("")
+	p("| After | Commits on the branch | .git size |")
+	p("|---|---:|---:|")
+	p("| the initial snapshot | %d | %s |", g.AfterSnapshot.Commits, mib(g.AfterSnapshot.RepoBytes))
+	p("| + %d real changes (ConfigMap values, 100/s) | %d | %s |", g.RealChanges, g.AfterReal.Commits, mib(g.AfterReal.RepoBytes))
+	p("| + %d status-only and HPA scale updates (100/s) | %d | %s |", g.NoiseUpdates, g.AfterNoise.Commits, mib(g.AfterNoise.RepoBytes))
+	p("")
+}
+
+func (r *results) churnTable(p func(string, ...any)) {
+	p("## 2. Steady churn: change → commit latency")
+	p("")
+	p("ConfigMap values changed at a fixed rate while `record` runs with `--batch-window %s`. Latency runs from the moment the API server accepted a change to the moment `record` logged the commit that contains it (every change is accounted for; uncommitted = not committed a minute after the churn stopped). CPU is `record`'s user+system time over wall time.", r.BatchWindow)
+	p("")
+	p("| Target rate | Achieved | Duration | Changes | Commits | p50 | p95 | p99 | max | Uncommitted | CPU (cores) | RSS max (anonymous) |")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, c := range r.Churn {
+		p("| %.0f/s | %.0f/s | %.0f s | %d | %d | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %d | %.2f | %s (%s) |",
+			c.Rate, c.Achieved, c.Seconds, c.Changes, c.Commits, c.P50ms, c.P95ms, c.P99ms, c.MaxMs, c.Uncommitted, c.CPUCores, mib(c.RSSMax), mib(c.AnonMax))
+	}
+	p("")
+}
+
+func (r *results) auditTable(p func(string, ...any)) {
+	a := r.Audit
+	p("## 5. Audit with every bundled policy")
+	p("")
+	p("`clusterscribe audit --declared <manifests of every seeded object> --bundled-policies --format json`: lists the live objects, compares each with its declared manifest and evaluates the 20 bundled policies.")
+	p("")
+	p("| Live objects | Wall | Peak RSS (anonymous) | CPU | Modified | Unmanaged | Missing live | Policy findings |")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|")
+	p("| %d | %.2f s | %s (%s) | %.2f s | %d | %d | %d | %d |", a.Objects, a.Run.WallSec, mib(a.Run.PeakRSS), mib(a.Run.PeakAnon), a.Run.CPUSec, a.Modified, a.Unmanaged, a.Missing, a.Policy)
+	p("")
+}
+
+func (r *results) microTable(p func(string, ...any)) {
+	if len(r.Micro) == 0 {
+		return
+	}
+	p("## Go micro-benchmarks")
+	p("")
+	p("`go test -run '^$' -bench . -benchmem` on the hot paths (one run; compare runs with benchstat).")
+	p("")
+	p("| Package | Benchmark | time/op | B/op | allocs/op |")
+	p("|---|---|---:|---:|---:|")
+	for _, m := range r.Micro {
+		p("| %s | %s | %s | %.0f | %.0f |", m.Package, m.Name, nsString(m.NsPerOp), m.BytesPerOp, m.AllocsPerOp)
+	}
+	p("")
+}
+
+func nsString(ns float64) string {
+	switch {
+	case ns >= 1e9:
+		return fmt.Sprintf("%.2f s", ns/1e9)
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.2f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// snapshot is the initial snapshot at one cluster size.
+type snapshot struct {
+	Objects      int     `json:"seededObjects"`
+	Files        int     `json:"recordedFiles"`
+	Record       run     `json:"record"`
+	RawDump      run     `json:"rawDump"`
+	DumpedItems  int     `json:"rawDumpItems"`
+	WallRatio    float64 `json:"wallRatio"`
+	RSSPerObject float64 `json:"rssBytesPerObject"`
+	RepoBytes    int64   `json:"repoBytes"`
+}
+
+// snapshots measures record --once and the raw dump at a quarter, half and
+// all of the objects, so growth per object shows.
+func snapshots(ctx context.Context, c config, e *env, res *results) error {
+	for _, n := range []int{c.objects / 4, c.objects / 2, c.objects} {
+		if err := e.seedTo(ctx, n); err != nil {
+			return err
+		}
+		s, err := measureSnapshot(ctx, c, e, n)
+		if err != nil {
+			return err
+		}
+		step("  %d objects: record --once %.2fs %s, raw dump %.2fs %s (ratio %.2f)",
+			n, s.Record.WallSec, mib(s.Record.PeakRSS), s.RawDump.WallSec, mib(s.RawDump.PeakRSS), s.WallRatio)
+		res.Snapshots = append(res.Snapshots, s)
+	}
+	return nil
+}
+
+func measureSnapshot(ctx context.Context, c config, e *env, n int) (snapshot, error) {
+	s := snapshot{Objects: n}
+	dir := filepath.Join(c.out, fmt.Sprintf("snapshot-%d", n))
+	self, err := os.Executable()
+	if err != nil {
+		return s, fmt.Errorf("find own binary: %w", err)
+	}
+	step("raw dump of %d objects (baseline)", n)
+	var stdout strings.Builder
+	s.RawDump, err = measure(ctx, dir+"-rawdump.log", &stdout, nil, self,
+		"-rawdump-kubeconfig", e.kubeconfig, "-rawdump-out", dir+"-rawdump")
+	if err != nil {
+		return s, err
+	}
+	s.DumpedItems, _ = strconv.Atoi(strings.TrimSpace(stdout.String()))
+	step("record --once of %d objects", n)
+	repo := dir + "-repo"
+	s.Record, err = measure(ctx, dir+"-record.log", nil, nil, c.cli,
+		"record", "--kubeconfig", e.kubeconfig, "--repo", repo, "--cluster-name", "bench", "--once")
+	if err != nil {
+		return s, err
+	}
+	files, err := exec.Command("git", "-C", repo, "ls-tree", "-r", "--name-only", "clusterscribe/backup").Output()
+	if err != nil {
+		return s, fmt.Errorf("list recorded files: %w", err)
+	}
+	s.Files = len(strings.Fields(string(files)))
+	if s.RepoBytes, err = dirSize(filepath.Join(repo, ".git")); err != nil {
+		return s, err
+	}
+	s.WallRatio = s.Record.WallSec / s.RawDump.WallSec
+	s.RSSPerObject = float64(s.Record.PeakRSS) / float64(max(s.Files, 1))
+	return s, nil
+}
