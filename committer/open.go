@@ -107,6 +107,9 @@ func (c *Committer) openLocal(ctx context.Context) error {
 			return fmt.Errorf("%w: init: %w", ErrRepoNotWritable, err)
 		}
 	}
+	if err == nil {
+		repo, err = withObjectCache(repo)
+	}
 	if err != nil {
 		return fmt.Errorf("open repository: %w", err)
 	}
@@ -217,6 +220,9 @@ func (c *Committer) openClone(ctx context.Context, r remoteURL) error {
 		if err != nil {
 			return fmt.Errorf("%w: init workdir: %w", ErrRepoNotWritable, err)
 		}
+	}
+	if err == nil {
+		repo, err = withObjectCache(repo)
 	}
 	if err != nil {
 		return fmt.Errorf("open workdir %s: %w", dir, err)

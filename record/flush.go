@@ -27,9 +27,10 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 	}
 	slices.Sort(paths)
 	start := time.Now()
+	pre := r.prerender(paths)
 	var changes []committer.Change
 	for _, p := range paths {
-		ch, ok, err := r.change(p)
+		ch, ok, err := r.change(p, pre[p])
 		if err != nil {
 			r.log.Error("object not recorded: render failed; its last recorded file is kept", "path", p, "error", err)
 			continue
@@ -91,7 +92,7 @@ func (r *recorder) recorded(changes []committer.Change) {
 
 // change decides what the file at path must become. ok is false when it is
 // already right.
-func (r *recorder) change(p string) (committer.Change, bool, error) {
+func (r *recorder) change(p string, pre *rendered) (committer.Change, bool, error) {
 	st := r.state
 	e, live := st.live[p]
 	old, exists := st.known[p]
@@ -110,13 +111,15 @@ func (r *recorder) change(p string) (committer.Change, bool, error) {
 			return committer.Change{}, false, nil
 		}
 	}
-	obj, err := e.object()
-	if err != nil {
-		return committer.Change{}, false, fmt.Errorf("%s: %w", label(e), err)
+	if pre == nil {
+		pre = r.render(e)
 	}
-	data, err := r.ser.Render(obj)
+	data, err := pre.data, pre.err
 	if err != nil {
-		return committer.Change{}, false, fmt.Errorf("%s: %w", label(e), err)
+		return committer.Change{}, false, err
+	}
+	if pre.unchanged {
+		return committer.Change{}, false, nil
 	}
 	if data == nil { // omitted (e.g. --secrets=omit)
 		if !exists {
@@ -128,7 +131,7 @@ func (r *recorder) change(p string) (committer.Change, bool, error) {
 		return committer.Change{}, false, nil
 	}
 	ch := committer.Change{Path: p, Data: data, Object: label(e)}
-	if a := watcher.LastChange(obj); a != nil {
+	if a := pre.attribution; a != nil {
 		ch.Attribution = &committer.Attribution{Manager: a.Manager, Operation: a.Operation, Time: a.Time}
 	}
 	return ch, true, nil

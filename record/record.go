@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -188,6 +189,12 @@ func (r *recorder) initialCommit(ctx context.Context) error {
 		return fmt.Errorf("initial snapshot: %w", err)
 	}
 	r.log.Info("initial snapshot recorded", "objects", len(r.state.live), "filesChanged", n)
+	if !r.cfg.Once {
+		// The snapshot's renders and the initial list's decoding are
+		// garbage now; give the memory back rather than keep the peak for
+		// the life of the process.
+		debug.FreeOSMemory()
+	}
 	return nil
 }
 

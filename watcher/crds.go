@@ -15,7 +15,8 @@ import (
 var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
 // watchCRDs signals whenever a CRD is added, changed in what it serves, or
-// deleted. It is one more LIST + WATCH, never a discovery poll. done is
+// deleted: through the informer that records CRDs when there is one, else
+// through one more watch of its own; never a discovery poll. done is
 // closed when the CRD informer has stopped after ctx ends.
 func (w *Watcher) watchCRDs(ctx context.Context) (changes <-chan struct{}, done <-chan struct{}) {
 	ch := make(chan struct{}, 1)
@@ -24,6 +25,10 @@ func (w *Watcher) watchCRDs(ctx context.Context) (changes <-chan struct{}, done 
 		case ch <- struct{}{}:
 		default:
 		}
+	}
+	var synced atomic.Bool
+	if shared := w.crdInformer(); shared != nil {
+		return ch, w.followSharedCRDs(ctx, shared, notify, &synced)
 	}
 	client := w.dynamic.Resource(crdGVR)
 	lw := &cache.ListWatch{
@@ -47,22 +52,15 @@ func (w *Watcher) watchCRDs(ctx context.Context) (changes <-chan struct{}, done 
 		}
 		return obj, nil
 	})
-	var synced atomic.Bool
-	_, _ = si.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: func(any) {
-			if synced.Load() {
-				notify()
-			}
-		},
-		UpdateFunc: func(oldObj, newObj any) {
-			o, _ := oldObj.(*unstructured.Unstructured)
-			n, _ := newObj.(*unstructured.Unstructured)
-			if o == nil || n == nil || o.Object["served"] != n.Object["served"] {
-				notify()
-			}
-		},
-		DeleteFunc: func(any) { notify() },
-	})
+	signature := func(obj any) (string, bool) {
+		u, ok := obj.(*unstructured.Unstructured)
+		if !ok {
+			return "", false
+		}
+		sig, ok := u.Object["served"].(string)
+		return sig, ok
+	}
+	_, _ = si.AddEventHandler(crdHandlers(notify, &synced, signature))
 	stopped := make(chan struct{})
 	go func() { defer close(stopped); si.RunWithContext(ctx) }()
 	if cache.WaitForCacheSync(ctx.Done(), si.HasSynced) {
@@ -72,6 +70,68 @@ func (w *Watcher) watchCRDs(ctx context.Context) (changes <-chan struct{}, done 
 		notify()
 	}
 	return ch, stopped
+}
+
+// crdInformer returns the informer recording CRDs, when CRDs are watched:
+// following discovery then takes no watch of its own.
+func (w *Watcher) crdInformer() *informer {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for gvr, inf := range w.running {
+		if gvr.Group == crdGVR.Group && gvr.Resource == crdGVR.Resource {
+			return inf
+		}
+	}
+	return nil
+}
+
+// followSharedCRDs adds the discovery handlers to the informer that records
+// CRDs; they are removed when ctx ends.
+func (w *Watcher) followSharedCRDs(ctx context.Context, inf *informer, notify func(), synced *atomic.Bool) <-chan struct{} {
+	signature := func(obj any) (string, bool) {
+		u, _, err := fromCache(obj)
+		if err != nil {
+			return "", false
+		}
+		return servedSignature(u), true
+	}
+	stopped := make(chan struct{})
+	reg, err := inf.informer.AddEventHandler(crdHandlers(notify, synced, signature))
+	if err != nil {
+		w.log.Warn("following CRDs for discovery failed; CRDs added later are not watched", "error", err)
+		close(stopped)
+		return stopped
+	}
+	if cache.WaitForCacheSync(ctx.Done(), reg.HasSynced) {
+		synced.Store(true)
+		notify()
+	}
+	go func() {
+		defer close(stopped)
+		<-ctx.Done()
+		_ = inf.informer.RemoveEventHandler(reg)
+	}()
+	return stopped
+}
+
+// crdHandlers notify when a CRD is added after the initial list, deleted,
+// or changed in what discovery would report (signature).
+func crdHandlers(notify func(), synced *atomic.Bool, signature func(any) (string, bool)) cache.ResourceEventHandler {
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc: func(any) {
+			if synced.Load() {
+				notify()
+			}
+		},
+		UpdateFunc: func(oldObj, newObj any) {
+			o, ok1 := signature(oldObj)
+			n, ok2 := signature(newObj)
+			if !ok1 || !ok2 || o != n {
+				notify()
+			}
+		},
+		DeleteFunc: func(any) { notify() },
+	}
 }
 
 // servedSignature summarizes what discovery would report for a CRD: its

@@ -38,6 +38,7 @@ func main() {
 	flag.DurationVar(&c.batchWindow, "batch-window", 2*time.Second, "record's --batch-window during churn")
 	flag.BoolVar(&c.micro, "micro", true, "also run the Go micro-benchmarks")
 	flag.BoolVar(&c.keep, "keep", false, "seed the objects, print the kubeconfig and keep the control plane running until Ctrl-C (for profiling by hand)")
+	render := flag.Bool("render", false, "only write the markdown of the results in -json again")
 	rawdumpKubeconfig := flag.String("rawdump-kubeconfig", "", "internal: run the raw dump baseline with this kubeconfig")
 	rawdumpOut := flag.String("rawdump-out", "", "internal: where the raw dump writes")
 	flag.Parse()
@@ -46,9 +47,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if *rawdumpKubeconfig != "" {
+	switch {
+	case *render:
+		err = rerender(c.jsonOut, c.markdown)
+	case *rawdumpKubeconfig != "":
 		err = rawDump(ctx, *rawdumpKubeconfig, *rawdumpOut)
-	} else {
+	default:
 		err = bench(ctx, c)
 	}
 	if err != nil {

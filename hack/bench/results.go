@@ -83,6 +83,25 @@ func kernel() string {
 	return strings.TrimSpace(string(data))
 }
 
+// rerender writes the markdown of an earlier run's JSON.
+func rerender(jsonFile, markdown string) error {
+	data, err := os.ReadFile(jsonFile)
+	if err != nil {
+		return fmt.Errorf("read results: %w", err)
+	}
+	var r results
+	if err := json.Unmarshal(data, &r); err != nil {
+		return fmt.Errorf("parse %s: %w", jsonFile, err)
+	}
+	if r.batchWindow, err = time.ParseDuration(r.BatchWindow); err != nil {
+		return fmt.Errorf("%s: batchWindow: %w", jsonFile, err)
+	}
+	if err := os.WriteFile(markdown, r.markdown(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", markdown, err)
+	}
+	return nil
+}
+
 func (r *results) write(markdown, jsonFile string) error {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -119,9 +138,9 @@ func (r *results) markdown() []byte {
 	p("")
 	r.targets(p)
 	r.snapshotTable(p)
+	r.churnTable(p)
 	r.apiTable(p)
 	r.gitTable(p)
-	r.churnTable(p)
 	r.auditTable(p)
 	r.microTable(p)
 	return b.Bytes()
@@ -233,6 +252,8 @@ func (r *results) apiTable(p func(string, ...any)) {
 	for _, c := range r.Churn {
 		p("Over the %.0f s of churn at %.0f/s, every request `record` made: %s.", c.Seconds, c.Rate, readSummary(c.Reads))
 	}
+	p("")
+	p("A watch seen during churn is one the client ended after its timeout (client-go picks 5 to 10 minutes) and re-opened from the last resource version it had: not a relist.")
 	p("")
 }
 

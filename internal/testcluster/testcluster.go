@@ -14,8 +14,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // Versions of the control plane built by `make testbin`.
@@ -23,6 +25,8 @@ const (
 	KubernetesVersion = "v1.36.3"
 	EtcdVersion       = "v3.6.16"
 )
+
+var ctrlLogOnce sync.Once
 
 // ErrBinariesMissing means kube-apiserver or etcd is not where it should be.
 var ErrBinariesMissing = errors.New("control plane binaries missing")
@@ -86,6 +90,9 @@ func Start(opts Options) (*Cluster, error) {
 	if err := CheckBinaries(dir); err != nil {
 		return nil, err
 	}
+	// envtest logs through controller-runtime's logger, which complains
+	// with a stack trace when nobody set it; its messages are not needed.
+	ctrlLogOnce.Do(func() { ctrllog.SetLogger(logr.Discard()) })
 	env := &envtest.Environment{
 		BinaryAssetsDirectory:    dir,
 		ControlPlaneStartTimeout: 2 * time.Minute,
