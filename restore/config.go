@@ -54,8 +54,9 @@ type Source struct {
 	// remote URL (https://, ssh://, git://, file://, user@host:path) that is
 	// cloned (bare) into Workdir, or fetched when the clone exists.
 	Repo string
-	// Ref is a branch, tag or commit (any revision go-git resolves, such as
-	// "clusterscribe/backup~3"); default DefaultRef.
+	// Ref is a branch, tag or commit, read as git rev-parse reads it (a ref
+	// wins over an abbreviated hash; "clusterscribe/backup~3" walks back);
+	// default DefaultRef.
 	Ref string
 	// Cluster is the top directory of the cluster in the branch; empty means
 	// the only one the commit holds.

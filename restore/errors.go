@@ -14,6 +14,8 @@ var (
 	ErrInvalidConfig = errors.New("invalid configuration")
 	// ErrRefNotFound means the ref names no commit of the repository.
 	ErrRefNotFound = errors.New("ref not found")
+	// ErrAmbiguousRef means an abbreviated commit hash names several commits.
+	ErrAmbiguousRef = errors.New("ref is ambiguous")
 	// ErrClusterNotFound means the commit holds no subtree for the cluster,
 	// or holds several and none was chosen.
 	ErrClusterNotFound = errors.New("cluster not found in the backup")

@@ -50,22 +50,6 @@ func openRepository(ctx context.Context, src Source) (*git.Repository, error) {
 	return repo, nil
 }
 
-// resolve returns the commit ref names.
-func resolve(repo *git.Repository, ref string) (*object.Commit, error) {
-	h, err := repo.ResolveRevision(plumbing.Revision(ref))
-	if err != nil {
-		if errors.Is(err, plumbing.ErrReferenceNotFound) || errors.Is(err, plumbing.ErrObjectNotFound) {
-			return nil, fmt.Errorf("%w: %q", ErrRefNotFound, ref)
-		}
-		return nil, fmt.Errorf("resolve %q: %w", ref, err)
-	}
-	c, err := repo.CommitObject(*h)
-	if err != nil {
-		return nil, fmt.Errorf("resolve %q: %w", ref, err)
-	}
-	return c, nil
-}
-
 // clusterDirs lists the top directories of tree that look like cluster
 // subtrees: they hold a "cluster" or a "namespaces" directory.
 func clusterDirs(tree *object.Tree) []string {

@@ -1,6 +1,7 @@
 package restore
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,54 @@ func TestResolve(t *testing.T) {
 		{ref: commits[3].String()[:8], want: commits[3]},
 		{ref: "no-such-branch", wantErr: ErrRefNotFound},
 		{ref: "0000000000000000000000000000000000000000", wantErr: ErrRefNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			c, err := resolve(repo, tt.ref)
+			if tt.wantErr != nil {
+				mustFail(t, err, tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Hash != tt.want {
+				t.Errorf("%s resolved to %s, want %s", tt.ref, c.Hash, tt.want)
+			}
+		})
+	}
+}
+
+// TestResolvePrefersRefs: as in git, a branch or tag wins over a commit
+// whose hash starts with the same digits, and fewer than four digits are
+// never taken for a hash.
+func TestResolvePrefersRefs(t *testing.T) {
+	dir, commits := historyRepo(t)
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	four := commits[1].String()[:4]
+	one := commits[0].String()[:1]
+	for name, target := range map[string]plumbing.Hash{four: commits[3], one: commits[2]} {
+		if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(name), target)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		ref     string
+		want    plumbing.Hash
+		wantErr error
+	}{
+		{ref: four, want: commits[3]},
+		{ref: one, want: commits[2]},
+		{ref: four + "~1", want: commits[2]},
+		{ref: strings.ToUpper(commits[4].String()[:7]), want: commits[4]},
+		{ref: commits[2].String()[:3], wantErr: ErrRefNotFound},
+		{ref: "~1", wantErr: ErrRefNotFound},
+		{ref: "heads", wantErr: ErrRefNotFound},
+		{ref: "../../config", wantErr: ErrRefNotFound},
+		{ref: "HEAD", want: commits[4]},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {

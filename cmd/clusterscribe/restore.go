@@ -23,7 +23,7 @@ type restoreOptions struct {
 // history share them.
 func bindSourceFlags(fs *pflag.FlagSet, s *restore.Source) {
 	fs.StringVar(&s.Repo, "repo", "", "backup repository: a local directory (working or bare repository) or a remote URL (file://, https://, ssh://, user@host:path)")
-	fs.StringVar(&s.Ref, "ref", restore.DefaultRef, "branch, tag or commit to read")
+	fs.StringVar(&s.Ref, "ref", restore.DefaultRef, "branch, tag or commit to read (as git rev-parse reads it; a ref wins over an abbreviated hash)")
 	fs.StringVar(&s.Cluster, "cluster-name", "", "the cluster's top directory in the branch (default: the only one)")
 	fs.StringVar(&s.Workdir, "workdir", "", "where a remote repository is cloned (default: the user cache directory)")
 	bindGitAuthFlags(fs, &s.Auth, "")
