@@ -99,6 +99,10 @@ func bench(ctx context.Context, c config) error {
 		return nil
 	}
 
+	step("fixed cost: clusterscribe version")
+	if res.Idle, err = measure(ctx, filepath.Join(out, "idle.log"), nil, nil, c.cli, "version"); err != nil {
+		return err
+	}
 	if err := snapshots(ctx, c, env, res); err != nil {
 		return err
 	}
