@@ -42,3 +42,37 @@ func BenchmarkCommit1000Files(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCommitSnapshot commits 10,000 new files into an empty branch, as
+// an initial snapshot does: written as one pack, and as loose objects.
+func BenchmarkCommitSnapshot(b *testing.B) {
+	for _, kind := range []string{"worktree", "bare"} {
+		for _, objects := range []string{"pack", "loose"} {
+			b.Run(kind+"/"+objects, func(b *testing.B) {
+				if objects == "loose" {
+					defer func(n int) { packMin = n }(packMin)
+					packMin = 1 << 30
+				}
+				batch := make([]Change, 10000)
+				for i := range batch {
+					batch[i] = file(fmt.Sprintf("bench/namespaces/ns-%d/core/configmaps/cm-%d.yaml", i%100, i),
+						fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\ndata:\n  key: value-%d\n", i, i))
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					b.StopTimer()
+					root := b.TempDir()
+					o := options(b, filepath.Join(root, "repo"), "bench")
+					if kind == "bare" {
+						o.Repo = newBareRemote(b, root, "remote.git")
+					}
+					c := mustOpen(b, o)
+					b.StartTimer()
+					if _, err := c.Commit(b.Context(), batch); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

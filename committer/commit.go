@@ -8,6 +8,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // Change is one file of a batch.
@@ -64,13 +65,21 @@ func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash
 		parentTree = pc.TreeHash
 	}
 
-	ed := newTreeEditor(c.repo.Storer, parentTree)
+	// A large batch is built in memory and written as one pack.
+	var objs storer.EncodedObjectStorer = c.repo.Storer
+	var staged *stagedObjects
+	pw, canPack := c.repo.Storer.(storer.PackfileWriter)
+	if canPack && len(batch) >= packMin {
+		staged = newStagedObjects(c.repo.Storer)
+		objs = staged
+	}
+	ed := newTreeEditor(objs, parentTree)
 	var applied []fileChange
 	for i, ch := range batch {
 		if i%256 == 0 && ctx.Err() != nil {
 			return plumbing.ZeroHash, fmt.Errorf("commit: %w", ctx.Err())
 		}
-		fc, ok, err := c.stage(ed, ch)
+		fc, ok, err := stage(objs, ed, ch)
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("commit %s: %w", ch.Path, err)
 		}
@@ -100,9 +109,14 @@ func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash
 	if !parent.IsZero() {
 		commit.ParentHashes = []plumbing.Hash{parent}
 	}
-	h, err := writeCommit(c.repo.Storer, commit)
+	h, err := writeCommit(objs, commit)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+	}
+	if staged != nil {
+		if err := staged.flush(pw); err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+		}
 	}
 	if err := c.setRef(c.branch, h, parent); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
@@ -114,7 +128,7 @@ func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash
 }
 
 // stage applies one change to the tree editor if it differs from the tip.
-func (c *Committer) stage(ed *treeEditor, ch Change) (fileChange, bool, error) {
+func stage(objs storer.EncodedObjectStorer, ed *treeEditor, ch Change) (fileChange, bool, error) {
 	cur, exists, err := ed.get(ch.Path)
 	if err != nil {
 		return fileChange{}, false, err
@@ -139,7 +153,7 @@ func (c *Committer) stage(ed *treeEditor, ch Change) (fileChange, bool, error) {
 	default:
 		fc.kind = kindChanged
 	}
-	fc.hash, err = writeBlob(c.repo.Storer, ch.Data)
+	fc.hash, err = writeBlob(objs, ch.Data)
 	if err != nil {
 		return fileChange{}, false, err
 	}

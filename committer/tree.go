@@ -207,6 +207,9 @@ func treeSortName(e object.TreeEntry) string {
 }
 
 func writeBlob(s storer.EncodedObjectStorer, data []byte) (plumbing.Hash, error) {
+	if st, ok := s.(*stagedObjects); ok {
+		return st.putBlob(data), nil
+	}
 	obj := s.NewEncodedObject()
 	obj.SetType(plumbing.BlobObject)
 	obj.SetSize(int64(len(data)))

@@ -13,34 +13,15 @@ import (
 	"github.com/clusterscribe/clusterscribe/committer"
 )
 
-func TestResolve(t *testing.T) {
-	dir, commits := historyRepo(t)
-	repo, err := git.PlainOpen(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := repo.CreateTag("before-removal", commits[1], nil); err != nil {
-		t.Fatal(err)
-	}
-	tagger := &object.Signature{Name: "ops", Email: "ops@example.com", When: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	if _, err := repo.CreateTag("v1-backup", commits[0], &git.CreateTagOptions{Message: "first", Tagger: tagger}); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		ref     string
-		want    plumbing.Hash
-		wantErr error
-	}{
-		{ref: DefaultRef, want: commits[4]},
-		{ref: "refs/heads/" + DefaultRef, want: commits[4]},
-		{ref: DefaultRef + "~2", want: commits[2]},
-		{ref: "before-removal", want: commits[1]},
-		{ref: "v1-backup", want: commits[0]},
-		{ref: commits[3].String(), want: commits[3]},
-		{ref: commits[3].String()[:8], want: commits[3]},
-		{ref: "no-such-branch", wantErr: ErrRefNotFound},
-		{ref: "0000000000000000000000000000000000000000", wantErr: ErrRefNotFound},
-	}
+// resolveCase is a ref and the commit it must name, or the error.
+type resolveCase struct {
+	ref     string
+	want    plumbing.Hash
+	wantErr error
+}
+
+func checkResolve(t *testing.T, repo *git.Repository, tests []resolveCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
 			c, err := resolve(repo, tt.ref)
@@ -56,6 +37,33 @@ func TestResolve(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestResolve(t *testing.T) {
+	dir, commits := historyRepo(t)
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.CreateTag("before-removal", commits[1], nil); err != nil {
+		t.Fatal(err)
+	}
+	tagger := &object.Signature{Name: "ops", Email: "ops@example.com", When: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if _, err := repo.CreateTag("v1-backup", commits[0], &git.CreateTagOptions{Message: "first", Tagger: tagger}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []resolveCase{
+		{ref: DefaultRef, want: commits[4]},
+		{ref: "refs/heads/" + DefaultRef, want: commits[4]},
+		{ref: DefaultRef + "~2", want: commits[2]},
+		{ref: "before-removal", want: commits[1]},
+		{ref: "v1-backup", want: commits[0]},
+		{ref: commits[3].String(), want: commits[3]},
+		{ref: commits[3].String()[:8], want: commits[3]},
+		{ref: "no-such-branch", wantErr: ErrRefNotFound},
+		{ref: "0000000000000000000000000000000000000000", wantErr: ErrRefNotFound},
+	}
+	checkResolve(t, repo, tests)
 }
 
 // TestResolvePrefersRefs: as in git, a branch or tag wins over a commit
@@ -74,11 +82,7 @@ func TestResolvePrefersRefs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tests := []struct {
-		ref     string
-		want    plumbing.Hash
-		wantErr error
-	}{
+	tests := []resolveCase{
 		{ref: four, want: commits[3]},
 		{ref: one, want: commits[2]},
 		{ref: four + "~1", want: commits[2]},
@@ -89,21 +93,7 @@ func TestResolvePrefersRefs(t *testing.T) {
 		{ref: "../../config", wantErr: ErrRefNotFound},
 		{ref: "HEAD", want: commits[4]},
 	}
-	for _, tt := range tests {
-		t.Run(tt.ref, func(t *testing.T) {
-			c, err := resolve(repo, tt.ref)
-			if tt.wantErr != nil {
-				mustFail(t, err, tt.wantErr)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.Hash != tt.want {
-				t.Errorf("%s resolved to %s, want %s", tt.ref, c.Hash, tt.want)
-			}
-		})
-	}
+	checkResolve(t, repo, tests)
 }
 
 func TestChooseCluster(t *testing.T) {
