@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -209,17 +211,50 @@ func readTree(files *fileReader, base string, set *Set, log *slog.Logger) error 
 		set.Problems = append(set.Problems, problems...)
 	}
 	slices.Sort(manifests)
-	for _, f := range manifests {
-		data, err := files.read(f)
-		if err != nil {
-			fileProblem(f, err)
+	for _, r := range parseFiles(files, manifests) {
+		if r.err != nil {
+			fileProblem(r.path, r.err)
 			continue
 		}
-		objs, problems := parseManifests(rel(root, f), data)
-		set.Objects = append(set.Objects, objs...)
-		set.Problems = append(set.Problems, problems...)
+		set.Objects = append(set.Objects, r.objs...)
+		set.Problems = append(set.Problems, r.problems...)
 	}
 	return nil
+}
+
+// parsedFile is what one manifest file holds, or why it was not read.
+type parsedFile struct {
+	path     string
+	objs     []Object
+	problems []findings.Problem
+	err      error
+}
+
+// parseFiles reads and parses the manifest files on every CPU, and returns
+// their results in the order of paths. At most one file per CPU is held in
+// memory at once.
+func parseFiles(files *fileReader, paths []string) []parsedFile {
+	out := make([]parsedFile, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Go(func() {
+			for i := range next {
+				r := parsedFile{path: paths[i]}
+				var data []byte
+				if data, r.err = files.read(paths[i]); r.err == nil {
+					r.objs, r.problems = parseManifests(rel(files.root, paths[i]), data)
+				}
+				out[i] = r
+			}
+		})
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 // isManifestName reports the file names read as manifests.
