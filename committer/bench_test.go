@@ -2,7 +2,6 @@ package committer
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 )
 
@@ -12,12 +11,7 @@ import (
 func BenchmarkCommit1000Files(b *testing.B) {
 	for _, kind := range []string{"worktree", "bare"} {
 		b.Run(kind, func(b *testing.B) {
-			root := b.TempDir()
-			o := options(b, filepath.Join(root, "repo"), "bench")
-			if kind == "bare" {
-				o.Repo = newBareRemote(b, root, "remote.git")
-			}
-			c := mustOpen(b, o)
+			c, _ := openKind(b, kind, "bench")
 			path := func(i int) string {
 				return fmt.Sprintf("bench/namespaces/ns-%d/core/configmaps/cm-%d.yaml", i%50, i)
 			}
@@ -61,12 +55,7 @@ func BenchmarkCommitSnapshot(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					b.StopTimer()
-					root := b.TempDir()
-					o := options(b, filepath.Join(root, "repo"), "bench")
-					if kind == "bare" {
-						o.Repo = newBareRemote(b, root, "remote.git")
-					}
-					c := mustOpen(b, o)
+					c, _ := openKind(b, kind, "bench")
 					b.StartTimer()
 					if _, err := c.Commit(b.Context(), batch); err != nil {
 						b.Fatal(err)

@@ -236,6 +236,18 @@ func options(t testing.TB, repo, prefix string) Options {
 	}
 }
 
+// openKind opens a committer on a new local working repository ("worktree")
+// or on a clone of a new bare remote ("bare").
+func openKind(t testing.TB, kind, prefix string) (*Committer, Options) {
+	t.Helper()
+	root := t.TempDir()
+	o := options(t, filepath.Join(root, "repo"), prefix)
+	if kind == "bare" {
+		o.Repo = newBareRemote(t, root, "remote.git")
+	}
+	return mustOpen(t, o), o
+}
+
 func mustOpen(t testing.TB, o Options) *Committer {
 	t.Helper()
 	c, err := Open(t.Context(), o)

@@ -16,12 +16,7 @@ import (
 func TestLargeBatchIsOnePack(t *testing.T) {
 	for _, kind := range []string{"worktree", "bare"} {
 		t.Run(kind, func(t *testing.T) {
-			root := t.TempDir()
-			o := options(t, filepath.Join(root, "repo"), "prod")
-			if kind == "bare" {
-				o.Repo = newBareRemote(t, root, "remote.git")
-			}
-			c := mustOpen(t, o)
+			c, o := openKind(t, kind, "prod")
 			path := func(i int) string { return fmt.Sprintf("prod/namespaces/ns-%d/core/configmaps/cm-%d.yaml", i%7, i) }
 			content := func(i, round int) string { return fmt.Sprintf("kind: ConfigMap\nindex: %d\nround: %d\n", i, round) }
 
