@@ -1,6 +1,7 @@
 package restore
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/memory"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/committer"
@@ -192,4 +194,59 @@ func TestRemoteAuthKeepsSecretsOut(t *testing.T) {
 	if got := scrubURL("clone https://tok@git.example/x failed"); got != "clone https://git.example/x failed" {
 		t.Errorf("scrubURL: %q", got)
 	}
+}
+
+// TestResolveAmbiguousPrefix: an abbreviated hash that starts two commits
+// is refused with ErrAmbiguousRef; one more digit names each.
+func TestResolveAmbiguousPrefix(t *testing.T) {
+	repo, err := git.Init(memory.NewStorage(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := repo.Storer.NewEncodedObject()
+	if err := (&object.Tree{}).Encode(empty); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := repo.Storer.SetEncodedObject(empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two of a few hundred commits share their first four digits (the
+	// birthday bound of 16^4); 20,000 make missing it impossible in practice.
+	seen := map[string]plumbing.Hash{}
+	var a, b plumbing.Hash
+	for i := 0; a.IsZero() && i < 20000; i++ {
+		obj := repo.Storer.NewEncodedObject()
+		sig := object.Signature{Name: "t", Email: "t@example.com", When: time.Unix(0, 0).UTC()}
+		c := &object.Commit{Author: sig, Committer: sig, Message: fmt.Sprintf("commit %d\n", i), TreeHash: tree}
+		if err := c.Encode(obj); err != nil {
+			t.Fatal(err)
+		}
+		h, err := repo.Storer.SetEncodedObject(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if other, ok := seen[h.String()[:4]]; ok {
+			a, b = other, h
+		}
+		seen[h.String()[:4]] = h
+	}
+	if a.IsZero() {
+		t.Fatal("no two commits share their first four digits")
+	}
+	n := 4
+	for a.String()[n] == b.String()[n] {
+		n++
+	}
+	if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewTagReferenceName("a-tree"), tree)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resolve(repo, "a-tree"); err == nil || !strings.Contains(err.Error(), "names a tree") {
+		t.Errorf("a tag of a tree: got %v, want an error saying it names a tree", err)
+	}
+	checkResolve(t, repo, []resolveCase{
+		{ref: a.String()[:n], wantErr: ErrAmbiguousRef},
+		{ref: a.String()[:n+1], want: a},
+		{ref: b.String()[:n+1], want: b},
+	})
 }

@@ -43,6 +43,9 @@ func resolve(repo *git.Repository, ref string) (*object.Commit, error) {
 	}
 	c, err := repo.CommitObject(h)
 	if err != nil {
+		if o, oerr := repo.Storer.EncodedObject(plumbing.AnyObject, h); oerr == nil {
+			return nil, fmt.Errorf("%w: %q names a %s (%s), not a commit", ErrRefNotFound, ref, o.Type(), h)
+		}
 		if errors.Is(err, plumbing.ErrObjectNotFound) {
 			return nil, fmt.Errorf("%w: %q", ErrRefNotFound, ref)
 		}
