@@ -53,8 +53,9 @@ func run(ctx context.Context, cli, out, samples string, keep bool) error {
 	}
 	defer func() { _ = cpLog.Close() }()
 
-	step("starting a local control plane (kube-apiserver %s + etcd %s)", testcluster.KubernetesVersion, testcluster.EtcdVersion)
-	cluster, err := testcluster.Start(testcluster.Options{Output: cpLog})
+	step("starting a local control plane (kube-apiserver %s + etcd %s, kube-controller-manager, kube-scheduler, 2 kwok nodes)",
+		testcluster.KubernetesVersion, testcluster.EtcdVersion)
+	cluster, err := testcluster.Start(testcluster.Options{Output: cpLog, Controllers: true})
 	if err != nil {
 		return err
 	}
@@ -87,6 +88,9 @@ func run(ctx context.Context, cli, out, samples string, keep bool) error {
 		return err
 	}
 	fmt.Printf("   %d objects applied; %d Secret values are canaries, searched for at the end\n", len(objs), planted)
+	if err := waitForPods(ctx, cluster, objs); err != nil {
+		return err
+	}
 
 	if keep {
 		fmt.Printf("\nThe control plane is running. Use it with:\n\n  export KUBECONFIG=%s\n  %s record --repo %s --once\n\nCtrl-C stops it.\n",

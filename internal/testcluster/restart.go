@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -26,13 +25,6 @@ const (
 	apiServerGracefulStopTimeout = 90 * time.Second
 )
 
-// apiServerProc is a kube-apiserver started here (not by envtest): the
-// restarted one, or a peer.
-type apiServerProc struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed once the process has exited
-	err  error         // its exit status, set when done is closed
-}
 
 // KillAPIServer kills kube-apiserver with SIGKILL, as a crash or an OOM
 // kill would, and waits until it is gone. etcd keeps running, with all the
@@ -97,7 +89,7 @@ func (c *Cluster) StartAPIServer() error {
 	// The port was just freed: a start that finds it still held is retried.
 	var err error
 	for range 3 {
-		var p *apiServerProc
+		var p *childProc
 		if p, err = c.startAPIServerProc(c.apiArgs, c.Config); err == nil {
 			c.restarted = p
 			return nil
@@ -121,7 +113,7 @@ func (c *Cluster) RestartAPIServer() error {
 type PeerAPIServer struct {
 	// Config is an admin client configuration for the peer.
 	Config *rest.Config
-	proc   *apiServerProc
+	proc   *childProc
 }
 
 // StartPeerAPIServer starts a PeerAPIServer on a free port with the flags
@@ -165,19 +157,12 @@ func (p *PeerAPIServer) Kill() error {
 
 // startAPIServerProc runs kube-apiserver with args and waits until it
 // answers /readyz through cfg.
-func (c *Cluster) startAPIServerProc(args []string, cfg *rest.Config) (*apiServerProc, error) {
+func (c *Cluster) startAPIServerProc(args []string, cfg *rest.Config) (*childProc, error) {
 	api := c.env.ControlPlane.APIServer
-	cmd := exec.Command(api.Path, args...)
-	cmd.Stdout, cmd.Stderr = api.Out, api.Err
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("run %s: %w", api.Path, err)
+	p, err := startChild("kube-apiserver", api.Path, args, api.Out, api.Err)
+	if err != nil {
+		return nil, err
 	}
-	p := &apiServerProc{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		defer close(p.done)
-		p.err = cmd.Wait()
-	}()
 	if err := waitReady(cfg, p.done); err != nil {
 		_ = p.kill()
 		return nil, err
@@ -214,40 +199,6 @@ func waitReady(cfg *rest.Config, exited <-chan struct{}) error {
 			return fmt.Errorf("kube-apiserver not ready after %s (last /readyz: %s)", apiServerStartTimeout, last)
 		case <-time.After(200 * time.Millisecond):
 		}
-	}
-}
-
-// kill sends SIGKILL and waits for the exit.
-func (p *apiServerProc) kill() error {
-	select {
-	case <-p.done:
-		return nil
-	default:
-	}
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("kill kube-apiserver: %w", err)
-	}
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(apiServerStopTimeout):
-		return fmt.Errorf("kube-apiserver (pid %d) still running %s after SIGKILL", p.cmd.Process.Pid, apiServerStopTimeout)
-	}
-}
-
-// stop ends the process with SIGTERM, then SIGKILL when it lingers.
-func (p *apiServerProc) stop() error {
-	select {
-	case <-p.done:
-		return nil
-	default:
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(apiServerGracefulStopTimeout):
-		return p.kill()
 	}
 }
 

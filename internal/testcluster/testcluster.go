@@ -68,8 +68,11 @@ type Cluster struct {
 	mu        sync.Mutex
 	apiArgs   []string
 	apiDown   bool
-	restarted *apiServerProc
+	restarted *childProc
 	peers     []*PeerAPIServer
+	// kube-controller-manager, kube-scheduler and kwok, when started.
+	controllers    []*childProc
+	controllersDir string
 	// Config is an admin (system:masters) client configuration.
 	Config *rest.Config
 	// Kubeconfig is the same access as a kubeconfig file's content.
@@ -82,12 +85,28 @@ type Options struct {
 	Output io.Writer
 	// APIServerArgs are extra kube-apiserver flags, e.g. "--audit-log-path=…".
 	APIServerArgs map[string]string
+	// Controllers also starts kube-controller-manager, kube-scheduler and
+	// kwok, and creates Nodes that kwok runs pods on: ReplicaSets and Pods
+	// appear, Jobs complete, garbage collection, TTLs and namespace deletion
+	// work, default ServiceAccounts exist and statuses churn, as on a real
+	// cluster. The ServiceAccount admission plugin is on, as on a real
+	// cluster.
+	Controllers bool
+	// Nodes is how many kwok Nodes to create with Controllers (default 2).
+	Nodes int
 }
 
 // Start brings up etcd and kube-apiserver from AssetsDir.
 func Start(opts Options) (*Cluster, error) {
 	dir := AssetsDir()
-	if err := CheckBinaries(dir); err != nil {
+	check := CheckBinaries
+	if opts.Controllers {
+		check = CheckControllerBinaries
+		if opts.Nodes == 0 {
+			opts.Nodes = 2
+		}
+	}
+	if err := check(dir); err != nil {
 		return nil, err
 	}
 	// envtest logs through controller-runtime's logger, which complains
@@ -101,6 +120,11 @@ func Start(opts Options) (*Cluster, error) {
 	api := env.ControlPlane.GetAPIServer()
 	if opts.Output != nil {
 		api.Out, api.Err = opts.Output, opts.Output
+	}
+	if opts.Controllers {
+		// envtest turns the ServiceAccount admission plugin off because
+		// nothing creates default ServiceAccounts without controllers.
+		api.Configure().Set("disable-admission-plugins", "")
 	}
 	for k, v := range opts.APIServerArgs {
 		api.Configure().Set(k, v)
@@ -119,7 +143,14 @@ func Start(opts Options) (*Cluster, error) {
 		_ = env.Stop()
 		return nil, fmt.Errorf("render kubeconfig: %w", err)
 	}
-	return &Cluster{env: env, Config: cfg, Kubeconfig: kubeconfig}, nil
+	c := &Cluster{env: env, Config: cfg, Kubeconfig: kubeconfig}
+	if opts.Controllers {
+		if err := c.startControllers(opts); err != nil {
+			_ = c.Stop()
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // WriteKubeconfig writes the admin kubeconfig to path (mode 0600).
@@ -134,7 +165,7 @@ func (c *Cluster) WriteKubeconfig(path string) error {
 func (c *Cluster) Stop() error {
 	// The kube-apiservers started after a kill go first: envtest knows only
 	// its own.
-	started := c.stopAPIServers()
+	started := errors.Join(c.stopControllers(), c.stopAPIServers())
 	if err := c.env.Stop(); err != nil {
 		return fmt.Errorf("stop control plane: %w", errors.Join(err, started))
 	}

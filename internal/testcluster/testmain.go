@@ -20,11 +20,21 @@ import (
 //	var cluster *testcluster.Cluster
 //	func TestMain(m *testing.M) { testcluster.Main(m, &cluster) }
 func Main(m *testing.M, into **Cluster) {
-	os.Exit(run(m, into))
+	os.Exit(run(m, into, Options{}))
 }
 
-func run(m *testing.M, into **Cluster) int {
-	c, err := Start(Options{})
+// MainWith is Main with a control plane started with opts, e.g. with
+// controllers:
+//
+//	func TestMain(m *testing.M) {
+//		testcluster.MainWith(m, &cluster, testcluster.Options{Controllers: true})
+//	}
+func MainWith(m *testing.M, into **Cluster, opts Options) {
+	os.Exit(run(m, into, opts))
+}
+
+func run(m *testing.M, into **Cluster, opts Options) int {
+	c, err := Start(opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
 		return 1
@@ -51,8 +61,8 @@ func (c *Cluster) Namespace(t testing.TB, prefix string) string {
 		t.Fatalf("create namespace %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		// No kube-controller-manager runs, so the namespace stays Terminating;
-		// that is harmless: every test has its own.
+		// Without controllers the namespace stays Terminating; that is
+		// harmless: every test has its own.
 		_ = cs.CoreV1().Namespaces().Delete(context.WithoutCancel(t.Context()), name, metav1.DeleteOptions{})
 	})
 	return name

@@ -1,8 +1,15 @@
 //go:build tools
 
-// Package tools pins the kube-apiserver used by the local control plane.
-// It is built with `go build k8s.io/kubernetes/cmd/kube-apiserver` from this
-// module; the blank import keeps `go mod tidy` from dropping the requirement.
+// Package tools pins the Kubernetes control plane used by the tests and the
+// local demo: kube-apiserver, kube-controller-manager, kube-scheduler and
+// kubectl, each built with `go build k8s.io/kubernetes/cmd/<name>` from this
+// module (hack/testbin.sh). The blank imports keep `go mod tidy` from
+// dropping the requirements.
 package tools
 
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
