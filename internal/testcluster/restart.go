@@ -25,7 +25,6 @@ const (
 	apiServerGracefulStopTimeout = 90 * time.Second
 )
 
-
 // KillAPIServer kills kube-apiserver with SIGKILL, as a crash or an OOM
 // kill would, and waits until it is gone. etcd keeps running, with all the
 // data. Clients see connection errors until StartAPIServer; their watches
