@@ -23,7 +23,7 @@ all: build
 build: ## Build the CLI into bin/
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/clusterscribe ./cmd/clusterscribe
 
-testbin: ## Build kube-apiserver and etcd from source once; print their directory
+testbin: ## Build the control plane (kube-apiserver, etcd, controller-manager, scheduler, kubectl, kwok) once; print its directory
 	@hack/testbin.sh
 
 .PHONY: gitea
