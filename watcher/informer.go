@@ -30,7 +30,11 @@ func (w *Watcher) newInformer(r Resource, send func(context.Context, Event)) *in
 			if opts.Limit > 0 {
 				opts.Limit = pageSize
 			}
-			return client.List(ctx, opts)
+			list, err := client.List(ctx, opts)
+			if err == nil {
+				w.listed(r, len(list.Items))
+			}
+			return list, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 			return client.Watch(ctx, opts)
