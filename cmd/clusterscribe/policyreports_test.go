@@ -54,7 +54,7 @@ func TestAuditWritesPolicyReports(t *testing.T) {
 	if err := applier.ApplyAll(t.Context(), objs); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"audit", "--kubeconfig", kubeconfig, "--declared", declaredDir, "--namespaces", ns, "--write-policy-reports", "--format", "json", "--output", filepath.Join(dir, "report.json")}
+	args := []string{"audit", "--kubeconfig", kubeconfig, "--declared", declaredDir, "--namespaces", ns, "--write-policy-reports", "-o", "json", "--output-file", filepath.Join(dir, "report.json")}
 
 	_, _, err = runCommand(t, args...)
 	if err == nil || exitCode(err) != exitFailed || !strings.Contains(err.Error(), "install the PolicyReport CRDs") {

@@ -31,7 +31,7 @@ func TestProposeFlagErrors(t *testing.T) {
 		{"forge with a directory", []string{"propose", "--declared", dir, "--forge", "gitea"}, "needs --declared to be a Git URL"},
 		{"two tokens", []string{"propose", "--declared", dir, "--token-file", "a", "--token-env", "B"}, "exclude each other"},
 		{"forge without a token", []string{"propose", "--declared", "https://git.example.com/shop/declared.git", "--forge", "gitlab"}, "no forge token"},
-		{"arguments", []string{"propose", "--declared", dir, "extra"}, "propose takes no arguments"},
+		{"arguments", []string{"propose", "--declared", dir, "extra"}, `unknown command "extra" for "clusterscribe propose"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -93,6 +93,9 @@ func conventions(root *cobra.Command, g *globals) {
 	walk = func(c *cobra.Command) {
 		if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
 			c.Args = unknownSubcommand
+			// "clusterscribe recrod --once" is an unknown command, not an
+			// unknown flag.
+			c.FParseErrWhitelist.UnknownFlags = true
 			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 		} else if c.Args != nil {
 			args := c.Args

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/yaml"
+
+	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
+)
+
+const conventionsManifest = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: %NS%
+data:
+  MODE: normal
+`
+
+// TestStructuredOutput walks every command with structured output with
+// -o json and -o yaml against the package's control plane: standard output
+// parses, and the YAML is the same value as the JSON. The backup it reads
+// is recorded with -n, and history and restore name the object as kubectl
+// does (cm/settings -n NS).
+func TestStructuredOutput(t *testing.T) {
+	dir, kubeconfig := clusterKubeconfig(t)
+	ns := cluster.Namespace(t, "output")
+	manifest := strings.ReplaceAll(conventionsManifest, "%NS%", ns)
+	declaredDir := filepath.Join(dir, "declared")
+	commitDir(t, declaredDir, map[string]string{"settings.yaml": manifest})
+	objs, err := kubeapply.Decode([]byte(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	applier, err := kubeapply.New(cluster.Config, "gitops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applier.ApplyAll(t.Context(), objs); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "backup")
+	if out, _, err := runCommand(t, "record", "--kubeconfig", kubeconfig, "--repo", backup, "-n", ns, "--once", "--quiet"); err != nil {
+		t.Fatalf("record: %v\n%s", err, out)
+	}
+	kc := []string{"--kubeconfig", kubeconfig}
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"version", []string{"version"}},
+		{"policy list", []string{"policy", "list"}},
+		{"policy test", []string{"policy", "test", filepath.Join(declaredDir, "settings.yaml")}},
+		{"audit", append([]string{"audit", "--declared", declaredDir, "--namespaces", ns}, kc...)},
+		{"history", []string{"history", "cm/settings", "-n", ns, "--repo", backup}},
+		{"history kind.group", []string{"history", "configmaps.v1.core/" + ns + "/settings", "--repo", backup}},
+		{"restore", append([]string{"restore", "--repo", backup, "-n", ns, "--dry-run=server", "--existing", "update"}, kc...)},
+		{"restore one object", append([]string{"restore", "configmap/settings", "-n", ns, "--repo", backup, "--dry-run=server"}, kc...)},
+		{"propose", append([]string{"propose", "--declared", declaredDir, "--forge", "none", "--patch-dir", dir, "--namespaces", ns}, kc...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var values [2]any
+			for i, format := range []string{formatJSON, formatYAML} {
+				out, _, err := runCommand(t, append(tt.args, "-o", format)...)
+				if err != nil {
+					t.Fatalf("-o %s: %v\n%s", format, err, out)
+				}
+				data := []byte(out)
+				if format == formatYAML {
+					if data, err = yaml.YAMLToJSON(data); err != nil {
+						t.Fatalf("-o yaml: %v\n%s", err, out)
+					}
+				}
+				if err := json.Unmarshal(data, &values[i]); err != nil {
+					t.Fatalf("-o %s: %v\n%s", format, err, out)
+				}
+				if reflect.ValueOf(values[i]).Len() == 0 {
+					t.Errorf("-o %s: empty output", format)
+				}
+			}
+			// Reports carry their time of generation: compare the shape.
+			if reflect.TypeOf(values[0]) != reflect.TypeOf(values[1]) {
+				t.Errorf("-o yaml is not the same kind of value as -o json: %T, %T", values[0], values[1])
+			}
+		})
+	}
+}
+
+// TestCommandConventions checks every command of the tree: an Example in
+// its help, and -o/--output offering json and yaml wherever it exists,
+// with --output-file next to it.
+func TestCommandConventions(t *testing.T) {
+	root := newRootCommand(genericiooptions.NewTestIOStreamsDiscard())
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Hidden || c.Name() == "help" || c.Name() == "completion" || c.Parent() != nil && c.Parent().Name() == "completion" {
+			return
+		}
+		if c.Example == "" {
+			t.Errorf("%s has no Example", c.CommandPath())
+		}
+		if f := c.Flags().Lookup("output"); f != nil {
+			if f.Shorthand != "o" || !strings.Contains(f.Usage, "json") || !strings.Contains(f.Usage, "yaml") {
+				t.Errorf("%s -o: %q, want a format with json and yaml", c.CommandPath(), f.Usage)
+			}
+			if c.Flags().Lookup("output-file") == nil {
+				t.Errorf("%s has -o but no --output-file", c.CommandPath())
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// TestOutputFile checks --output-file: the output in the file, nothing on
+// standard output, no temporary file left.
+func TestOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "version.yaml")
+	out, _, err := runCommand(t, "version", "-o", "yaml", "--output-file", file)
+	if err != nil || out != "" {
+		t.Fatalf("version: %v, standard output %q", err, out)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info map[string]string
+	if err := yaml.Unmarshal(data, &info); err != nil || info["version"] == "" {
+		t.Errorf("%s: %v\n%s", file, err, data)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files left: %v", entries)
+	}
+}
