@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -22,9 +23,9 @@ const reachTimeout = 15 * time.Second
 // answered one request, so a command against a cluster it cannot use stops
 // at once with one message saying what to fix.
 func (g *globals) restConfig(ctx context.Context) (*rest.Config, error) {
-	cfg, err := g.kube.ToRESTConfig()
+	cfg, err := g.toRESTConfig()
 	if err != nil {
-		return nil, kubeconfigError(err)
+		return nil, err
 	}
 	probe := rest.CopyConfig(cfg)
 	probe.Timeout = reachTimeout
@@ -57,19 +58,34 @@ func (g *globals) contextName() string {
 	return raw.CurrentContext
 }
 
+// toRESTConfig is the kubeconfig's REST config, or an error that says
+// which flag or file to fix.
+func (g *globals) toRESTConfig() (*rest.Config, error) {
+	if f := g.kube.KubeConfig; f != nil && *f != "" {
+		if _, err := os.Stat(*f); err != nil {
+			return nil, fmt.Errorf("--kubeconfig: %s does not exist", *f)
+		}
+	}
+	if c := g.kube.Context; c != nil && *c != "" {
+		raw, err := g.kube.ToRawKubeConfigLoader().RawConfig()
+		if err == nil && raw.Contexts[*c] == nil {
+			return nil, fmt.Errorf("--context: no context %q in the kubeconfig (kubectl config get-contexts lists them)", *c)
+		}
+	}
+	cfg, err := g.kube.ToRESTConfig()
+	if err != nil {
+		return nil, kubeconfigError(err)
+	}
+	return cfg, nil
+}
+
 // kubeconfigError says what to do about a kubeconfig that names no usable
 // cluster.
 func kubeconfigError(err error) error {
-	msg := err.Error()
-	switch {
-	case clientcmd.IsEmptyConfig(err):
+	if clientcmd.IsEmptyConfig(err) {
 		return errors.New("no cluster configured: pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config")
-	case strings.Contains(msg, "context was not found"), strings.Contains(msg, "does not exist") && strings.Contains(msg, "context"):
-		return fmt.Errorf("--context: %s (kubectl config get-contexts lists the contexts)", strings.TrimPrefix(msg, "invalid configuration: "))
-	case strings.Contains(msg, "no such file or directory"):
-		return fmt.Errorf("--kubeconfig: %s", msg)
 	}
-	return fmt.Errorf("kubeconfig: %w (check --kubeconfig and --context)", err)
+	return fmt.Errorf("kubeconfig: %s (check --kubeconfig and --context)", strings.TrimPrefix(err.Error(), "invalid configuration: "))
 }
 
 // unreachableError turns the failure of the first request into one line:
