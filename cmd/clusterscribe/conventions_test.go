@@ -143,3 +143,63 @@ func TestOutputFile(t *testing.T) {
 		t.Errorf("files left: %v", entries)
 	}
 }
+
+// TestFlagCompletion asks the shell completion for flag values: formats,
+// fixed choices, the kubeconfig's contexts, namespaces and kinds from the
+// cluster, bundled policy ids.
+func TestFlagCompletion(t *testing.T) {
+	_, kubeconfig := clusterKubeconfig(t)
+	ns := cluster.Namespace(t, "complete")
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"formats", []string{"audit", "-o", ""}, []string{"sarif", "junit", "json", "yaml"}},
+		{"dry run", []string{"restore", "--dry-run", ""}, []string{"none", "server"}},
+		{"colour", []string{"version", "--color", ""}, []string{"auto", "always", "never"}},
+		{"contexts", []string{"audit", "--kubeconfig", kubeconfig, "--context", ""}, nil}, // filled below
+		{"namespaces", []string{"record", "--kubeconfig", kubeconfig, "-n", ""}, []string{ns, "kube-system"}},
+		{"kinds", []string{"record", "--kubeconfig", kubeconfig, "--include-kinds", ""}, []string{"Deployment.apps", "ConfigMap", "ClusterRole.rbac.authorization.k8s.io"}},
+		{"policy ids", []string{"policy", "test", "--disable-policies", ""}, []string{"privileged-container", "rbac-wildcard"}},
+	}
+	for i := range tests {
+		if tests[i].want == nil {
+			tests[i].want = []string{readCurrentContext(t, kubeconfig)}
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, err := runCommand(t, append([]string{cobra.ShellCompRequestCmd}, tt.args...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := map[string]bool{}
+			for _, l := range strings.Split(out, "\n") {
+				v, _, _ := strings.Cut(l, "\t")
+				lines[v] = true
+			}
+			for _, w := range tt.want {
+				if !lines[w] {
+					t.Errorf("completion lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// readCurrentContext is the current context of a kubeconfig file.
+func readCurrentContext(t *testing.T, kubeconfig string) string {
+	t.Helper()
+	data, err := os.ReadFile(kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		CurrentContext string `json:"current-context"`
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil || cfg.CurrentContext == "" {
+		t.Fatalf("%s: no current context (%v)", kubeconfig, err)
+	}
+	return cfg.CurrentContext
+}

@@ -28,6 +28,9 @@ func newHistoryCommand(g *globals) *cobra.Command {
 		Annotations: map[string]string{annotationNamespaced: "the namespace the object is in"},
 		Args:        cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(cfg.Source.Repo) == "" {
+				return usageError(errRepoRequired)
+			}
 			q, err := parseRef(g, args[0])
 			if err != nil {
 				return usageError(err)

@@ -48,6 +48,9 @@ func (o *recordOptions) bindFlags(fs *pflag.FlagSet) {
 }
 
 func (o *recordOptions) complete(cmd *cobra.Command, g *globals) error {
+	if strings.TrimSpace(o.cfg.Committer.Repo) == "" {
+		return errors.New("--repo is required: where the backup goes, a directory (created when missing) or a Git URL (e.g. --repo ./backup)")
+	}
 	if ns, set := namespaceFlag(cmd, g); set {
 		if len(o.cfg.Filters.Namespaces) > 0 {
 			return errors.New("-n/--namespace and --namespaces exclude each other: -n records one namespace, --namespaces several")

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/restore"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
@@ -31,6 +32,9 @@ func bindSourceFlags(fs *pflag.FlagSet, s *restore.Source) {
 	fs.StringVar(&s.Workdir, "workdir", "", "where a remote repository is cloned (default: the user cache directory)")
 	bindGitAuthFlags(fs, &s.Auth, "")
 }
+
+// errRepoRequired is the error of restore and history without --repo.
+var errRepoRequired = errors.New("--repo is required: the backup repository, a directory or a Git URL (e.g. --repo ./backup)")
 
 // --dry-run values, as kubectl takes them.
 const (
@@ -63,6 +67,12 @@ func (o *restoreOptions) bindFlags(fs *pflag.FlagSet) {
 
 // complete checks the flags and the object references in args.
 func (o *restoreOptions) complete(cmd *cobra.Command, g *globals, args []string) error {
+	if strings.TrimSpace(o.cfg.Source.Repo) == "" {
+		return errRepoRequired
+	}
+	if _, err := filters.New(o.cfg.Filters); err != nil {
+		return err
+	}
 	o.cfg.QPS = float32(o.qps)
 	existing, err := restore.ParseExisting(o.existing)
 	if err != nil {
