@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -111,13 +112,8 @@ type customization struct {
 
 // configMapRules reads argocd-cm's keys, in key order.
 func configMapRules(data map[string]string) ([]Rule, error) {
-	keys := make([]string, 0, len(data))
-	for k := range data {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var out []Rule
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(data)) {
 		switch {
 		case strings.HasPrefix(k, argoCDKeyPrefix):
 			group, kind := splitGroupKind(strings.TrimPrefix(k, argoCDKeyPrefix), "_")
@@ -146,13 +142,8 @@ func oldCustomizations(value string) ([]Rule, error) {
 	if err := yaml.Unmarshal([]byte(value), &m); err != nil {
 		return nil, err
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var out []Rule
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if strings.TrimSpace(m[k].IgnoreDifferences) == "" {
 			continue
 		}

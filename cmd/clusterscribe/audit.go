@@ -135,11 +135,7 @@ func newAuditCommand(g *globals) *cobra.Command {
 
 // run audits, writes the report and returns the exit code.
 func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
-	log, err := g.logger()
-	if err != nil {
-		return exitFailed, err
-	}
-	restCfg, err := g.restConfig(cmd.Context())
+	log, restCfg, err := g.connect(cmd.Context())
 	if err != nil {
 		return exitFailed, err
 	}

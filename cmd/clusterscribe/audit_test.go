@@ -12,7 +12,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
-	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
 
@@ -84,17 +83,7 @@ func TestAuditExitCodes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(declaredDir, "app.yaml"), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	objs, err := kubeapply.Decode([]byte(manifest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	applier, err := kubeapply.New(cluster.Config, "gitops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := applier.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
+	applyManifest(t, manifest)
 
 	out, _, err := runCommand(t, "audit", "--kubeconfig", kubeconfig, "--declared", declaredDir)
 	if err != nil {

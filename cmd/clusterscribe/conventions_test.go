@@ -12,7 +12,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
-	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 )
 
 const conventionsManifest = `apiVersion: v1
@@ -35,17 +34,7 @@ func TestStructuredOutput(t *testing.T) {
 	manifest := strings.ReplaceAll(conventionsManifest, "%NS%", ns)
 	declaredDir := filepath.Join(dir, "declared")
 	commitDir(t, declaredDir, map[string]string{"settings.yaml": manifest})
-	objs, err := kubeapply.Decode([]byte(manifest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	applier, err := kubeapply.New(cluster.Config, "gitops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := applier.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
+	applyManifest(t, manifest)
 	backup := filepath.Join(dir, "backup")
 	if out, _, err := runCommand(t, "record", "--kubeconfig", kubeconfig, "--repo", backup, "-n", ns, "--once", "--quiet"); err != nil {
 		t.Fatalf("record: %v\n%s", err, out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -18,6 +19,20 @@ import (
 
 // reachTimeout bounds the first request to the cluster.
 const reachTimeout = 15 * time.Second
+
+// connect returns the logger and the REST config of a command that works
+// on the cluster, once the cluster has answered.
+func (g *globals) connect(ctx context.Context) (*slog.Logger, *rest.Config, error) {
+	log, err := g.logger()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := g.restConfig(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return log, cfg, nil
+}
 
 // restConfig returns the kubeconfig's REST config once the cluster has
 // answered one request, so a command against a cluster it cannot use stops

@@ -185,11 +185,7 @@ func newProposeCommand(g *globals) *cobra.Command {
 }
 
 func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
-	log, err := g.logger()
-	if err != nil {
-		return &exitError{code: exitFailed, err: err}
-	}
-	restCfg, err := g.restConfig(cmd.Context())
+	log, restCfg, err := g.connect(cmd.Context())
 	if err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}

@@ -16,7 +16,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 )
 
 func TestProposeFlagErrors(t *testing.T) {
@@ -63,17 +62,7 @@ func TestProposeNone(t *testing.T) {
 	manifest := strings.ReplaceAll(proposeManifest, "%NS%", ns)
 	declaredDir := filepath.Join(dir, "declared")
 	repo := commitDir(t, declaredDir, map[string]string{"settings.yaml": manifest})
-	objs, err := kubeapply.Decode([]byte(manifest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	applier, err := kubeapply.New(cluster.Config, "gitops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := applier.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
+	applyManifest(t, manifest)
 	cs := kubernetes.NewForConfigOrDie(cluster.Config)
 	if _, err := cs.CoreV1().ConfigMaps(ns).Patch(t.Context(), "settings", types.MergePatchType,
 		[]byte(`{"data":{"MODE":"maintenance"}}`), metav1.PatchOptions{FieldManager: "kubectl-edit"}); err != nil {

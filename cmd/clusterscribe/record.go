@@ -97,11 +97,7 @@ func newRecordCommand(g *globals) *cobra.Command {
 			if err := o.complete(cmd, g); err != nil {
 				return usageError(err)
 			}
-			log, err := g.logger()
-			if err != nil {
-				return err
-			}
-			restCfg, err := g.restConfig(cmd.Context())
+			log, restCfg, err := g.connect(cmd.Context())
 			if err != nil {
 				return err
 			}

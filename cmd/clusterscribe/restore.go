@@ -162,11 +162,7 @@ func newRestoreCommand(g *globals) *cobra.Command {
 }
 
 func (o *restoreOptions) run(cmd *cobra.Command, g *globals) error {
-	log, err := g.logger()
-	if err != nil {
-		return err
-	}
-	restCfg, err := g.restConfig(cmd.Context())
+	log, restCfg, err := g.connect(cmd.Context())
 	if err != nil {
 		return err
 	}
