@@ -192,3 +192,23 @@ func readCurrentContext(t *testing.T, kubeconfig string) string {
 	}
 	return cfg.CurrentContext
 }
+
+// TestFormatAlias checks that --format, the old name of -o, still works:
+// the report on standard output, the deprecation on standard error only.
+func TestFormatAlias(t *testing.T) {
+	manifest := filepath.Join(t.TempDir(), "cm.yaml")
+	if err := os.WriteFile(manifest, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: y}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runCommand(t, "policy", "test", "--format", "json", manifest)
+	if err != nil && exitCode(err) != exitPolicyFail {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("standard output is not the JSON report: %v\n%s", err, out)
+	}
+	if !strings.Contains(errOut, "--format is deprecated: use -o/--output") {
+		t.Errorf("standard error = %q, want the deprecation", errOut)
+	}
+}

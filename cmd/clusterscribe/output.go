@@ -26,6 +26,8 @@ const (
 type outputFlags struct {
 	Format string
 	File   string
+	// cmd is set when --format, the old name of -o, is bound.
+	cmd *cobra.Command
 	// formats are the accepted formats; the first is the default.
 	formats []string
 }
@@ -52,11 +54,16 @@ func addOutputFlags(cmd *cobra.Command, human ...string) *outputFlags {
 // deprecation notice.
 func (o *outputFlags) bindFormatAlias(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.Format, "format", o.formats[0], "old name of --output")
-	_ = cmd.Flags().MarkDeprecated("format", "use -o/--output (and --output-file for a file)")
+	_ = cmd.Flags().MarkHidden("format")
+	o.cmd = cmd
 }
 
 // validate checks the format and returns it, lower-cased.
 func (o *outputFlags) validate() (string, error) {
+	if o.cmd != nil && o.cmd.Flags().Changed("format") {
+		// Not cobra's deprecation notice: it would go to standard output.
+		_, _ = fmt.Fprintln(o.cmd.ErrOrStderr(), "warning: --format is deprecated: use -o/--output (and --output-file for a file)")
+	}
 	f := strings.ToLower(o.Format)
 	if f == "" {
 		f = o.formats[0]

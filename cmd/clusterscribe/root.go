@@ -88,14 +88,21 @@ const annotationNamespaced = "clusterscribe.io/namespaced"
 // usage errors exit with exitUsage, and a command group given an unknown
 // subcommand says so instead of printing its help.
 func conventions(root *cobra.Command, g *globals) {
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// "clusterscribe recrod --once": the command is what is unknown.
+		if isGroup(c) && len(c.Flags().Args()) > 0 {
+			return unknownSubcommand(c, c.Flags().Args())
+		}
+		return usageError(err)
+	})
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
-		if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+		if isGroup(c) {
 			c.Args = unknownSubcommand
-			// "clusterscribe recrod --once" is an unknown command, not an
-			// unknown flag.
-			c.FParseErrWhitelist.UnknownFlags = true
+			if c.Annotations == nil {
+				c.Annotations = map[string]string{}
+			}
+			c.Annotations[annotationGroup] = "true"
 			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 		} else if c.Args != nil {
 			args := c.Args
@@ -113,6 +120,14 @@ func conventions(root *cobra.Command, g *globals) {
 	}
 	walk(root)
 }
+
+// isGroup reports whether c only groups subcommands.
+func isGroup(c *cobra.Command) bool {
+	return c.HasSubCommands() && (c.Run == nil && c.RunE == nil || c.Annotations[annotationGroup] != "")
+}
+
+// annotationGroup marks the command groups conventions made runnable.
+const annotationGroup = "clusterscribe.io/group"
 
 // unknownSubcommand rejects any argument given to a command group.
 func unknownSubcommand(c *cobra.Command, args []string) error {
