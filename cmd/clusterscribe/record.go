@@ -83,7 +83,8 @@ func newRecordCommand(g *globals) *cobra.Command {
 		Long: "record watches the cluster (one LIST and one WATCH per kind, rate limited) and commits one clean,\n" +
 			"normalized YAML file per object to the backup branch, one commit per batch window.\n" +
 			"Secrets are redacted by default. With --once it takes one snapshot, commits, pushes and exits.\n" +
-			"-n records one namespace (and the cluster-scoped objects); without it, every namespace.",
+			"-n records one namespace, as --namespaces does (cluster-scoped objects stay in scope); without\n" +
+			"it, every namespace.",
 		Example: "  # one snapshot into a local repository\n" +
 			"  clusterscribe record --repo ./backup --once\n\n" +
 			"  # keep a remote branch in step, Secrets encrypted for age recipients\n" +

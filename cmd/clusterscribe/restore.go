@@ -141,7 +141,8 @@ func newRestoreCommand(g *globals) *cobra.Command {
 			"listed; encrypted ones are decrypted with --age-identity. An object that fails is reported and\n" +
 			"the rest continues; the exit status is non-zero when any object failed.\n\n" +
 			"Objects may be named as kubectl names them (TYPE/NAME, resolved in -n's namespace): only those\n" +
-			"are restored. Without objects, -n restores one namespace.",
+			"are restored. Without objects, -n restores one namespace, as --namespaces does (cluster-scoped\n" +
+			"objects stay in scope).",
 		Example: "  # what a restore of the latest backup would change, without changing anything\n" +
 			"  clusterscribe restore --repo https://git.example.com/org/backup.git --dry-run=server\n\n" +
 			"  # one namespace, from yesterday's commit, updating what exists\n" +
