@@ -64,7 +64,7 @@ func TestNewcomerErrors(t *testing.T) {
 		{"bad colour", []string{"version", "--color", "sometimes"}, exitUsage, []string{`--color: "sometimes" is not one of auto, always, never`}},
 		{"bad object reference", []string{"history", "web", "--repo", dir}, exitUsage, []string{`object "web": want TYPE/NAME`, "deploy/web -n shop"}},
 		{"history without object", []string{"history", "--repo", dir}, exitUsage, []string{"accepts 1 arg(s)"}},
-		{"history of a missing repository", []string{"history", "deploy/web", "-n", "shop", "--repo", filepath.Join(dir, "none")}, 1, []string{"repository does not exist"}},
+		{"history of a missing repository", []string{"history", "deploy/web", "-n", "shop", "--repo", filepath.Join(dir, "none")}, 1, []string{"--repo " + filepath.Join(dir, "none") + ": no such directory"}},
 		{"restore of an object not in the backup", nil, 1, nil}, // filled below
 		{"AppProject as ignore rules", []string{"audit", "--declared", declared, "--ignore-rules", appProject}, exitUsage, []string{"--ignore-rules", "project.yaml", "AppProject holds no ignoreDifferences", "Applications"}},
 		{"missing ignore rules file", []string{"audit", "--declared", declared, "--ignore-rules", filepath.Join(dir, "none.yaml")}, exitUsage, []string{"--ignore-rules", "none.yaml"}},

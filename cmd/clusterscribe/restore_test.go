@@ -50,7 +50,7 @@ func TestRestoreFlagErrors(t *testing.T) {
 		{"bad output", []string{"restore", "--kubeconfig", kc, "--repo", t.TempDir(), "-o", "csv"}, `--output: "csv"`},
 		{"missing identity file", []string{"restore", "--kubeconfig", kc, "--repo", t.TempDir(), "--age-identity", filepath.Join(t.TempDir(), "none")}, "--age-identity"},
 		{"bad kind pattern", []string{"restore", "--kubeconfig", kc, "--repo", t.TempDir(), "--include-kinds", ".apps"}, "--include-kinds"},
-		{"not a repository", []string{"restore", "--kubeconfig", live, "--repo", t.TempDir()}, "repository does not exist"},
+		{"not a repository", []string{"restore", "--kubeconfig", live, "--repo", t.TempDir()}, "not a Git repository (give the backup repository record wrote, or its Git URL)"},
 		{"history without object", []string{"history", "--repo", t.TempDir()}, "accepts 1 arg"},
 		{"history bad object", []string{"history", "web", "--repo", t.TempDir()}, "want TYPE/NAME (or TYPE/NAMESPACE/NAME)"},
 	}
