@@ -8,25 +8,25 @@ import (
 	"github.com/clusterscribe/clusterscribe/restore"
 )
 
-// namespaceFlag returns -n's namespace (the kubeconfig's when -n is not
-// given) and whether -n was given.
-func namespaceFlag(cmd *cobra.Command, g *globals) (string, bool) {
-	set := cmd.Flags().Changed("namespace")
+// namespace is -n's namespace, else the kubeconfig context's, else
+// "default", as kubectl resolves it.
+func (g *globals) namespace() string {
 	ns, _, err := g.kube.ToRawKubeConfigLoader().Namespace()
 	if err != nil || ns == "" {
-		ns = "default"
+		return "default"
 	}
-	return ns, set
+	return ns
 }
 
-// parseRef reads a kubectl object reference (TYPE/NAME) resolved in -n's
+// namespaceFlag returns the namespace and whether -n was given.
+func namespaceFlag(cmd *cobra.Command, g *globals) (string, bool) {
+	return g.namespace(), cmd.Flags().Changed("namespace")
+}
+
+// parseRef reads a kubectl object reference (TYPE/NAME) resolved in the
 // namespace.
 func parseRef(g *globals, arg string) (restore.ObjectQuery, error) {
-	ns := "default"
-	if n, _, err := g.kube.ToRawKubeConfigLoader().Namespace(); err == nil && n != "" {
-		ns = n
-	}
-	q, err := restore.ParseRef(arg, ns)
+	q, err := restore.ParseRef(arg, g.namespace())
 	if err != nil {
 		return q, fmt.Errorf("%w (e.g. deploy/web -n shop, deployments.apps/web, clusterrole/view)", err)
 	}
