@@ -71,7 +71,7 @@ func (o *auditOptions) complete(g *globals) error {
 		return errors.New("--declared is required: a directory of manifests or a Git URL (e.g. --declared https://git.example.com/org/fleet.git@main)")
 	}
 	if _, err := declared.ParseSource(o.cfg.Declared.Source); err != nil {
-		return fmt.Errorf("--declared: %w", err)
+		return err // it names --declared
 	}
 	if _, err := o.out.validate(); err != nil {
 		return err

@@ -57,7 +57,7 @@ func TestNewcomerErrors(t *testing.T) {
 		{"two tokens", []string{"propose", "--declared", declared, "--token-file", "a", "--token-env", "B"}, exitUsage, []string{"--token-file and --token-env exclude each other"}},
 		{"no declared", []string{"audit"}, exitUsage, []string{"--declared is required", "--declared https://"}},
 		{"propose without declared", []string{"propose"}, exitUsage, []string{"--declared is required"}},
-		{"bad declared URL", []string{"audit", "--declared", "ftp://host/repo"}, exitUsage, []string{"--declared:", "unsupported protocol"}},
+		{"bad declared URL", []string{"audit", "--declared", "ftp://host/repo"}, exitUsage, []string{"--declared ftp://host/repo: unsupported protocol"}},
 		{"namespace where none counts", []string{"policy", "list", "-n", "shop"}, exitUsage, []string{"clusterscribe policy list works on no namespace", "drop -n/--namespace"}},
 		{"namespace on version", []string{"version", "-n", "shop"}, exitUsage, []string{"works on no namespace"}},
 		{"-n and --namespaces", []string{"record", "--repo", dir, "-n", "a", "--namespaces", "b", "--kubeconfig", kubeconfig}, exitUsage, []string{"-n/--namespace and --namespaces exclude each other"}},

@@ -82,7 +82,7 @@ func (o *proposeOptions) complete(g *globals) error {
 	}
 	src, err := declared.ParseSource(a.Declared.Source)
 	if err != nil {
-		return fmt.Errorf("--declared: %w", err)
+		return err // it names --declared
 	}
 	if _, err := o.out.validate(); err != nil {
 		return err
