@@ -36,7 +36,7 @@ func TestStructuredOutput(t *testing.T) {
 	commitDir(t, declaredDir, map[string]string{"settings.yaml": manifest})
 	applyManifest(t, manifest)
 	backup := filepath.Join(dir, "backup")
-	if out, _, err := runCommand(t, "record", "--kubeconfig", kubeconfig, "--repo", backup, "-n", ns, "--once", "--quiet"); err != nil {
+	if out, _, err := runCommand(t, "record", "--kubeconfig", kubeconfig, "--repo", backup, "-n", ns, "--include-kinds", "configmap", "--once", "--quiet"); err != nil {
 		t.Fatalf("record: %v\n%s", err, out)
 	}
 	kc := []string{"--kubeconfig", kubeconfig}
@@ -50,7 +50,7 @@ func TestStructuredOutput(t *testing.T) {
 		{"audit", append([]string{"audit", "--declared", declaredDir, "--namespaces", ns}, kc...)},
 		{"history", []string{"history", "cm/settings", "-n", ns, "--repo", backup}},
 		{"history kind.group", []string{"history", "configmaps.v1.core/" + ns + "/settings", "--repo", backup}},
-		{"restore", append([]string{"restore", "--repo", backup, "-n", ns, "--dry-run=server", "--existing", "update"}, kc...)},
+		{"restore", append([]string{"restore", "--repo", backup, "-n", ns, "--include-kinds", "configmap", "--dry-run=server", "--existing", "update"}, kc...)},
 		{"restore one object", append([]string{"restore", "configmap/settings", "-n", ns, "--repo", backup, "--dry-run=server"}, kc...)},
 		{"propose", append([]string{"propose", "--declared", declaredDir, "--forge", "none", "--patch-dir", dir, "--namespaces", ns}, kc...)},
 	}
