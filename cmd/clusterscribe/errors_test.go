@@ -82,6 +82,7 @@ func TestNewcomerErrors(t *testing.T) {
 			tests[i].want = []string{"object not found in the backup history", "deployments.apps/web", "history lists the commits"}
 		}
 	}
+	applyManifest(t, strings.ReplaceAll(conventionsManifest, "%NS%", ns))
 	if out, _, err := runCommand(t, "record", "--kubeconfig", kubeconfig, "--repo", backup, "-n", ns, "--include-kinds", "configmap", "--once", "-q"); err != nil {
 		t.Fatalf("record: %v\n%s", err, out)
 	}
