@@ -145,7 +145,7 @@ func TestFlagCompletion(t *testing.T) {
 		want []string
 	}{
 		{"formats", []string{"audit", "-o", ""}, []string{"sarif", "junit", "json", "yaml"}},
-		{"dry run", []string{"restore", "--dry-run", ""}, []string{"none", "server"}},
+		{"dry run", []string{"restore", "--dry-run="}, []string{"none", "client", "server"}}, // a value is needed: --dry-run= completes
 		{"colour", []string{"version", "--color", ""}, []string{"auto", "always", "never"}},
 		{"contexts", []string{"audit", "--kubeconfig", kubeconfig, "--context", ""}, nil}, // filled below
 		{"namespaces", []string{"record", "--kubeconfig", kubeconfig, "-n", ""}, []string{ns, "kube-system"}},
