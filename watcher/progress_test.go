@@ -12,8 +12,8 @@ import (
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
-// TestProgress checks Options.Progress: the pages of the initial list are
-// reported with their number of objects, then the zero Resource marks the
+// TestProgress checks Options.Progress: the objects of the initial list
+// are reported, then the zero Resource marks the
 // end of the initial sync, and nothing is reported after it.
 func TestProgress(t *testing.T) {
 	ns := cluster.Namespace(t, "progress")
@@ -27,8 +27,7 @@ func TestProgress(t *testing.T) {
 	var mu sync.Mutex
 	listed, ends, afterEnd := 0, 0, 0
 	w, err := watcher.New(cluster.Config, watcher.Options{
-		Want:     func(r watcher.Resource) bool { return r.Kind == "ConfigMap" },
-		PageSize: 2,
+		Want: func(r watcher.Resource) bool { return r.Kind == "ConfigMap" },
 		Progress: func(r watcher.Resource, objects int) {
 			mu.Lock()
 			defer mu.Unlock()

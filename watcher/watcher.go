@@ -61,8 +61,8 @@ type Options struct {
 	// Buffer is the capacity of the event channel.
 	Buffer int
 	Logger *slog.Logger
-	// Progress, when set, hears of the initial lists: each page as it
-	// arrives (its resource and number of objects), then one call with the
+	// Progress, when set, hears of the initial lists: each object as it is
+	// delivered (its resource and a count of 1), then one call with the
 	// zero Resource once the initial sync is done. It must not block.
 	Progress func(r Resource, objects int)
 }
@@ -140,7 +140,7 @@ func New(cfg *rest.Config, opts Options) (*Watcher, error) {
 	return w, nil
 }
 
-// listed hands one page of a list to the progress callback.
+// listed hands objects of an initial list to the progress callback.
 func (w *Watcher) listed(r Resource, objects int) {
 	if p := w.progress.Load(); p != nil {
 		(*p)(r, objects)
