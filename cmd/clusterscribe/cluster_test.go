@@ -27,8 +27,9 @@ func clusterKubeconfig(t *testing.T) (dir, kubeconfig string) {
 }
 
 // applyManifest applies the objects of a YAML manifest to the control
-// plane as the field manager "gitops", as a GitOps tool would.
-func applyManifest(t *testing.T, manifest string) {
+// plane as the field manager "gitops", as a GitOps tool would, and returns
+// the applier for more.
+func applyManifest(t *testing.T, manifest string) *kubeapply.Applier {
 	t.Helper()
 	objs, err := kubeapply.Decode([]byte(manifest))
 	if err != nil {
@@ -41,4 +42,5 @@ func applyManifest(t *testing.T, manifest string) {
 	if err := applier.ApplyAll(t.Context(), objs); err != nil {
 		t.Fatal(err)
 	}
+	return applier
 }
