@@ -88,6 +88,9 @@ type Config struct {
 	// Their default exclusions do not apply: what is in the backup was
 	// chosen when it was recorded.
 	Filters filters.Options
+	// Objects, when set, narrow the restore to these objects (kubectl
+	// references, see ParseRef); the filters apply too.
+	Objects []ObjectQuery
 	// DryRun makes every write a server-side dry run: the Summary tells what
 	// a restore would do, and nothing changes.
 	DryRun bool
@@ -105,6 +108,9 @@ type Config struct {
 	// CRDTimeout bounds the wait for restored CRDs; default DefaultCRDTimeout.
 	CRDTimeout time.Duration
 	Logger     *slog.Logger
+	// Progress, when set, is called after each object is applied with the
+	// number applied so far and the number to apply.
+	Progress func(done, total int)
 }
 
 // validate fills defaults and checks what needs neither the repository nor

@@ -139,6 +139,45 @@ func TestHistory(t *testing.T) {
 	}
 }
 
+// TestHistoryKubectlRefs names objects as kubectl does: TYPE/NAME in a
+// namespace, which does not count for cluster-scoped kinds.
+func TestHistoryKubectlRefs(t *testing.T) {
+	repo, _ := historyRepo(t)
+	tests := []struct {
+		ref, namespace string
+		wantPath       string
+		wantErr        error
+	}{
+		{ref: "deploy/web", namespace: "shop", wantPath: "prod/namespaces/shop/apps/deployments/web.yaml"},
+		{ref: "deployments.apps/web", namespace: "shop", wantPath: "prod/namespaces/shop/apps/deployments/web.yaml"},
+		{ref: "deployments.v1.apps/web", namespace: "shop", wantPath: "prod/namespaces/shop/apps/deployments/web.yaml"},
+		{ref: "Deployment/web", namespace: "shop", wantPath: "prod/namespaces/shop/apps/deployments/web.yaml"},
+		{ref: "clusterrole/view", namespace: "shop", wantPath: "prod/cluster/rbac.authorization.k8s.io/clusterroles/view.yaml"},
+		{ref: "clusterroles.rbac.authorization.k8s.io/view", namespace: "default", wantPath: "prod/cluster/rbac.authorization.k8s.io/clusterroles/view.yaml"},
+		{ref: "deploy/web", namespace: "billing", wantErr: ErrObjectNotFound},
+		{ref: "sts/web", namespace: "shop", wantErr: ErrObjectNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref+" -n "+tt.namespace, func(t *testing.T) {
+			q, err := ParseRef(tt.ref, tt.namespace)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changes, err := History(t.Context(), HistoryConfig{Source: Source{Repo: repo}, Object: q})
+			if tt.wantErr != nil {
+				mustFail(t, err, tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(changes) == 0 || changes[0].Path != tt.wantPath {
+				t.Errorf("changes %+v, want the history of %s", changes, tt.wantPath)
+			}
+		})
+	}
+}
+
 func TestParseObject(t *testing.T) {
 	tests := []struct {
 		in      string
@@ -150,6 +189,11 @@ func TestParseObject(t *testing.T) {
 		{in: "secret.core/shop/db", want: ObjectQuery{Kind: "secret", GroupSet: true, Namespace: "shop", Name: "db"}},
 		{in: "widget.example.com/shop/blue", want: ObjectQuery{Kind: "widget", Group: "example.com", GroupSet: true, Namespace: "shop", Name: "blue"}},
 		{in: "clusterrole/view", want: ObjectQuery{Kind: "clusterrole", Name: "view"}},
+		{in: "deploy/shop/web", want: ObjectQuery{Kind: "deployments", Group: "apps", GroupSet: true, Namespace: "shop", Name: "web"}},
+		{in: "cm/shop/web", want: ObjectQuery{Kind: "configmaps", GroupSet: true, Namespace: "shop", Name: "web"}},
+		{in: "deployments.v1.apps/shop/web", want: ObjectQuery{Kind: "deployments", Group: "apps", GroupSet: true, Namespace: "shop", Name: "web"}},
+		{in: "configmaps.v1/shop/web", want: ObjectQuery{Kind: "configmaps", GroupSet: true, Namespace: "shop", Name: "web"}},
+		{in: "widgets.v2beta1.example.com/shop/blue", want: ObjectQuery{Kind: "widgets", Group: "example.com", GroupSet: true, Namespace: "shop", Name: "blue"}},
 		{in: "web", wantErr: true},
 		{in: "a/b/c/d", wantErr: true},
 		{in: "deployment//web", wantErr: true},

@@ -25,16 +25,32 @@ func (h *historian) candidates(c *object.Commit) (map[string]plumbing.Hash, erro
 	if err != nil {
 		return nil, fmt.Errorf("read tree of %s: %w", c.Hash, err)
 	}
-	base := h.cluster + "/cluster"
+	bases := []string{h.cluster + "/cluster"}
 	if h.q.Namespace != "" {
-		base = h.cluster + "/namespaces/" + serializer.EncodeSegment(h.q.Namespace)
+		ns := h.cluster + "/namespaces/" + serializer.EncodeSegment(h.q.Namespace)
+		if h.q.OrCluster {
+			bases = append(bases, ns)
+		} else {
+			bases = []string{ns}
+		}
 	}
+	for _, base := range bases {
+		if err := h.candidatesIn(c, root, base, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// candidatesIn adds the candidate files under base (a cluster's
+// cluster-scoped directory or one of its namespaces) to out.
+func (h *historian) candidatesIn(c *object.Commit, root *object.Tree, base string, out map[string]plumbing.Hash) error {
 	scope, err := root.Tree(base)
 	if errors.Is(err, object.ErrDirectoryNotFound) {
-		return out, nil
+		return nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s at %s: %w", base, c.Hash, err)
+		return fmt.Errorf("read %s at %s: %w", base, c.Hash, err)
 	}
 	file := serializer.NamePath(h.q.Name) // long names are split into directories
 	for _, g := range scope.Entries {
@@ -43,7 +59,7 @@ func (h *historian) candidates(c *object.Commit) (map[string]plumbing.Hash, erro
 		}
 		group, err := scope.Tree(g.Name)
 		if err != nil {
-			return nil, fmt.Errorf("read %s/%s at %s: %w", base, g.Name, c.Hash, err)
+			return fmt.Errorf("read %s/%s at %s: %w", base, g.Name, c.Hash, err)
 		}
 		for _, r := range group.Entries {
 			if r.Mode != filemode.Dir {
@@ -51,14 +67,14 @@ func (h *historian) candidates(c *object.Commit) (map[string]plumbing.Hash, erro
 			}
 			res, err := group.Tree(r.Name)
 			if err != nil {
-				return nil, fmt.Errorf("read %s/%s/%s at %s: %w", base, g.Name, r.Name, c.Hash, err)
+				return fmt.Errorf("read %s/%s/%s at %s: %w", base, g.Name, r.Name, c.Hash, err)
 			}
 			if f, err := res.File(file); err == nil {
 				out[strings.Join([]string{base, g.Name, r.Name, file}, "/")] = f.Hash
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // groupSegment is a group's directory name in the backup layout.

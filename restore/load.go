@@ -29,8 +29,39 @@ func (it item) id() Object {
 // loader turns the files of a snapshot into items and results.
 type loader struct {
 	filter          *filters.Filter
+	objects         []ObjectQuery
+	found           []bool // per object: seen in the backup
 	identities      []age.Identity
 	includeInternal bool
+}
+
+// named reports whether obj is one of the objects the restore is narrowed
+// to (every object when none is named).
+func (l *loader) named(res watcher.Resource, obj *unstructured.Unstructured) bool {
+	if len(l.objects) == 0 {
+		return true
+	}
+	if l.found == nil {
+		l.found = make([]bool, len(l.objects))
+	}
+	ok := false
+	for i, q := range l.objects {
+		if q.Matches(res, obj) {
+			l.found[i], ok = true, true
+		}
+	}
+	return ok
+}
+
+// missing returns the named objects the backup does not hold.
+func (l *loader) missing() []string {
+	var out []string
+	for i, q := range l.objects {
+		if l.found == nil || !l.found[i] {
+			out = append(out, q.String())
+		}
+	}
+	return out
 }
 
 // load reads one file. It returns the item to apply, or the Result that
@@ -57,7 +88,7 @@ func (l *loader) load(f backupFile) (*item, *Result) {
 	if err != nil {
 		return fail(obj, err)
 	}
-	if ok, _ := l.filter.Allow(res, obj); !ok {
+	if ok, _ := l.filter.Allow(res, obj); !ok || !l.named(res, obj) {
 		return nil, nil
 	}
 	if serializer.IsEncrypted(f.Data) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,10 +41,15 @@ func openRepository(ctx context.Context, src Source) (*git.Repository, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", src.Repo, err)
 	}
-	if _, err := os.Stat(abs); err != nil {
+	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("--repo %s: no such directory (give the backup repository record wrote, or its Git URL)", src.Repo)
+	} else if err != nil {
 		return nil, fmt.Errorf("open %s: %w", src.Repo, err)
 	}
 	repo, err := git.PlainOpen(abs)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, fmt.Errorf("--repo %s: not a Git repository (give the backup repository record wrote, or its Git URL): %w", src.Repo, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", src.Repo, err)
 	}

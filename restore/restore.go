@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -60,7 +61,7 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Summary, error)
 	sum := Summary{Commit: snap.Commit.String(), Cluster: snap.Cluster, DryRun: cfg.DryRun, Started: time.Now().UTC()}
 	r.log.Info("restoring", "commit", sum.Commit, "cluster", sum.Cluster, "files", len(snap.Files), "dryRun", cfg.DryRun)
 
-	l := &loader{filter: filter, identities: cfg.Identities, includeInternal: cfg.IncludeControlPlane}
+	l := &loader{filter: filter, objects: cfg.Objects, identities: cfg.Identities, includeInternal: cfg.IncludeControlPlane}
 	var items []item
 	for _, f := range snap.Files {
 		it, res := l.load(f)
@@ -70,6 +71,9 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Summary, error)
 		case it != nil:
 			items = append(items, *it)
 		}
+	}
+	if miss := l.missing(); len(miss) > 0 {
+		return Summary{}, fmt.Errorf("%w: %s at %s (history lists the commits that hold an object)", ErrObjectNotFound, strings.Join(miss, ", "), commit.Hash.String()[:12])
 	}
 	if red := sum.Redacted(); len(red) > 0 {
 		names := make([]string, len(red))
@@ -110,6 +114,9 @@ func (r *restorer) applyAll(ctx context.Context, items []item) []Result {
 			crds = append(crds, appliedCRD{result: len(out), name: it.obj.GetName(), kind: kind})
 		}
 		out = append(out, res)
+		if r.cfg.Progress != nil {
+			r.cfg.Progress(len(out), len(items))
+		}
 	}
 	if !settled {
 		r.settleCRDs(ctx, crds, out)

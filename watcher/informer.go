@@ -69,8 +69,13 @@ func (w *Watcher) newInformer(r Resource, send func(context.Context, Event)) *in
 		}
 		send(ctx, Event{Type: typ, Resource: r, Object: u, Raw: raw, Received: time.Now()})
 	}
-	reg, _ := si.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: func(obj any) { deliver(Upsert, obj) },
+	reg, _ := si.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
+		AddFunc: func(obj any, isInInitialList bool) {
+			deliver(Upsert, obj)
+			if isInInitialList {
+				w.listed(r, 1)
+			}
+		},
 		UpdateFunc: func(oldObj, newObj any) {
 			if resourceVersionOf(oldObj) == resourceVersionOf(newObj) {
 				return // a resync: nothing changed

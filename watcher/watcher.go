@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -60,6 +61,10 @@ type Options struct {
 	// Buffer is the capacity of the event channel.
 	Buffer int
 	Logger *slog.Logger
+	// Progress, when set, hears of the initial lists: each object as it is
+	// delivered (its resource and a count of 1), then one call with the
+	// zero Resource once the initial sync is done. It must not block.
+	Progress func(r Resource, objects int)
 }
 
 // Defaults safe for a large cluster.
@@ -77,6 +82,8 @@ type Watcher struct {
 	limiter   flowcontrol.RateLimiter
 	log       *slog.Logger
 	events    chan Event
+	// progress is Options.Progress until the initial sync is done.
+	progress atomic.Pointer[func(Resource, int)]
 
 	mu      sync.Mutex
 	running map[schema.GroupVersionResource]*informer
@@ -118,7 +125,7 @@ func New(cfg *rest.Config, opts Options) (*Watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watcher: discovery client: %w", err)
 	}
-	return &Watcher{
+	w := &Watcher{
 		opts:      opts,
 		dynamic:   dyn,
 		discovery: dc,
@@ -126,7 +133,18 @@ func New(cfg *rest.Config, opts Options) (*Watcher, error) {
 		log:       opts.Logger,
 		events:    make(chan Event, opts.Buffer),
 		running:   map[schema.GroupVersionResource]*informer{},
-	}, nil
+	}
+	if p := opts.Progress; p != nil {
+		w.progress.Store(&p)
+	}
+	return w, nil
+}
+
+// listed hands objects of an initial list to the progress callback.
+func (w *Watcher) listed(r Resource, objects int) {
+	if p := w.progress.Load(); p != nil {
+		(*p)(r, objects)
+	}
 }
 
 // Discover returns every resource the cluster serves (see Discover).
@@ -172,6 +190,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.mu.Unlock()
 	w.send(ctx, Event{Type: Synced})
 	w.log.Info("initial sync done", "resources", len(syncs))
+	if p := w.progress.Swap(nil); p != nil { // relists after it are not progress
+		(*p)(Resource{}, 0)
+	}
 
 	crdCtx, stopCRDs := context.WithCancel(ctx)
 	crdChanges, crdDone := w.watchCRDs(crdCtx)

@@ -1,7 +1,9 @@
 // Package ignore holds the rules that tell audit which differences between
 // the live cluster and the declared repo are not drift: Argo CD-style
 // ignoreDifferences read from a config file (group, kind, name, namespace,
-// jsonPointers, managedFieldsManagers) and the built-in rules (webhook and
+// jsonPointers, managedFieldsManagers) — a plain list, or Argo CD's
+// Application, ApplicationSet or argocd-cm ConfigMap as they are — and the
+// built-in rules (webhook and
 // API caBundles, the tracking metadata GitOps tools stamp on what they
 // apply, `kubectl rollout restart` timestamps).
 //

@@ -69,19 +69,25 @@ func LoadFile(name string) ([]Rule, error) {
 	return Parse(data, name)
 }
 
-// Parse decodes rules file content; name is used in errors only.
+// Parse decodes rules file content; name is used in errors only. The
+// content is the plain rules file (see File), or what Argo CD users already
+// have (see parseArgoCD): Applications, ApplicationSets and the argocd-cm
+// ConfigMap, several in one multi-document file.
 func Parse(data []byte, name string) ([]Rule, error) {
-	var f File
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, nil
 	}
-	if err := yaml.UnmarshalStrict(data, &f); err != nil {
-		return nil, fmt.Errorf("ignore rules %s: %w", name, err)
+	if !hasKind(data) {
+		var f File
+		if err := yaml.UnmarshalStrict(data, &f); err != nil {
+			return nil, fmt.Errorf("ignore rules %s: %w", name, err)
+		}
+		if _, err := Compile(f.IgnoreDifferences, true); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return f.IgnoreDifferences, nil
 	}
-	if _, err := Compile(f.IgnoreDifferences, true); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return f.IgnoreDifferences, nil
+	return parseArgoCD(data, name)
 }
 
 // Strip removes, in place, every JSON pointer of every rule matching obj.

@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,9 +10,6 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/audit"
 	"github.com/clusterscribe/clusterscribe/audit/declared"
-	"github.com/clusterscribe/clusterscribe/audit/findings"
-	"github.com/clusterscribe/clusterscribe/audit/ignore"
-	"github.com/clusterscribe/clusterscribe/audit/report"
 	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
@@ -34,12 +28,10 @@ var errDrift = errors.New("drift found")
 type auditOptions struct {
 	cfg          audit.Config
 	qps          float64
-	format       string
-	output       string
+	out          *outputFlags
 	ignoreFile   string
 	disableRules []string
 	dropRules    []string
-	renderer     report.Renderer
 	policies     policies.Options
 	withBundled  bool
 	writeReports bool
@@ -51,13 +43,11 @@ func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Declared.Path, "path", "", "sub-directory of the declared repo to audit against (e.g. clusters/prod)")
 	fs.StringVar(&c.Declared.Workdir, "workdir", "", "where a Git URL is cloned, then removed (default: the system temporary directory)")
 	bindGitAuthFlags(fs, &c.Declared.Auth, "")
-	fs.StringVar(&c.Cluster, "cluster-name", "", "the cluster's name in the report (default: the kubeconfig context)")
+	bindClusterName(fs, &c.Cluster, "the cluster's name in the report")
 
-	fs.StringVar(&o.format, "format", "text", "report format: "+strings.Join(report.Formats(), ", "))
-	fs.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of standard output")
 	fs.BoolVar(&c.Compare.Strict, "strict", false, "report every difference, also fields the server defaulted, controllers' fields and what the built-in ignore rules excuse")
 	fs.BoolVar(&c.ServerSide, "server-side", false, "compare against a server-side dry-run apply of each declared object (exact defaults; one request per object, rate limited)")
-	fs.StringVar(&o.ignoreFile, "ignore-rules", "", "file of Argo CD-style ignoreDifferences (group, kind, name, namespace, jsonPointers, managedFieldsManagers)")
+	bindIgnoreRules(fs, &o.ignoreFile)
 	fs.StringSliceVar(&c.Compare.Appliers, "applier", nil,
 		"field managers that apply the declared repo with update operations (default: "+strings.Join(audit.DefaultAppliers(), ",")+")")
 	fs.StringSliceVar(&c.Compare.Controllers, "controller", nil,
@@ -78,21 +68,18 @@ func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
 // complete turns flags into a checked configuration.
 func (o *auditOptions) complete(g *globals) error {
 	if o.cfg.Declared.Source == "" {
-		return errors.New("--declared is required")
+		return errors.New("--declared is required: a directory of manifests or a Git URL (e.g. --declared https://git.example.com/org/fleet.git@main)")
 	}
 	if _, err := declared.ParseSource(o.cfg.Declared.Source); err != nil {
+		return err // it names --declared
+	}
+	if _, err := o.out.validate(); err != nil {
 		return err
 	}
-	r, err := report.For(o.format)
-	if err != nil {
-		return err
-	}
-	o.renderer = r
 	o.cfg.Watcher.QPS = float32(o.qps)
-	if o.ignoreFile != "" {
-		if o.cfg.Compare.Ignore, err = ignore.LoadFile(o.ignoreFile); err != nil {
-			return fmt.Errorf("--ignore-rules: %w", err)
-		}
+	var err error
+	if o.cfg.Compare.Ignore, err = loadIgnoreRules(o.ignoreFile); err != nil {
+		return err
 	}
 	o.cfg.Compare.Serializer.DisableRules = o.disableRules
 	for _, s := range o.dropRules {
@@ -102,16 +89,8 @@ func (o *auditOptions) complete(g *globals) error {
 		}
 		o.cfg.Compare.Serializer.ExtraRules = append(o.cfg.Compare.Serializer.ExtraRules, rule)
 	}
-	loader := g.kube.ToRawKubeConfigLoader()
-	if ns, _, err := loader.Namespace(); err == nil {
+	if ns, _, err := g.kube.ToRawKubeConfigLoader().Namespace(); err == nil {
 		o.cfg.Namespace = ns
-	}
-	if o.cfg.Cluster == "" {
-		if g.kube.Context != nil && *g.kube.Context != "" {
-			o.cfg.Cluster = *g.kube.Context
-		} else if raw, err := loader.RawConfig(); err == nil {
-			o.cfg.Cluster = raw.CurrentContext
-		}
 	}
 	return nil
 }
@@ -119,7 +98,7 @@ func (o *auditOptions) complete(g *globals) error {
 func newAuditCommand(g *globals) *cobra.Command {
 	o := &auditOptions{}
 	cmd := &cobra.Command{
-		Use:   "audit --declared <dir | git URL>[@ref] [--path sub/dir] [--format " + strings.Join(report.Formats(), "|") + "] [--output FILE]",
+		Use:   "audit --declared <dir | git URL>[@ref] [--path sub/dir] [-o " + strings.Join(reportFormats(), "|") + "] [--output-file FILE]",
 		Short: "Report drift between the live cluster and the declared GitOps repo",
 		Long: "audit compares the live cluster with the declared repo (plain YAML, multi-document files and\n" +
 			"kustomizations): Modified objects with a diff, the changed fields and who changed them,\n" +
@@ -127,16 +106,19 @@ func newAuditCommand(g *globals) *cobra.Command {
 			"declared Namespace — and declared nowhere).\n" +
 			"Fields the server defaulted are not drift; fields someone set by hand are, even when the\n" +
 			"declaration leaves them out.\n\n" +
-			"Exit status: 0 no drift, 1 drift found, 2 error (including unreadable manifests when there is no drift).",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return &exitError{code: exitFailed, err: fmt.Errorf("audit takes no arguments, got %q", args)}
-			}
-			return nil
-		},
+			"Exit status: 0 no drift, 1 drift found, 2 error (including unreadable manifests when there is no drift,\n" +
+			"and usage errors).",
+		Example: "  # drift of the whole cluster against a Git repo, as text on the terminal\n" +
+			"  clusterscribe audit --declared https://git.example.com/org/fleet.git@main --path clusters/prod\n\n" +
+			"  # one namespace against a local checkout, SARIF for code scanning\n" +
+			"  clusterscribe audit --declared ./fleet --namespaces shop -o sarif --output-file audit.sarif\n\n" +
+			"  # with the bundled policies, ignoring what an Argo CD Application ignores\n" +
+			"  clusterscribe audit --declared ./fleet --bundled-policies --ignore-rules argocd/app.yaml -o json",
+		Annotations: map[string]string{annotationNamespaced: "the default namespace of declared objects that name none"},
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.complete(g); err != nil {
-				return &exitError{code: exitFailed, err: err}
+				return usageError(err)
 			}
 			code, err := o.run(cmd, g)
 			if err != nil || code != exitNoDrift {
@@ -145,22 +127,17 @@ func newAuditCommand(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &exitError{code: exitFailed, err: err}
-	})
 	o.bindFlags(cmd.Flags())
+	o.out = addOutputFlags(cmd, reportFormats()...)
+	o.out.bindFormatAlias(cmd)
 	return cmd
 }
 
 // run audits, writes the report and returns the exit code.
 func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
-	log, err := g.logger()
+	log, restCfg, err := g.connect(cmd.Context())
 	if err != nil {
 		return exitFailed, err
-	}
-	restCfg, err := g.kube.ToRESTConfig()
-	if err != nil {
-		return exitFailed, fmt.Errorf("kubeconfig: %w", err)
 	}
 	o.cfg.Logger = log
 	if o.withBundled || o.writeReports || len(o.policies.Dirs) > 0 {
@@ -171,11 +148,14 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 		}
 		o.cfg.Policies = engine
 	}
+	p := g.progress(log, "audit listing")
+	o.cfg.Watcher.Progress = p.listed
 	rep, err := audit.Run(cmd.Context(), restCfg, o.cfg)
+	p.done()
 	if err != nil {
 		return exitFailed, err
 	}
-	if err := o.write(g.streams.Out, rep); err != nil {
+	if err := writeFindings(g, o.out, rep); err != nil {
 		return exitFailed, err
 	}
 	if o.writeReports {
@@ -195,31 +175,4 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 		return exitFailed, fmt.Errorf("no drift, but %d declared manifest(s) could not be audited (see the report)", c.Problems)
 	}
 	return exitNoDrift, nil
-}
-
-// write renders the report to --output (written atomically) or out.
-func (o *auditOptions) write(out io.Writer, rep *findings.Report) error {
-	if o.output == "" {
-		return o.renderer.Render(out, rep)
-	}
-	dir := filepath.Dir(o.output)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(o.output)+".*")
-	if err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	defer func() { _ = os.Remove(f.Name()) }()
-	if err := o.renderer.Render(f, rep); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	if err := os.Rename(f.Name(), o.output); err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
-	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
 
@@ -28,9 +27,10 @@ func TestAuditFlagErrors(t *testing.T) {
 		want string
 	}{
 		{"no declared", []string{"audit"}, "--declared is required"},
-		{"bad format", []string{"audit", "--declared", dir, "--format", "pdf"}, `--format: "pdf" is not one of`},
+		{"bad format", []string{"audit", "--declared", dir, "-o", "pdf"}, `--output: "pdf" is not one of`},
+		{"file as output", []string{"audit", "--declared", dir, "-o", "report.json"}, "--output takes a format (text, html, json"},
 		{"unknown flag", []string{"audit", "--declared", dir, "--colour"}, "unknown flag: --colour"},
-		{"arguments", []string{"audit", "--declared", dir, "extra"}, "audit takes no arguments"},
+		{"arguments", []string{"audit", "--declared", dir, "extra"}, `unknown command "extra" for "clusterscribe audit"`},
 		{"jq ignore rules", []string{"audit", "--declared", dir, "--ignore-rules", badRules}, "jqPathExpressions are not supported"},
 		{"bad drop rule", []string{"audit", "--declared", dir, "--drop", "nonsense"}, `--drop "nonsense"`},
 		{"bad declared URL", []string{"audit", "--declared", "ftp://host/repo", "--kubeconfig", filepath.Join(dir, "none")}, "unsupported protocol"},
@@ -83,17 +83,7 @@ func TestAuditExitCodes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(declaredDir, "app.yaml"), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	objs, err := kubeapply.Decode([]byte(manifest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	applier, err := kubeapply.New(cluster.Config, "gitops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := applier.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
+	applyManifest(t, manifest)
 
 	out, _, err := runCommand(t, "audit", "--kubeconfig", kubeconfig, "--declared", declaredDir)
 	if err != nil {
@@ -109,7 +99,7 @@ func TestAuditExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	report := filepath.Join(dir, "audit.json")
-	_, _, err = runCommand(t, "audit", "--kubeconfig", kubeconfig, "--declared", declaredDir, "--format", "json", "--output", report)
+	_, _, err = runCommand(t, "audit", "--kubeconfig", kubeconfig, "--declared", declaredDir, "-o", "json", "--output-file", report)
 	if code := exitCode(err); err == nil || code != exitDrift {
 		t.Fatalf("drift: error %v, exit code %d, want %d", err, code, exitDrift)
 	}

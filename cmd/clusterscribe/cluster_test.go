@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
+
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
 
@@ -22,4 +24,23 @@ func clusterKubeconfig(t *testing.T) (dir, kubeconfig string) {
 		t.Fatal(err)
 	}
 	return dir, kubeconfig
+}
+
+// applyManifest applies the objects of a YAML manifest to the control
+// plane as the field manager "gitops", as a GitOps tool would, and returns
+// the applier for more.
+func applyManifest(t *testing.T, manifest string) *kubeapply.Applier {
+	t.Helper()
+	objs, err := kubeapply.Decode([]byte(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	applier, err := kubeapply.New(cluster.Config, "gitops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applier.ApplyAll(t.Context(), objs); err != nil {
+		t.Fatal(err)
+	}
+	return applier
 }

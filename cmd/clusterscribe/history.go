@@ -1,33 +1,41 @@
 package main
 
 import (
+	"io"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/clusterscribe/clusterscribe/restore"
 )
 
 func newHistoryCommand(g *globals) *cobra.Command {
-	var (
-		cfg    restore.HistoryConfig
-		output string
-	)
+	var cfg restore.HistoryConfig
+	var out *outputFlags
 	cmd := &cobra.Command{
-		Use:   "history <kind>/<namespace>/<name> | <kind>/<name> --repo <path|URL>",
+		Use:   "history TYPE/NAME [-n NS] --repo <path|URL>",
 		Short: "List the commits of the backup branch that changed one object",
 		Long: "history lists, newest first, the commits that changed one object's file in the backup branch,\n" +
 			"with their date, author and the lines of the commit message about the object (what changed,\n" +
-			"and who changed it in the cluster, and when). The kind may be kind.group (\"kind.core\" for the\n" +
-			"core group) or the plural resource name. Any commit listed can be restored with restore --ref.",
-		Example: "  clusterscribe history deployment.apps/shop/web --repo ./backup\n" +
+			"and who changed it in the cluster, and when). Any commit listed can be restored with restore --ref.\n\n" +
+			"The object is named as kubectl names it: TYPE/NAME in -n's namespace (the kubeconfig's by default;\n" +
+			"it does not count for cluster-scoped kinds). TYPE is a kind, a resource (plural or singular) or a\n" +
+			"short name, optionally with its group: deploy, deployments, deployments.apps, Deployment.apps,\n" +
+			"kind.core for the core group. TYPE/NAMESPACE/NAME is read too.",
+		Example: "  clusterscribe history deploy/web -n shop --repo ./backup\n" +
+			"  clusterscribe history deployments.apps/web -n shop --repo https://git.example.com/org/backup.git\n" +
 			"  clusterscribe history clusterrole/view --repo ./backup -o json",
-		Args: cobra.ExactArgs(1),
+		Annotations: map[string]string{annotationNamespaced: "the namespace the object is in"},
+		Args:        cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q, err := restore.ParseObject(args[0])
-			if err != nil {
-				return err
+			if strings.TrimSpace(cfg.Source.Repo) == "" {
+				return usageError(errRepoRequired)
 			}
-			format, err := restore.ParseFormat(output)
+			q, err := parseRef(g, args[0])
 			if err != nil {
+				return usageError(err)
+			}
+			if _, err := out.validate(); err != nil {
 				return err
 			}
 			cfg.Object = q
@@ -35,11 +43,12 @@ func newHistoryCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return restore.WriteHistory(g.streams.Out, changes, format)
+			format := restore.Format(strings.Replace(out.Format, formatYAML, formatJSON, 1))
+			return out.write(g.streams.Out, func(w io.Writer) error { return restore.WriteHistory(w, changes, format) })
 		},
 	}
 	bindSourceFlags(cmd.Flags(), &cfg.Source)
 	cmd.Flags().IntVar(&cfg.MaxCount, "max-count", 0, "show at most this many commits (0: all)")
-	cmd.Flags().StringVarP(&output, "output", "o", string(restore.FormatTable), "output format: table, wide (full hashes and the file) or json")
+	out = addOutputFlags(cmd, string(restore.FormatTable), string(restore.FormatWide))
 	return cmd
 }

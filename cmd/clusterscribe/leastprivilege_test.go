@@ -350,11 +350,11 @@ func (e *exerciser) readOnlyCommands(t *testing.T) {
 	}
 
 	for _, format := range report.Formats() {
-		kc = e.as(t, "audit-"+format, "audit --bundled-policies --format "+format)
+		kc = e.as(t, "audit-"+format, "audit --bundled-policies -o "+format)
 		_, _, err := runCommand(t, "audit", "--kubeconfig", kc, "--declared", e.declared, "--namespaces", lpNamespace,
-			"--bundled-policies", "--format", format, "--output", e.path("audit."+format))
+			"--bundled-policies", "-o", format, "--output-file", e.path("audit."+format))
 		if err != nil && exitCode(err) != exitDrift {
-			t.Errorf("audit --format %s: %v", format, err)
+			t.Errorf("audit -o %s: %v", format, err)
 		}
 	}
 
@@ -420,7 +420,7 @@ func (e *exerciser) changeLive(t *testing.T) {
 func (e *exerciser) explicitWrites(t *testing.T, backup string) {
 	kc := e.as(t, "write-policy-reports", "audit --write-policy-reports")
 	_, _, err := runCommand(t, "audit", "--kubeconfig", kc, "--declared", e.declared, "--namespaces", lpNamespace,
-		"--write-policy-reports", "--format", "json", "--output", e.path("policy.json"))
+		"--write-policy-reports", "-o", "json", "--output-file", e.path("policy.json"))
 	if err != nil && exitCode(err) != exitDrift {
 		t.Errorf("audit --write-policy-reports: %v", err)
 	}
@@ -444,11 +444,11 @@ func (e *exerciser) explicitWrites(t *testing.T, backup string) {
 	if err != nil && exitCode(err) != exitDrift {
 		t.Errorf("audit --server-side: %v", err)
 	}
-	kc = e.as(t, "restore-dry-run", "restore --dry-run")
+	kc = e.as(t, "restore-dry-run", "restore --dry-run=server")
 	out, _, err = runCommand(t, "restore", "--kubeconfig", kc, "--repo", backup, "--namespaces", lpNamespace,
-		"--include-kinds", "configmap", "--existing", "update", "--dry-run")
+		"--include-kinds", "configmap", "--existing", "update", "--dry-run=server")
 	if err != nil {
-		t.Errorf("restore --dry-run: %v\n%s", err, out)
+		t.Errorf("restore --dry-run=server: %v\n%s", err, out)
 	}
 }
 

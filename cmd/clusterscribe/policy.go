@@ -1,12 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
-	"github.com/clusterscribe/clusterscribe/audit/report"
 	"github.com/clusterscribe/clusterscribe/policies"
 )
 
@@ -35,6 +31,9 @@ func newPolicyCommand(g *globals) *cobra.Command {
 		Long: "policy evaluates the bundled policy set (CIS Kubernetes Benchmark, NSA/CISA hardening guide,\n" +
 			"Pod Security Standards) and user policies (conftest-style Rego, Gatekeeper ConstraintTemplates\n" +
 			"and Constraints) on Kubernetes manifests.",
+		Example: "  clusterscribe policy list\n" +
+			"  clusterscribe policy test manifests/\n" +
+			"  kubectl kustomize deploy/ | clusterscribe policy test -o sarif --output-file policy.sarif -",
 	}
 	cmd.AddCommand(newPolicyTestCommand(g), newPolicyListCommand(g))
 	return cmd
@@ -42,34 +41,33 @@ func newPolicyCommand(g *globals) *cobra.Command {
 
 type policyTestOptions struct {
 	policies policies.Options
-	format   string
-	output   string
-	renderer report.Renderer
+	out      *outputFlags
 }
 
 func newPolicyTestCommand(g *globals) *cobra.Command {
 	o := &policyTestOptions{}
 	cmd := &cobra.Command{
-		Use:   "test [--policies DIR]... [--no-bundled] [--format " + strings.Join(report.Formats(), "|") + "] [--output FILE] FILE|DIR|-...",
+		Use:   "test [--policies DIR]... [--no-bundled] [-o " + strings.Join(reportFormats(), "|") + "] [--output-file FILE] FILE|DIR|-...",
 		Short: "Evaluate policies on manifests on disk, without a cluster (for CI)",
 		Long: "policy test reads manifests (YAML or JSON files, directories of them, - for standard input),\n" +
 			"evaluates every policy on every object it applies to and writes a report. Cross-object\n" +
 			"policies (namespaces without a NetworkPolicy, Gatekeeper's data.inventory) see all the\n" +
 			"objects read. Secret values are redacted before any policy sees them.\n\n" +
 			"Exit status: 0 nothing failed, 1 a deny or violation fired (or a policy could not be\n" +
-			"evaluated on an object), 2 error: policies that do not compile, unreadable manifests.",
+			"evaluated on an object), 2 error: policies that do not compile, unreadable manifests, usage errors.",
+		Example: "  clusterscribe policy test manifests/ deploy.yaml\n" +
+			"  helm template ./chart | clusterscribe policy test -\n" +
+			"  clusterscribe policy test --policies policy/ --no-bundled -o junit --output-file policy.xml manifests/",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return &exitError{code: exitPolicyError, err: errors.New("policy test needs manifest files or directories (- for standard input)")}
+				return errors.New("policy test needs manifest files or directories (- for standard input)")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := report.For(o.format)
-			if err != nil {
-				return &exitError{code: exitPolicyError, err: err}
+			if _, err := o.out.validate(); err != nil {
+				return err
 			}
-			o.renderer = r
 			code, err := o.run(cmd, g, args)
 			if err != nil || code != exitPolicyPass {
 				return &exitError{code: code, err: err}
@@ -77,13 +75,9 @@ func newPolicyTestCommand(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &exitError{code: exitPolicyError, err: err}
-	})
-	fs := cmd.Flags()
-	o.policies.BindFlags(fs)
-	fs.StringVar(&o.format, "format", "text", "report format: "+strings.Join(report.Formats(), ", "))
-	fs.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of standard output")
+	o.policies.BindFlags(cmd.Flags())
+	o.out = addOutputFlags(cmd, reportFormats()...)
+	o.out.bindFormatAlias(cmd)
 	return cmd
 }
 
@@ -113,7 +107,7 @@ func (o *policyTestOptions) run(cmd *cobra.Command, g *globals, args []string) (
 		Problems:    append(problems, evalProblems...),
 		Policies:    stats,
 	}
-	if err := writeReport(g.streams.Out, o.output, o.renderer, rep); err != nil {
+	if err := writeFindings(g, o.out, rep); err != nil {
 		return exitPolicyError, err
 	}
 	failed := 0
@@ -131,43 +125,17 @@ func (o *policyTestOptions) run(cmd *cobra.Command, g *globals, args []string) (
 	return exitPolicyPass, nil
 }
 
-// writeReport renders rep to path (written atomically: a temporary file
-// renamed into place) or, without a path, to out.
-func writeReport(out io.Writer, path string, r report.Renderer, rep *findings.Report) error {
-	if path == "" {
-		return r.Render(out, rep)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	defer func() { _ = os.Remove(f.Name()) }()
-	if err := r.Render(f, rep); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	return nil
-}
-
 func newPolicyListCommand(g *globals) *cobra.Command {
 	var opts policies.Options
-	var output string
+	var out *outputFlags
 	cmd := &cobra.Command{
-		Use:   "list [--policies DIR]... [--no-bundled] [-o json]",
-		Short: "List the policies that would be evaluated, with their severity and controls",
-		Args:  cobra.NoArgs,
+		Use:     "list [--policies DIR]... [--no-bundled] [-o table|json|yaml]",
+		Short:   "List the policies that would be evaluated, with their severity and controls",
+		Example: "  clusterscribe policy list\n  clusterscribe policy list --policies policy/ -o yaml",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "" && output != "json" {
-				return &exitError{code: exitPolicyError, err: fmt.Errorf("--output: %q is not one of json or empty", output)}
+			if _, err := out.validate(); err != nil {
+				return err
 			}
 			log, err := g.logger()
 			if err != nil {
@@ -178,28 +146,31 @@ func newPolicyListCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return &exitError{code: exitPolicyError, err: err}
 			}
-			if output == "json" {
-				enc := json.NewEncoder(g.streams.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(engine.Policies())
+			if out.structured() {
+				return out.print(g.streams.Out, engine.Policies())
 			}
-			tw := tabwriter.NewWriter(g.streams.Out, 0, 4, 2, ' ', 0)
-			if _, err := fmt.Fprintln(tw, "ID\tSEVERITY\tCONTROLS\tTITLE"); err != nil {
-				return err
-			}
-			for _, p := range engine.Policies() {
-				controls := make([]string, len(p.Controls))
-				for i, c := range p.Controls {
-					controls[i] = c.Framework + ":" + c.ID
-				}
-				if _, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, p.Severity, strings.Join(controls, ","), p.Title); err != nil {
-					return err
-				}
-			}
-			return tw.Flush()
+			return out.write(g.streams.Out, func(w io.Writer) error { return writePolicyTable(w, engine.Policies()) })
 		},
 	}
 	opts.BindFlags(cmd.Flags())
-	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: empty for a table, or json")
+	out = addOutputFlags(cmd, "table")
 	return cmd
+}
+
+// writePolicyTable lists policies one a line.
+func writePolicyTable(w io.Writer, list []policies.Policy) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if _, err := fmt.Fprintln(tw, "ID\tSEVERITY\tCONTROLS\tTITLE"); err != nil {
+		return err
+	}
+	for _, p := range list {
+		controls := make([]string, len(p.Controls))
+		for i, c := range p.Controls {
+			controls[i] = c.Framework + ":" + c.ID
+		}
+		if _, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, p.Severity, strings.Join(controls, ","), p.Title); err != nil {
+			return err
+		}
+	}
+	return tw.Flush()
 }

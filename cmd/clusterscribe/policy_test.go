@@ -128,9 +128,9 @@ func TestPolicyTestExitCodes(t *testing.T) {
 		},
 		{
 			name:    "unknown format",
-			args:    []string{"--format", "pdf", p("manifests")},
+			args:    []string{"-o", "pdf", p("manifests")},
 			code:    2,
-			errText: `--format: "pdf" is not one of`,
+			errText: `--output: "pdf" is not one of`,
 		},
 		{
 			name:    "bad flag",
@@ -141,7 +141,7 @@ func TestPolicyTestExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"policy", "test", "--format", "json"}, tt.args...)
+			args := append([]string{"policy", "test", "-o", "json"}, tt.args...)
 			out, _, err := runCommand(t, args...)
 			if got := exitCodeOf(err); got != tt.code {
 				t.Fatalf("exit code = %d (error %v), want %d", got, err, tt.code)
@@ -169,14 +169,14 @@ func TestPolicyTestExitCodes(t *testing.T) {
 	}
 }
 
-// TestPolicyTestOutputAndStdin checks --output (written atomically, nothing
+// TestPolicyTestOutputAndStdin checks --output-file (written atomically, nothing
 // on standard output) and manifests read from standard input.
 func TestPolicyTestOutputAndStdin(t *testing.T) {
 	dir := t.TempDir()
 	outFile := filepath.Join(dir, "report.json")
 	var out, errOut strings.Builder
 	cmd := newRootCommand(genericiooptions.IOStreams{In: strings.NewReader(privilegedPod), Out: &out, ErrOut: &errOut})
-	cmd.SetArgs([]string{"policy", "test", "--format", "json", "--output", outFile, "-"})
+	cmd.SetArgs([]string{"policy", "test", "-o", "json", "--output-file", outFile, "-"})
 	err := cmd.ExecuteContext(t.Context())
 	if exitCodeOf(err) != 1 {
 		t.Fatalf("exit code = %d (%v), want 1", exitCodeOf(err), err)
@@ -229,9 +229,9 @@ func TestPolicyList(t *testing.T) {
 	if !found {
 		t.Errorf("image-registry is not listed with an allow-list: %s", out)
 	}
-	_, _, err = runCommand(t, "policy", "list", "-o", "yaml")
+	_, _, err = runCommand(t, "policy", "list", "-o", "csv")
 	if exitCodeOf(err) != 2 {
-		t.Errorf("policy list -o yaml: exit code %d (%v), want 2", exitCodeOf(err), err)
+		t.Errorf("policy list -o csv: exit code %d (%v), want 2", exitCodeOf(err), err)
 	}
 	var ee *exitError
 	if !errors.As(err, &ee) {

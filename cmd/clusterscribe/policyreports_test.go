@@ -43,20 +43,10 @@ func TestAuditWritesPolicyReports(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(declaredDir, "app.yaml"), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	objs, err := kubeapply.Decode([]byte(manifest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	applier, err := kubeapply.New(cluster.Config, "gitops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := applier.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"audit", "--kubeconfig", kubeconfig, "--declared", declaredDir, "--namespaces", ns, "--write-policy-reports", "--format", "json", "--output", filepath.Join(dir, "report.json")}
+	applier := applyManifest(t, manifest)
+	args := []string{"audit", "--kubeconfig", kubeconfig, "--declared", declaredDir, "--namespaces", ns, "--write-policy-reports", "-o", "json", "--output-file", filepath.Join(dir, "report.json")}
 
-	_, _, err = runCommand(t, args...)
+	_, _, err := runCommand(t, args...)
 	if err == nil || exitCode(err) != exitFailed || !strings.Contains(err.Error(), "install the PolicyReport CRDs") {
 		t.Fatalf("without the CRDs: error %v (exit %d), want exit %d naming the missing CRDs", err, exitCode(err), exitFailed)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/clusterscribe/clusterscribe/audit/declared"
-	"github.com/clusterscribe/clusterscribe/audit/ignore"
+	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/propose"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
@@ -38,6 +38,7 @@ type proposeOptions struct {
 	ignoreFile  string
 	policies    policies.Options
 	withBundled bool
+	out         *outputFlags
 }
 
 func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
@@ -47,13 +48,14 @@ func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&a.Declared.Path, "path", "", "sub-directory of the declared repo to audit against (e.g. clusters/prod)")
 	fs.StringVar(&c.Workdir, "workdir", "", "where the declared repo is cloned, then removed (default: the system temporary directory)")
 	bindGitAuthFlags(fs, &a.Declared.Auth, "the forge token")
-	fs.StringVar(&a.Cluster, "cluster-name", "", "the cluster's name in branches and pull requests (default: the kubeconfig context)")
+	bindClusterName(fs, &a.Cluster, "the cluster's name in branches and pull requests")
 
 	fs.StringVar(&o.forgeKind, "forge", "none", "where pull requests are opened: gitea, github, gitlab, or none (write branches and .patch files only)")
 	fs.StringVar(&o.forgeURL, "forge-url", "", "the forge's URL (default: derived from the declared repo's URL; GitHub's API for github.com)")
 	fs.StringVar(&o.forgeRepo, "forge-repo", "", "the repository on the forge, owner/name (default: from the declared repo's URL)")
 	fs.StringVar(&o.token.File, "token-file", "", "file holding the forge's access token")
-	fs.StringVar(&o.token.Env, "token-env", "", "environment variable holding the forge's access token")
+	fs.StringVar(&o.token.Env, "token-env", "", "environment variable holding the forge's access token (default: "+
+		envGitHubToken+", "+envGitLabToken+" or "+envGiteaToken+", as --forge says)")
 
 	fs.StringVar(&c.BranchPrefix, "branch-prefix", propose.DefaultBranchPrefix, "branches propose writes (and only these) live under this prefix")
 	fs.BoolVar(&c.Group, "group", false, "one branch and pull request for all drift of a run instead of one per object")
@@ -64,7 +66,7 @@ func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
 
 	fs.BoolVar(&a.Compare.Strict, "strict", false, "report every difference, also fields the server defaulted")
 	fs.BoolVar(&a.ServerSide, "server-side", false, "compare against a server-side dry-run apply of each declared object")
-	fs.StringVar(&o.ignoreFile, "ignore-rules", "", "file of Argo CD-style ignoreDifferences")
+	bindIgnoreRules(fs, &o.ignoreFile)
 	fs.Float64Var(&o.qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
 	fs.IntVar(&a.Watcher.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
 	a.Filters.BindFlags(fs)
@@ -76,37 +78,33 @@ func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
 func (o *proposeOptions) complete(g *globals) error {
 	a := &o.cfg.Audit
 	if a.Declared.Source == "" {
-		return errors.New("--declared is required")
+		return errors.New("--declared is required: the Git URL of the declared repo, with the base branch after @ (e.g. --declared https://git.example.com/org/fleet.git@main)")
 	}
 	src, err := declared.ParseSource(a.Declared.Source)
 	if err != nil {
+		return err // it names --declared
+	}
+	if _, err := o.out.validate(); err != nil {
 		return err
 	}
 	if o.token.File != "" && o.token.Env != "" {
-		return errors.New("--token-file and --token-env exclude each other")
+		return errors.New("--token-file and --token-env exclude each other: give one")
+	}
+	if o.token.File == "" && o.token.Env == "" {
+		o.token.Env = forgeTokenEnv[strings.ToLower(o.forgeKind)]
 	}
 	if a.Declared.Auth.TokenFile == "" && a.Declared.Auth.TokenEnv == "" {
 		a.Declared.Auth.TokenFile, a.Declared.Auth.TokenEnv = o.token.File, o.token.Env
 	}
 	a.Watcher.QPS = float32(o.qps)
-	if o.ignoreFile != "" {
-		if a.Compare.Ignore, err = ignore.LoadFile(o.ignoreFile); err != nil {
-			return fmt.Errorf("--ignore-rules: %w", err)
-		}
+	if a.Compare.Ignore, err = loadIgnoreRules(o.ignoreFile); err != nil {
+		return err
 	}
 	if o.cfg.Forge, err = o.forge(src); err != nil {
 		return err
 	}
-	loader := g.kube.ToRawKubeConfigLoader()
-	if ns, _, err := loader.Namespace(); err == nil {
+	if ns, _, err := g.kube.ToRawKubeConfigLoader().Namespace(); err == nil {
 		a.Namespace = ns
-	}
-	if a.Cluster == "" {
-		if g.kube.Context != nil && *g.kube.Context != "" {
-			a.Cluster = *g.kube.Context
-		} else if raw, err := loader.RawConfig(); err == nil {
-			a.Cluster = raw.CurrentContext
-		}
 	}
 	return nil
 }
@@ -136,21 +134,28 @@ func (o *proposeOptions) forge(src declared.Source) (forge.Forge, error) {
 			}
 		}
 	}
+	var f forge.Forge
+	var err error
 	switch kind {
 	case "gitea":
-		return gitea.New(opts)
+		f, err = gitea.New(opts)
 	case "github":
-		return github.New(opts)
+		f, err = github.New(opts)
 	case "gitlab":
-		return gitlab.New(opts)
+		f, err = gitlab.New(opts)
+	default:
+		return nil, fmt.Errorf("--forge: %q is not one of gitea, github, gitlab, none", o.forgeKind)
 	}
-	return nil, fmt.Errorf("--forge: %q is not one of gitea, github, gitlab, none", o.forgeKind)
+	if errors.Is(err, forge.ErrNoToken) {
+		return nil, fmt.Errorf("--forge %s needs an access token: %w; pass --token-file FILE or --token-env VAR, or set %s", kind, err, forgeTokenEnv[kind])
+	}
+	return f, err
 }
 
 func newProposeCommand(g *globals) *cobra.Command {
 	o := &proposeOptions{}
 	cmd := &cobra.Command{
-		Use:   "propose --declared <git URL>[@base] --forge gitea|github|gitlab|none [--token-file F]",
+		Use:   "propose --declared <git URL>[@base] --forge gitea|github|gitlab|none [--token-file F] [-o text|json|yaml]",
 		Short: "Open pull requests that memorialize live changes in the declared repo",
 		Long: "propose audits the cluster against the declared repo and turns each drifted object into a pull\n" +
 			"request: the file that declares it is edited in place (only the drifted fields change; comments and\n" +
@@ -158,35 +163,31 @@ func newProposeCommand(g *globals) *cobra.Command {
 			"findings on it. Running it again updates those pull requests instead of opening new ones, and closes\n" +
 			"them once the drift is gone. MissingLive objects are listed, never deleted from Git.\n" +
 			"With --forge none, branches and .patch files are written instead.\n\n" +
-			"Exit status: 0 done, 1 some proposals failed (the others were made), 2 error.",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return &exitError{code: exitFailed, err: fmt.Errorf("propose takes no arguments, got %q", args)}
-			}
-			return nil
-		},
+			"The forge token is read from --token-file, --token-env, or else $GITHUB_TOKEN, $GITLAB_TOKEN or\n" +
+			"$GITEA_TOKEN as --forge says.\n\n" +
+			"Exit status: 0 done, 1 some proposals failed (the others were made), 2 error or usage error.",
+		Example: "  # pull requests on GitHub, the token in $GITHUB_TOKEN\n" +
+			"  clusterscribe propose --declared https://github.com/org/fleet.git@main --path clusters/prod --forge github\n\n" +
+			"  # branches and .patch files only, from a local clone\n" +
+			"  clusterscribe propose --declared ./fleet --forge none --patch-dir out/ -o json",
+		Annotations: map[string]string{annotationNamespaced: "the default namespace of declared objects that name none"},
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.complete(g); err != nil {
-				return &exitError{code: exitFailed, err: err}
+				return usageError(err)
 			}
 			return o.run(cmd, g)
 		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &exitError{code: exitFailed, err: err}
-	})
 	o.bindFlags(cmd.Flags())
+	o.out = addOutputFlags(cmd, "text")
 	return cmd
 }
 
 func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
-	log, err := g.logger()
+	log, restCfg, err := g.connect(cmd.Context())
 	if err != nil {
 		return &exitError{code: exitFailed, err: err}
-	}
-	restCfg, err := g.kube.ToRESTConfig()
-	if err != nil {
-		return &exitError{code: exitFailed, err: fmt.Errorf("kubeconfig: %w", err)}
 	}
 	o.cfg.Logger = log
 	o.cfg.Audit.Logger = log
@@ -200,7 +201,7 @@ func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
 	}
 	res, err := propose.Run(cmd.Context(), restCfg, o.cfg)
 	if res.Report != nil {
-		if werr := writeProposals(g.streams.Out, res); werr != nil && err == nil {
+		if werr := o.write(g, res); werr != nil && err == nil {
 			err = werr
 		}
 	}
@@ -211,6 +212,52 @@ func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
 		return &exitError{code: exitFailed, err: err}
 	}
 	return nil
+}
+
+// write renders the result in the -o format.
+func (o *proposeOptions) write(g *globals, res propose.Result) error {
+	if o.out.structured() {
+		return o.out.print(g.streams.Out, proposeView(res))
+	}
+	return o.out.write(g.streams.Out, func(w io.Writer) error { return writeProposals(w, res) })
+}
+
+// proposeOutput is propose's -o json/yaml output.
+type proposeOutput struct {
+	Base        string           `json:"base"`
+	BaseCommit  string           `json:"baseCommit"`
+	Modified    int              `json:"modified"`
+	MissingLive int              `json:"missingLive"`
+	Unmanaged   int              `json:"unmanaged"`
+	Proposals   []proposalOutput `json:"proposals"`
+}
+
+type proposalOutput struct {
+	Action   string               `json:"action"`
+	Branch   string               `json:"branch"`
+	Objects  []findings.ObjectRef `json:"objects,omitempty"`
+	Commit   string               `json:"commit,omitempty"`
+	Files    []string             `json:"files,omitempty"`
+	Notes    []string             `json:"notes,omitempty"`
+	PRNumber int64                `json:"prNumber,omitempty"`
+	PRURL    string               `json:"prURL,omitempty"`
+	Patch    string               `json:"patch,omitempty"`
+	Error    string               `json:"error,omitempty"`
+}
+
+func proposeView(res propose.Result) proposeOutput {
+	c := res.Report.Count()
+	out := proposeOutput{Base: res.Base, BaseCommit: res.BaseCommit, Modified: c.Modified, MissingLive: c.MissingLive, Unmanaged: c.Unmanaged,
+		Proposals: []proposalOutput{}}
+	for _, p := range res.Proposals {
+		v := proposalOutput{Action: string(p.Action), Branch: p.Branch, Objects: p.Objects, Commit: p.Commit, Files: p.Files, Notes: p.Notes,
+			PRNumber: p.PRNumber, PRURL: p.PRURL, Patch: p.Patch}
+		if p.Err != nil {
+			v.Error = p.Err.Error()
+		}
+		out.Proposals = append(out.Proposals, v)
+	}
+	return out
 }
 
 // writeProposals prints one line per branch: what was done and where.

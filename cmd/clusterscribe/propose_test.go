@@ -15,8 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
-
-	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 )
 
 func TestProposeFlagErrors(t *testing.T) {
@@ -31,7 +29,7 @@ func TestProposeFlagErrors(t *testing.T) {
 		{"forge with a directory", []string{"propose", "--declared", dir, "--forge", "gitea"}, "needs --declared to be a Git URL"},
 		{"two tokens", []string{"propose", "--declared", dir, "--token-file", "a", "--token-env", "B"}, "exclude each other"},
 		{"forge without a token", []string{"propose", "--declared", "https://git.example.com/shop/declared.git", "--forge", "gitlab"}, "no forge token"},
-		{"arguments", []string{"propose", "--declared", dir, "extra"}, "propose takes no arguments"},
+		{"arguments", []string{"propose", "--declared", dir, "extra"}, `unknown command "extra" for "clusterscribe propose"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,17 +61,7 @@ func TestProposeNone(t *testing.T) {
 	manifest := strings.ReplaceAll(proposeManifest, "%NS%", ns)
 	declaredDir := filepath.Join(dir, "declared")
 	repo := commitDir(t, declaredDir, map[string]string{"settings.yaml": manifest})
-	objs, err := kubeapply.Decode([]byte(manifest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	applier, err := kubeapply.New(cluster.Config, "gitops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := applier.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
+	applyManifest(t, manifest)
 	cs := kubernetes.NewForConfigOrDie(cluster.Config)
 	if _, err := cs.CoreV1().ConfigMaps(ns).Patch(t.Context(), "settings", types.MergePatchType,
 		[]byte(`{"data":{"MODE":"maintenance"}}`), metav1.PatchOptions{FieldManager: "kubectl-edit"}); err != nil {

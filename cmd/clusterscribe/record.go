@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -25,7 +26,7 @@ func (o *recordOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Committer.Repo, "repo", "", "backup repository: a local directory (created when missing) or a remote URL (file://, https://, ssh://, user@host:path)")
 	fs.StringVar(&c.Committer.Branch, "branch", record.DefaultBranch, "backup branch, created when missing")
 	fs.StringVar(&c.Committer.Workdir, "workdir", "", "where a remote repository is cloned (default: the user cache directory)")
-	fs.StringVar(&c.Cluster, "cluster-name", record.DefaultCluster, "this cluster's top directory in the branch; several clusters may share one branch")
+	bindClusterName(fs, &c.Cluster, "this cluster's top directory in the branch; several clusters may share one branch")
 	fs.BoolVar(&c.Once, "once", false, "take one snapshot, commit, push and exit")
 	fs.DurationVar(&c.BatchWindow, "batch-window", record.DefaultBatchWindow, "how long changes gather before one commit")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", record.DefaultShutdownGrace, "time allowed for the last commit and push on exit")
@@ -46,7 +47,16 @@ func (o *recordOptions) bindFlags(fs *pflag.FlagSet) {
 	c.Filters.BindFlags(fs)
 }
 
-func (o *recordOptions) complete() error {
+func (o *recordOptions) complete(cmd *cobra.Command, g *globals) error {
+	if strings.TrimSpace(o.cfg.Committer.Repo) == "" {
+		return errors.New("--repo is required: where the backup goes, a directory (created when missing) or a Git URL (e.g. --repo ./backup)")
+	}
+	if ns, set := namespaceFlag(cmd, g); set {
+		if len(o.cfg.Filters.Namespaces) > 0 {
+			return errors.New("-n/--namespace and --namespaces exclude each other: -n records one namespace, --namespaces several")
+		}
+		o.cfg.Filters.Namespaces = []string{ns}
+	}
 	o.cfg.Watcher.QPS = float32(*o.qps)
 	switch mode := serializer.SecretMode(strings.ToLower(o.secrets)); mode {
 	case serializer.SecretsRedact, serializer.SecretsEncrypt, serializer.SecretsOmit:
@@ -68,25 +78,34 @@ func (o *recordOptions) complete() error {
 func newRecordCommand(g *globals) *cobra.Command {
 	o := &recordOptions{}
 	cmd := &cobra.Command{
-		Use:   "record --repo <path|URL> [--branch B] [--cluster-name X] [--once]",
+		Use:   "record --repo <path|URL> [--branch B] [--cluster-name X] [-n NS] [--once]",
 		Short: "Keep a backup branch in step with the live cluster",
 		Long: "record watches the cluster (one LIST and one WATCH per kind, rate limited) and commits one clean,\n" +
 			"normalized YAML file per object to the backup branch, one commit per batch window.\n" +
-			"Secrets are redacted by default. With --once it takes one snapshot, commits, pushes and exits.",
-		Args: cobra.NoArgs,
+			"Secrets are redacted by default. With --once it takes one snapshot, commits, pushes and exits.\n" +
+			"-n records one namespace, as --namespaces does (cluster-scoped objects stay in scope); without\n" +
+			"it, every namespace.",
+		Example: "  # one snapshot into a local repository\n" +
+			"  clusterscribe record --repo ./backup --once\n\n" +
+			"  # keep a remote branch in step, Secrets encrypted for age recipients\n" +
+			"  clusterscribe record --repo https://git.example.com/org/backup.git --git-token-env GIT_TOKEN \\\n" +
+			"    --secrets encrypt --age-recipient age1...\n\n" +
+			"  # one namespace only\n" +
+			"  clusterscribe record --repo ./backup -n shop --once",
+		Annotations: map[string]string{annotationNamespaced: "the one namespace recorded"},
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.complete(); err != nil {
-				return err
+			if err := o.complete(cmd, g); err != nil {
+				return usageError(err)
 			}
-			log, err := g.logger()
+			log, restCfg, err := g.connect(cmd.Context())
 			if err != nil {
 				return err
-			}
-			restCfg, err := g.kube.ToRESTConfig()
-			if err != nil {
-				return fmt.Errorf("kubeconfig: %w", err)
 			}
 			o.cfg.Logger = log
+			p := g.progress(log, "initial sync")
+			o.cfg.Watcher.Progress = p.listed
+			defer p.done()
 			return record.Run(cmd.Context(), restCfg, o.cfg)
 		},
 	}

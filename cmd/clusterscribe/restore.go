@@ -3,10 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/restore"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
@@ -15,8 +18,9 @@ type restoreOptions struct {
 	cfg           restore.Config
 	qps           float64
 	existing      string
+	dryRun        string
 	ageIdentities []string
-	output        string
+	out           *outputFlags
 }
 
 // bindSourceFlags registers where a backup is read from; restore and
@@ -24,10 +28,20 @@ type restoreOptions struct {
 func bindSourceFlags(fs *pflag.FlagSet, s *restore.Source) {
 	fs.StringVar(&s.Repo, "repo", "", "backup repository: a local directory (working or bare repository) or a remote URL (file://, https://, ssh://, user@host:path)")
 	fs.StringVar(&s.Ref, "ref", restore.DefaultRef, "branch, tag or commit to read (as git rev-parse reads it; a ref wins over an abbreviated hash)")
-	fs.StringVar(&s.Cluster, "cluster-name", "", "the cluster's top directory in the branch (default: the only one)")
+	fs.StringVar(&s.Cluster, "cluster-name", "", "the cluster's top directory in the branch (default: the only one; record writes \"default\" unless told otherwise)")
 	fs.StringVar(&s.Workdir, "workdir", "", "where a remote repository is cloned (default: the user cache directory)")
 	bindGitAuthFlags(fs, &s.Auth, "")
 }
+
+// errRepoRequired is the error of restore and history without --repo.
+var errRepoRequired = errors.New("--repo is required: the backup repository, a directory or a Git URL (e.g. --repo ./backup)")
+
+// --dry-run values, as kubectl takes them.
+const (
+	dryRunNone   = "none"
+	dryRunClient = "client"
+	dryRunServer = "server"
+)
 
 func (o *restoreOptions) bindFlags(fs *pflag.FlagSet) {
 	c := &o.cfg
@@ -39,73 +53,131 @@ func (o *restoreOptions) bindFlags(fs *pflag.FlagSet) {
 		"restore only these namespaces, as globs (e.g. team-*); applies to namespaced objects and to Namespace objects by name")
 	fs.StringSliceVar(&c.Filters.ExcludeNamespaces, "exclude-namespaces", nil, "do not restore these namespaces, as globs; wins over --namespaces")
 	fs.StringVarP(&c.Filters.Selector, "selector", "l", "", "restore only objects whose labels match this selector (e.g. app=web)")
-	fs.BoolVar(&c.DryRun, "dry-run", false, "report what would be created or changed (server-side dry run); change nothing")
+	fs.StringVar(&o.dryRun, "dry-run", dryRunNone, `"server": send every write as a server-side dry run and report what would change, changing nothing; "none": restore`)
+	fs.Lookup("dry-run").NoOptDefVal = "unchanged"
 	fs.StringVar(&o.existing, "existing", string(restore.ExistingSkip), "objects that already exist: skip (leave them) or update (apply the backup's version)")
-	fs.StringSliceVar(&o.ageIdentities, "age-identity", nil, "age identity file that decrypts encrypted Secrets; repeatable")
+	fs.StringSliceVar(&o.ageIdentities, "age-identity", nil, "age identity file that decrypts encrypted Secrets; repeatable (default: $"+envSOPSAgeKeyFile+", else sops' keys.txt when present)")
 	fs.BoolVar(&c.IncludeControlPlane, "include-control-plane", false,
 		"also restore what the API server makes and keeps for itself (its own Service and CA ConfigMaps, "+
 			"Service IP allocations, automanaged APIServices); skipped by default")
 	fs.Float64Var(&o.qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
 	fs.IntVar(&c.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
 	fs.DurationVar(&c.CRDTimeout, "crd-timeout", restore.DefaultCRDTimeout, "how long restored CRDs may take to be Established")
-	fs.StringVarP(&o.output, "output", "o", string(restore.FormatTable), "report format: table, wide (every object) or json")
 }
 
-func (o *restoreOptions) complete() (restore.Format, error) {
+// complete checks the flags and the object references in args.
+func (o *restoreOptions) complete(cmd *cobra.Command, g *globals, args []string) error {
+	if strings.TrimSpace(o.cfg.Source.Repo) == "" {
+		return errRepoRequired
+	}
+	if _, err := filters.New(o.cfg.Filters); err != nil {
+		return err
+	}
 	o.cfg.QPS = float32(o.qps)
 	existing, err := restore.ParseExisting(o.existing)
 	if err != nil {
-		return "", err
+		return err
 	}
 	o.cfg.Existing = existing
-	format, err := restore.ParseFormat(o.output)
-	if err != nil {
-		return "", err
+	switch o.dryRun {
+	case dryRunNone:
+	case dryRunServer:
+		o.cfg.DryRun = true
+	case dryRunClient:
+		return errors.New("--dry-run=client: restore needs the cluster to tell what exists and what would change; use --dry-run=server, which changes nothing")
+	case "unchanged":
+		return errors.New("--dry-run needs a value, as in kubectl: --dry-run=server (nothing is changed) or --dry-run=none")
+	default:
+		return fmt.Errorf("--dry-run: %q is not one of none, client, server", o.dryRun)
+	}
+	if _, err := o.out.validate(); err != nil {
+		return err
+	}
+	if err := o.namespaceScope(cmd, g, args); err != nil {
+		return err
+	}
+	for _, a := range args {
+		q, err := parseRef(g, a)
+		if err != nil {
+			return err
+		}
+		o.cfg.Objects = append(o.cfg.Objects, q)
+	}
+	if !cmd.Flags().Changed("age-identity") {
+		if f := sopsAgeKeyFile(); f != "" {
+			o.ageIdentities = []string{f}
+		}
 	}
 	if len(o.ageIdentities) > 0 {
 		if o.cfg.Identities, err = restore.LoadIdentities(o.ageIdentities...); err != nil {
-			return "", fmt.Errorf("--age-identity: %w", err)
+			return fmt.Errorf("--age-identity: %w", err)
 		}
 	}
-	return format, nil
+	return nil
+}
+
+// namespaceScope narrows a restore of the whole backup to -n's namespace.
+func (o *restoreOptions) namespaceScope(cmd *cobra.Command, g *globals, args []string) error {
+	ns, set := namespaceFlag(cmd, g)
+	if !set || len(args) > 0 {
+		return nil
+	}
+	if len(o.cfg.Filters.Namespaces) > 0 {
+		return errors.New("-n/--namespace and --namespaces exclude each other: -n restores one namespace, --namespaces several")
+	}
+	o.cfg.Filters.Namespaces = []string{ns}
+	return nil
 }
 
 func newRestoreCommand(g *globals) *cobra.Command {
 	o := &restoreOptions{}
 	cmd := &cobra.Command{
-		Use:   "restore --repo <path|URL> [--ref branch|tag|commit] [--cluster-name X] [--dry-run] [--existing skip|update]",
+		Use:   "restore [TYPE/NAME]... --repo <path|URL> [--ref branch|tag|commit] [-n NS] [--dry-run=none|server] [--existing skip|update]",
 		Short: "Rebuild a cluster from the backup branch",
 		Long: "restore applies the objects of one commit of the backup branch to the current cluster with\n" +
 			"server-side apply (field manager \"clusterscribe\"), in dependency order: CRDs (waited for until\n" +
 			"Established), Namespaces, cluster RBAC, ServiceAccounts, Secrets and ConfigMaps, volumes,\n" +
 			"workloads, Services, then everything else. It never deletes. Redacted Secrets are skipped and\n" +
 			"listed; encrypted ones are decrypted with --age-identity. An object that fails is reported and\n" +
-			"the rest continues; the exit status is non-zero when any object failed.",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := o.complete()
-			if err != nil {
-				return err
+			"the rest continues; the exit status is non-zero when any object failed.\n\n" +
+			"Objects may be named as kubectl names them (TYPE/NAME, resolved in -n's namespace): only those\n" +
+			"are restored. Without objects, -n restores one namespace, as --namespaces does (cluster-scoped\n" +
+			"objects stay in scope).",
+		Example: "  # what a restore of the latest backup would change, without changing anything\n" +
+			"  clusterscribe restore --repo https://git.example.com/org/backup.git --dry-run=server\n\n" +
+			"  # one namespace, from yesterday's commit, updating what exists\n" +
+			"  clusterscribe restore --repo ./backup --ref 3f2a9c1d -n shop --existing update\n\n" +
+			"  # one Deployment and its ConfigMap\n" +
+			"  clusterscribe restore --repo ./backup -n shop deploy/web cm/web-config -o json",
+		Annotations: map[string]string{annotationNamespaced: "the namespace objects are resolved in, or restored"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.complete(cmd, g, args); err != nil {
+				return usageError(err)
 			}
-			log, err := g.logger()
-			if err != nil {
-				return err
-			}
-			restCfg, err := g.kube.ToRESTConfig()
-			if err != nil {
-				return fmt.Errorf("kubeconfig: %w", err)
-			}
-			o.cfg.Logger = log
-			sum, runErr := restore.Run(cmd.Context(), restCfg, o.cfg)
-			if runErr != nil && !errors.Is(runErr, restore.ErrIncomplete) && len(sum.Results) == 0 {
-				return runErr
-			}
-			if err := restore.WriteReport(g.streams.Out, sum, format); err != nil {
-				return errors.Join(runErr, fmt.Errorf("write report: %w", err))
-			}
-			return runErr
+			return o.run(cmd, g)
 		},
 	}
 	o.bindFlags(cmd.Flags())
+	o.out = addOutputFlags(cmd, string(restore.FormatTable), string(restore.FormatWide))
 	return cmd
+}
+
+func (o *restoreOptions) run(cmd *cobra.Command, g *globals) error {
+	log, restCfg, err := g.connect(cmd.Context())
+	if err != nil {
+		return err
+	}
+	o.cfg.Logger = log
+	p := g.progress(log, "restore")
+	o.cfg.Progress = p.count
+	sum, runErr := restore.Run(cmd.Context(), restCfg, o.cfg)
+	p.done()
+	if runErr != nil && !errors.Is(runErr, restore.ErrIncomplete) && len(sum.Results) == 0 {
+		return runErr
+	}
+	format := restore.Format(strings.Replace(o.out.Format, formatYAML, formatJSON, 1))
+	if err := o.out.write(g.streams.Out, func(w io.Writer) error { return restore.WriteReport(w, sum, format) }); err != nil {
+		return errors.Join(runErr, fmt.Errorf("write report: %w", err))
+	}
+	return runErr
 }

@@ -39,6 +39,7 @@ users:
 
 func TestRestoreFlagErrors(t *testing.T) {
 	kc := fakeKubeconfig(t)
+	_, live := clusterKubeconfig(t) // the backup is read once the cluster answers
 	tests := []struct {
 		name string
 		args []string
@@ -46,12 +47,12 @@ func TestRestoreFlagErrors(t *testing.T) {
 	}{
 		{"no repo", []string{"restore", "--kubeconfig", kc}, "--repo is required"},
 		{"bad existing", []string{"restore", "--kubeconfig", kc, "--repo", t.TempDir(), "--existing", "replace"}, `--existing: "replace" is not one of skip, update`},
-		{"bad output", []string{"restore", "--kubeconfig", kc, "--repo", t.TempDir(), "-o", "yaml"}, `--output: "yaml"`},
+		{"bad output", []string{"restore", "--kubeconfig", kc, "--repo", t.TempDir(), "-o", "csv"}, `--output: "csv"`},
 		{"missing identity file", []string{"restore", "--kubeconfig", kc, "--repo", t.TempDir(), "--age-identity", filepath.Join(t.TempDir(), "none")}, "--age-identity"},
 		{"bad kind pattern", []string{"restore", "--kubeconfig", kc, "--repo", t.TempDir(), "--include-kinds", ".apps"}, "--include-kinds"},
-		{"not a repository", []string{"restore", "--kubeconfig", kc, "--repo", t.TempDir()}, "repository does not exist"},
+		{"not a repository", []string{"restore", "--kubeconfig", live, "--repo", t.TempDir()}, "not a Git repository (give the backup repository record wrote, or its Git URL)"},
 		{"history without object", []string{"history", "--repo", t.TempDir()}, "accepts 1 arg"},
-		{"history bad object", []string{"history", "web", "--repo", t.TempDir()}, "want <kind>/<namespace>/<name> or <kind>/<name>"},
+		{"history bad object", []string{"history", "web", "--repo", t.TempDir()}, "want TYPE/NAME (or TYPE/NAMESPACE/NAME)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

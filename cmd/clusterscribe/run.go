@@ -25,7 +25,10 @@ func newRunCommand(g *globals) *cobra.Command {
 			"The configuration file (apiVersion " + operate.APIVersion + ", kind " + operate.Kind + ") uses the flag names of\n" +
 			"record and audit as keys; every key is also a flag named by its path (--record.batch-window,\n" +
 			"--qps), and a flag given on the command line wins over the file.",
-		Args: cobra.NoArgs,
+		Example: "  clusterscribe run --config /etc/clusterscribe/config.yaml\n" +
+			"  clusterscribe run --config config.yaml --record.batch-window 30s --log-format json",
+		Annotations: map[string]string{annotationNamespaced: "the namespace of the leader election Lease (in a pod, its own)"},
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := operate.Load(configFile, &flags, cmd.Flags())
 			if err != nil {
@@ -38,9 +41,9 @@ func newRunCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			restCfg, err := g.kube.ToRESTConfig()
+			restCfg, err := g.toRESTConfig()
 			if err != nil {
-				return fmt.Errorf("kubeconfig: %w", err)
+				return err
 			}
 			// In a pod this is the pod's namespace ($POD_NAMESPACE or the
 			// service account's); outside, the kubeconfig's.

@@ -17,7 +17,9 @@ import (
 // audit (and propose) is a key of run's configuration with the same name,
 // at the top (keys they share) or in the section of its job. record --once
 // has no place in a service; propose clones the declared repo where audit
-// does (audit.workdir).
+// does (audit.workdir); what -o prints goes to a terminal, where run writes
+// its report to audit.output in audit.format (keys of its own, older than
+// --output-file).
 func TestRunKeysCoverRecordAndAudit(t *testing.T) {
 	keys := map[string]bool{}
 	for _, k := range operate.Keys() {
@@ -30,8 +32,8 @@ func TestRunKeysCoverRecordAndAudit(t *testing.T) {
 		except   []string
 	}{
 		{"record", []string{"", "record."}, []string{"once"}},
-		{"audit", []string{"", "audit.", "policies."}, nil},
-		{"propose", []string{"", "audit.", "policies.", "propose."}, []string{"workdir"}},
+		{"audit", []string{"", "audit.", "policies."}, []string{"output-file"}},
+		{"propose", []string{"", "audit.", "policies.", "propose."}, []string{"workdir", "output-file"}},
 	} {
 		cmd, _, err := newRootCommand(streams).Find([]string{c.cmd})
 		if err != nil {

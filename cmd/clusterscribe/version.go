@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -10,26 +10,26 @@ import (
 )
 
 func newVersionCommand(g *globals) *cobra.Command {
-	var output string
+	var out *outputFlags
 	cmd := &cobra.Command{
-		Use:   "version",
-		Short: "Print the version, commit, Go version and client-go version",
-		Args:  cobra.NoArgs,
+		Use:     "version [-o text|json|yaml]",
+		Short:   "Print the version, commit, Go version and client-go version",
+		Example: "  clusterscribe version\n  clusterscribe version -o json",
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			info := version.Get()
-			switch output {
-			case "":
-				_, err := fmt.Fprintln(g.streams.Out, info.String())
+			if _, err := out.validate(); err != nil {
 				return err
-			case "json":
-				enc := json.NewEncoder(g.streams.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(info)
-			default:
-				return fmt.Errorf("--output: %q is not one of json or empty", output)
 			}
+			info := version.Get()
+			if out.structured() {
+				return out.print(g.streams.Out, info)
+			}
+			return out.write(g.streams.Out, func(w io.Writer) error {
+				_, err := fmt.Fprintln(w, info.String())
+				return err
+			})
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: empty for one line, or json")
+	out = addOutputFlags(cmd, "text")
 	return cmd
 }

@@ -38,7 +38,7 @@ func auditPhase(ctx context.Context, c config, e *env, res *results) error {
 	for i := range benchRepeats {
 		r, err := measure(ctx, filepath.Join(c.out, fmt.Sprintf("audit-%d.log", i+1)), nil, []int{1}, c.cli,
 			"audit", "--kubeconfig", e.kubeconfig, "--declared", e.seeder.declared, "--bundled-policies",
-			"--format", "json", "--output", report)
+			"-o", "json", "--output-file", report)
 		if err != nil {
 			return err
 		}

@@ -33,7 +33,7 @@ func runAudit(ctx context.Context, cli, kubeconfig, declared, out string) error 
 		file := filepath.Join(out, "audit."+format)
 		err := runCLI(ctx, cli, filepath.Join(out, "audit-"+format+".log"), os.Stdout,
 			"audit", "--kubeconfig", kubeconfig, "--declared", declared, "--cluster-name", "demo",
-			"--format", format, "--output", file, "--bundled-policies")
+			"-o", format, "--output-file", file, "--bundled-policies")
 		var exit *exec.ExitError
 		driftFound := errors.As(err, &exit) && exit.ExitCode() == 1
 		if err != nil && !driftFound {
