@@ -177,7 +177,7 @@ func (e *Engine) Evaluate(ctx context.Context, objs []*unstructured.Unstructured
 func (e *Engine) EvaluateManifests(ctx context.Context, ms []Manifest) ([]findings.Finding, []findings.PolicyStat, []findings.Problem, error) {
 	in := make([]input, len(ms))
 	for i, m := range ms {
-		in[i] = input{obj: m.Object, source: &ms[i].Source}
+		in[i] = input{obj: m.Object, source: &ms[i].Source, request: m.Request}
 	}
 	return e.evaluate(ctx, in, false)
 }
@@ -185,6 +185,8 @@ func (e *Engine) EvaluateManifests(ctx context.Context, ms []Manifest) ([]findin
 type input struct {
 	obj    *unstructured.Unstructured
 	source *findings.Source
+	// request, when set, is the admission request obj came with.
+	request *Request
 }
 
 func (e *Engine) evaluate(ctx context.Context, in []input, live bool) ([]findings.Finding, []findings.PolicyStat, []findings.Problem, error) {
@@ -194,9 +196,20 @@ func (e *Engine) evaluate(ctx context.Context, in []input, live bool) ([]finding
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("evaluate policies: object %d: %w", i, err)
 		}
+		if x.request != nil {
+			if o.admission, err = newAdmission(*x.request); err != nil {
+				return nil, nil, nil, fmt.Errorf("evaluate policies: %s: %w", o, err)
+			}
+		}
 		objs[i] = o
 	}
-	inv, err := buildInventory(objs, e.needs)
+	return e.evaluateWith(ctx, objs, objs, live)
+}
+
+// evaluateWith evaluates the policies on objs with data.inventory holding
+// invObjs.
+func (e *Engine) evaluateWith(ctx context.Context, objs, invObjs []*object, live bool) ([]findings.Finding, []findings.PolicyStat, []findings.Problem, error) {
+	inv, err := buildInventory(invObjs, e.needs)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("evaluate policies: %w", err)
 	}

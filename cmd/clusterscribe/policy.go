@@ -35,8 +35,12 @@ func newPolicyCommand(g *globals) *cobra.Command {
 		Long: "policy evaluates the bundled policy set (CIS Kubernetes Benchmark, NSA/CISA hardening guide,\n" +
 			"Pod Security Standards) and user policies (conftest-style Rego, Gatekeeper ConstraintTemplates\n" +
 			"and Constraints) on Kubernetes manifests.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
 	}
-	cmd.AddCommand(newPolicyTestCommand(g), newPolicyListCommand(g))
+	cmd.AddCommand(newPolicyTestCommand(g), newPolicyListCommand(g), newPolicyVerifyCommand(g))
 	return cmd
 }
 
