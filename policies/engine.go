@@ -28,7 +28,12 @@ type Engine struct {
 	store       storage.Store
 	timeout     time.Duration
 	parallelism int
-	mu          sync.Mutex
+	// passes records the objects each policy passed.
+	passes bool
+	// setName, setVersion and setSources describe the policy set.
+	setName, setVersion string
+	setSources          []string
+	mu                  sync.Mutex
 }
 
 // policy is one compiled policy.
@@ -94,7 +99,10 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err := storage.WriteOne(ctx, store, storage.ReplaceOp, storage.RootPath, root); err != nil {
 		return nil, fmt.Errorf("load policies: %w", err)
 	}
-	e := &Engine{store: store, timeout: opts.Timeout, parallelism: opts.Parallelism}
+	e := &Engine{store: store, timeout: opts.Timeout, parallelism: opts.Parallelism, passes: !opts.OmitPasses}
+	if e.setName, e.setVersion, e.setSources, err = describeSet(opts); err != nil {
+		return nil, fmt.Errorf("load policies: %w", err)
+	}
 	l := &loader{store: store, log: opts.Logger}
 	if !opts.NoBundled {
 		ps, err := l.bundled(ctx, opts.Params)
@@ -272,6 +280,9 @@ func (e *Engine) collect(objs []*object, results [][]result, live bool) ([]findi
 			}
 			if len(r.messages) > 0 && p.Outcome != findings.Warn {
 				st.Failed++
+			}
+			if len(r.messages) == 0 && e.passes {
+				st.Passed = append(st.Passed, o.ref)
 			}
 			for _, m := range r.messages {
 				out = append(out, finding(result(r.policy, p.Outcome), o, m, live))

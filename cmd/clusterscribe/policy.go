@@ -116,6 +116,7 @@ func (o *policyTestOptions) run(cmd *cobra.Command, g *globals, args []string) (
 		Findings:    fs,
 		Problems:    append(problems, evalProblems...),
 		Policies:    stats,
+		PolicySet:   engine.PolicySet(fmt.Sprintf("manifests %s: %d objects", strings.Join(args, ", "), len(manifests))),
 	}
 	if err := writeReport(g.streams.Out, o.output, o.renderer, rep); err != nil {
 		return exitPolicyError, err
