@@ -30,6 +30,8 @@ type Engine struct {
 	parallelism int
 	// passes records the objects each policy passed.
 	passes bool
+	// expansions are the ExpansionTemplates of the policy directories.
+	expansions []*expansionTemplate
 	// setName, setVersion and setSources describe the policy set.
 	setName, setVersion string
 	setSources          []string
@@ -76,6 +78,11 @@ func (e *Engine) Judges(apiVersion, kind string) bool {
 			return true
 		}
 	}
+	for _, et := range e.expansions {
+		if et.appliesTo(gv.WithKind(kind)) && e.Judges(et.generated.GroupVersion().String(), et.generated.Kind) {
+			return true
+		}
+	}
 	return e.needs.wants(apiVersion, kind)
 }
 
@@ -117,6 +124,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	e.policies = append(e.policies, ps...)
 	e.needs = &l.needs
+	e.expansions = l.expansions
 	seen := map[string]string{}
 	for _, p := range e.policies {
 		if prev, ok := seen[p.ID]; ok {
@@ -134,6 +142,8 @@ type loader struct {
 	// needs collects what the compiled modules read from data.inventory.
 	needs inventoryNeeds
 	seen  map[*ast.Compiler]bool
+	// expansions are the ExpansionTemplates read.
+	expansions []*expansionTemplate
 }
 
 // prepare compiles a query of one term (a rule's ref, or an array of
@@ -221,6 +231,13 @@ func (e *Engine) evaluateWith(ctx context.Context, objs, invObjs []*object, live
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("evaluate policies: %w", err)
 	}
+	generated, err := e.expandAll(objs)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("evaluate policies: %w", err)
+	}
+	if len(generated) > 0 {
+		objs = append(slices.Clip(objs), generated...)
+	}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -278,14 +295,18 @@ func (e *Engine) collect(objs []*object, results [][]result, live bool) ([]findi
 				out = append(out, finding(result(r.policy, findings.Error), o, "policy could not be evaluated: "+r.err.Error(), live))
 				continue
 			}
-			if len(r.messages) > 0 && p.Outcome != findings.Warn {
+			outcome := p.Outcome
+			if o.expansion != nil && o.expansion.template.outcome != "" {
+				outcome = o.expansion.template.outcome
+			}
+			if len(r.messages) > 0 && outcome != findings.Warn {
 				st.Failed++
 			}
 			if len(r.messages) == 0 && e.passes {
-				st.Passed = append(st.Passed, o.ref)
+				st.Passed = append(st.Passed, o.reportedAs().ref)
 			}
 			for _, m := range r.messages {
-				out = append(out, finding(result(r.policy, p.Outcome), o, m, live))
+				out = append(out, finding(result(r.policy, outcome), o, m, live))
 			}
 		}
 	}
@@ -311,11 +332,13 @@ func firstN(s []string, n int) []string {
 	return append(slices.Clip(s[:n]), fmt.Sprintf("and %d more", len(s)-n))
 }
 
+// finding is a policy finding on o, reported on its original when an
+// ExpansionTemplate made it.
 func finding(pr *findings.PolicyResult, o *object, msg string, live bool) findings.Finding {
 	return findings.Finding{
 		Type:    findings.Policy,
-		Object:  o.ref,
-		Message: msg,
+		Object:  o.reportedAs().ref,
+		Message: impliedMessage(o, msg),
 		Source:  o.source,
 		Policy:  pr,
 		Live:    live,

@@ -145,6 +145,14 @@ func (l *loader) readYAML(file string, uf *userFiles) error {
 			return fmt.Errorf("%s:%d: not valid YAML: %w", file, doc.line, err)
 		}
 		u := &unstructured.Unstructured{Object: obj}
+		if isExpansionTemplate(u) {
+			et, err := parseExpansion(file, doc.line, u)
+			if err != nil {
+				return err
+			}
+			l.expansions = append(l.expansions, et)
+			continue
+		}
 		t, c, err := gatekeeperDoc(file, doc, u)
 		switch {
 		case err != nil:

@@ -35,6 +35,8 @@ type object struct {
 	// admission is set when the object comes with an admission request
 	// (Review); otherwise input.review is a CREATE of the object.
 	admission *admission
+	// expansion is set on an object an ExpansionTemplate made of another.
+	expansion *expansion
 }
 
 // newObject describes an object for matching.

@@ -62,3 +62,23 @@ func TestPolicyVerify(t *testing.T) {
 		t.Errorf("unknown subcommand: %v", err)
 	}
 }
+
+// TestPolicyTestNamesPolicySet: policy test's report names the policy set,
+// its version and the manifests it read, and claims no drift: no drift
+// audit ran.
+func TestPolicyTestNamesPolicySet(t *testing.T) {
+	const sample = "../../policies/suite/testdata/library/teamlabel/"
+	out, _, err := runCommand(t, "policy", "test", "--no-bundled", "--policies", sample+"template.yaml",
+		"--policies", sample+"samples/namespace-team/constraint.yaml", sample+"samples/namespace-team/example_allowed.yaml")
+	if err != nil {
+		t.Fatalf("policy test: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Policies   " + sample + "template.yaml+", "@ sha256:", "Scope      manifests " + sample, "Summary: no policy findings"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "no drift") {
+		t.Errorf("policy test claims no drift:\n%s", out)
+	}
+}

@@ -126,8 +126,12 @@ func load(ctx context.Context, dir string, t Test, opts Options) (*policies.Engi
 	case t.Constraint == "":
 		return nil, errors.New("invalid suite: missing constraint")
 	}
+	dirs := []string{filepath.Join(dir, t.Template), filepath.Join(dir, t.Constraint)}
+	if t.Expansion != "" {
+		dirs = append(dirs, filepath.Join(dir, t.Expansion))
+	}
 	engine, err := policies.Load(ctx, policies.Options{
-		Dirs:      []string{filepath.Join(dir, t.Template), filepath.Join(dir, t.Constraint)},
+		Dirs:      dirs,
 		NoBundled: true,
 		Timeout:   opts.Timeout,
 		Logger:    opts.Logger,

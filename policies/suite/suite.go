@@ -40,6 +40,10 @@ type Test struct {
 	Template string `json:"template"`
 	// Constraint is the Constraint's file, relative to the Suite.
 	Constraint string `json:"constraint"`
+	// Expansion, when set, is a file of Gatekeeper ExpansionTemplates
+	// applied to every case's object (a clusterscribe addition to the
+	// Suite format: gator takes them from its inputs).
+	Expansion string `json:"expansion,omitempty"`
 	// Cases are the objects to review. Mutually exclusive with Invalid.
 	Cases []Case `json:"cases,omitempty"`
 	// Invalid says the Constraint must be rejected by the template's
