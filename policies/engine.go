@@ -295,10 +295,7 @@ func (e *Engine) collect(objs []*object, results [][]result, live bool) ([]findi
 				out = append(out, finding(result(r.policy, findings.Error), o, "policy could not be evaluated: "+r.err.Error(), live))
 				continue
 			}
-			outcome := p.Outcome
-			if o.expansion != nil && o.expansion.template.outcome != "" {
-				outcome = o.expansion.template.outcome
-			}
+			outcome := o.outcome(p)
 			if len(r.messages) > 0 && outcome != findings.Warn {
 				st.Failed++
 			}

@@ -176,6 +176,15 @@ func (o *object) reportedAs() *object {
 	return o
 }
 
+// outcome is the outcome of p's findings on o: the ExpansionTemplate's
+// enforcementAction when one made o and sets it, else p's.
+func (o *object) outcome(p *policy) findings.Outcome {
+	if o.expansion != nil && o.expansion.template.outcome != "" {
+		return o.expansion.template.outcome
+	}
+	return p.Outcome
+}
+
 // sourceMatch applies a Constraint's spec.match.source: Original matches
 // only objects as they are, Generated only objects made by expansion, All
 // (the default) both.
