@@ -31,6 +31,12 @@ type KindJudge interface {
 	Judges(apiVersion, kind string) bool
 }
 
+// PolicySetDescriber is implemented by a PolicyEvaluator that can name
+// its policy set and version for the report.
+type PolicySetDescriber interface {
+	PolicySet(scope string) *findings.PolicySet
+}
+
 // judges reports whether p judges the resource's objects.
 func judges(p PolicyEvaluator, r watcher.Resource) bool {
 	j, ok := p.(KindJudge)
@@ -81,6 +87,9 @@ func evaluatePolicies(ctx context.Context, p PolicyEvaluator, live map[objectKey
 	report.Findings = append(report.Findings, found...)
 	report.Policies = append(report.Policies, stats...)
 	report.Problems = append(report.Problems, problems...)
+	if d, ok := p.(PolicySetDescriber); ok {
+		report.PolicySet = d.PolicySet(fmt.Sprintf("cluster %s: %d live objects in scope", report.Cluster, len(objs)))
+	}
 	return nil
 }
 

@@ -140,6 +140,7 @@ func (o *operator) report(ctx context.Context, obs *observer) (*findings.Report,
 	rep.Findings = append(rep.Findings, fs...)
 	rep.Policies = append(rep.Policies, stats...)
 	rep.Problems = append(rep.Problems, problems...)
+	rep.PolicySet = o.engine.PolicySet(fmt.Sprintf("cluster %s: live objects observed", rep.Cluster))
 	rep.Sort()
 	return rep, drift, auditErr
 }

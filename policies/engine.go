@@ -28,7 +28,14 @@ type Engine struct {
 	store       storage.Store
 	timeout     time.Duration
 	parallelism int
-	mu          sync.Mutex
+	// passes records the objects each policy passed.
+	passes bool
+	// expansions are the ExpansionTemplates of the policy directories.
+	expansions []*expansionTemplate
+	// setName, setVersion and setSources describe the policy set.
+	setName, setVersion string
+	setSources          []string
+	mu                  sync.Mutex
 }
 
 // policy is one compiled policy.
@@ -71,6 +78,11 @@ func (e *Engine) Judges(apiVersion, kind string) bool {
 			return true
 		}
 	}
+	for _, et := range e.expansions {
+		if et.appliesTo(gv.WithKind(kind)) && e.Judges(et.generated.GroupVersion().String(), et.generated.Kind) {
+			return true
+		}
+	}
 	return e.needs.wants(apiVersion, kind)
 }
 
@@ -94,7 +106,10 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err := storage.WriteOne(ctx, store, storage.ReplaceOp, storage.RootPath, root); err != nil {
 		return nil, fmt.Errorf("load policies: %w", err)
 	}
-	e := &Engine{store: store, timeout: opts.Timeout, parallelism: opts.Parallelism}
+	e := &Engine{store: store, timeout: opts.Timeout, parallelism: opts.Parallelism, passes: !opts.OmitPasses}
+	if e.setName, e.setVersion, e.setSources, err = describeSet(opts); err != nil {
+		return nil, fmt.Errorf("load policies: %w", err)
+	}
 	l := &loader{store: store, log: opts.Logger}
 	if !opts.NoBundled {
 		ps, err := l.bundled(ctx, opts.Params)
@@ -109,6 +124,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	e.policies = append(e.policies, ps...)
 	e.needs = &l.needs
+	e.expansions = l.expansions
 	seen := map[string]string{}
 	for _, p := range e.policies {
 		if prev, ok := seen[p.ID]; ok {
@@ -126,6 +142,8 @@ type loader struct {
 	// needs collects what the compiled modules read from data.inventory.
 	needs inventoryNeeds
 	seen  map[*ast.Compiler]bool
+	// expansions are the ExpansionTemplates read.
+	expansions []*expansionTemplate
 }
 
 // prepare compiles a query of one term (a rule's ref, or an array of
@@ -177,7 +195,7 @@ func (e *Engine) Evaluate(ctx context.Context, objs []*unstructured.Unstructured
 func (e *Engine) EvaluateManifests(ctx context.Context, ms []Manifest) ([]findings.Finding, []findings.PolicyStat, []findings.Problem, error) {
 	in := make([]input, len(ms))
 	for i, m := range ms {
-		in[i] = input{obj: m.Object, source: &ms[i].Source}
+		in[i] = input{obj: m.Object, source: &ms[i].Source, request: m.Request}
 	}
 	return e.evaluate(ctx, in, false)
 }
@@ -185,6 +203,8 @@ func (e *Engine) EvaluateManifests(ctx context.Context, ms []Manifest) ([]findin
 type input struct {
 	obj    *unstructured.Unstructured
 	source *findings.Source
+	// request, when set, is the admission request obj came with.
+	request *Request
 }
 
 func (e *Engine) evaluate(ctx context.Context, in []input, live bool) ([]findings.Finding, []findings.PolicyStat, []findings.Problem, error) {
@@ -194,11 +214,29 @@ func (e *Engine) evaluate(ctx context.Context, in []input, live bool) ([]finding
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("evaluate policies: object %d: %w", i, err)
 		}
+		if x.request != nil {
+			if o.admission, err = newAdmission(*x.request); err != nil {
+				return nil, nil, nil, fmt.Errorf("evaluate policies: %s: %w", o, err)
+			}
+		}
 		objs[i] = o
 	}
-	inv, err := buildInventory(objs, e.needs)
+	return e.evaluateWith(ctx, objs, objs, live)
+}
+
+// evaluateWith evaluates the policies on objs with data.inventory holding
+// invObjs.
+func (e *Engine) evaluateWith(ctx context.Context, objs, invObjs []*object, live bool) ([]findings.Finding, []findings.PolicyStat, []findings.Problem, error) {
+	inv, err := buildInventory(invObjs, e.needs)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("evaluate policies: %w", err)
+	}
+	generated, err := e.expandAll(objs)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("evaluate policies: %w", err)
+	}
+	if len(generated) > 0 {
+		objs = append(slices.Clip(objs), generated...)
 	}
 
 	e.mu.Lock()
@@ -257,11 +295,15 @@ func (e *Engine) collect(objs []*object, results [][]result, live bool) ([]findi
 				out = append(out, finding(result(r.policy, findings.Error), o, "policy could not be evaluated: "+r.err.Error(), live))
 				continue
 			}
-			if len(r.messages) > 0 && p.Outcome != findings.Warn {
+			outcome := o.outcome(p)
+			if len(r.messages) > 0 && outcome != findings.Warn {
 				st.Failed++
 			}
+			if len(r.messages) == 0 && e.passes {
+				st.Passed = append(st.Passed, o.reportedAs().ref)
+			}
 			for _, m := range r.messages {
-				out = append(out, finding(result(r.policy, p.Outcome), o, m, live))
+				out = append(out, finding(result(r.policy, outcome), o, m, live))
 			}
 		}
 	}
@@ -287,11 +329,13 @@ func firstN(s []string, n int) []string {
 	return append(slices.Clip(s[:n]), fmt.Sprintf("and %d more", len(s)-n))
 }
 
+// finding is a policy finding on o, reported on its original when an
+// ExpansionTemplate made it.
 func finding(pr *findings.PolicyResult, o *object, msg string, live bool) findings.Finding {
 	return findings.Finding{
 		Type:    findings.Policy,
-		Object:  o.ref,
-		Message: msg,
+		Object:  o.reportedAs().ref,
+		Message: impliedMessage(o, msg),
 		Source:  o.source,
 		Policy:  pr,
 		Live:    live,

@@ -10,6 +10,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"go.yaml.in/yaml/v3"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
@@ -47,6 +48,9 @@ type template struct {
 	version            regoVersion
 	rego               regoSource
 	libs               []regoSource
+	// schema is spec.crd.spec.validation.openAPIV3Schema, the schema of
+	// its Constraints' parameters.
+	schema map[string]any
 }
 
 // constraint is a parsed Constraint.
@@ -79,6 +83,7 @@ func parseTemplate(file string, doc document, obj *unstructured.Unstructured) (*
 	if t.kind == "" {
 		return nil, fmt.Errorf("%s: ConstraintTemplate %s: spec.crd.spec.names.kind is required", where, t.name)
 	}
+	t.schema, _, _ = unstructured.NestedMap(obj.Object, "spec", "crd", "spec", "validation", "openAPIV3Schema")
 	ann := obj.GetAnnotations()
 	t.title = ann["metadata.gatekeeper.sh/title"]
 	t.description = strings.TrimSpace(ann["description"])
@@ -135,6 +140,9 @@ type compiledTemplate struct {
 	*template
 	query rego.PreparedEvalQuery
 	srcs  sources
+	// parameters validates its Constraints' parameters; nil without a
+	// schema.
+	parameters validation.SchemaValidator
 }
 
 // compileTemplate compiles a template's Rego and libs on their own, as
@@ -180,7 +188,11 @@ func (l *loader) compileTemplate(ctx context.Context, t *template) (*compiledTem
 	if err != nil {
 		return nil, err
 	}
-	return &compiledTemplate{template: t, query: q, srcs: srcs}, nil
+	pv, err := parametersValidator(t.schema)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: ConstraintTemplate %s: %w", t.file, t.line, t.name, err)
+	}
+	return &compiledTemplate{template: t, query: q, srcs: srcs, parameters: pv}, nil
 }
 
 // constraintPolicy makes a policy of a Constraint of a compiled template.
@@ -194,6 +206,9 @@ func constraintPolicy(ct *compiledTemplate, c constraint) (*policy, error) {
 	params, _, _ := unstructured.NestedFieldNoCopy(obj, "spec", "parameters")
 	if params == nil {
 		params = map[string]any{}
+	}
+	if err := checkParameters(ct, c, params); err != nil {
+		return nil, err
 	}
 	pv, err := ast.InterfaceToValue(params)
 	if err != nil {

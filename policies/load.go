@@ -82,30 +82,9 @@ func (l *loader) user(ctx context.Context, dirs []string) ([]*policy, error) {
 // ConstraintTemplates and Constraints of .yaml/.yml files. Other YAML
 // documents are skipped.
 func (l *loader) readDir(dir string, uf *userFiles) error {
-	st, err := os.Stat(dir)
+	files, err := policyFiles(dir)
 	if err != nil {
-		return fmt.Errorf("--%s: %w", flagPolicies, err)
-	}
-	var files []string
-	if st.IsDir() {
-		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && p != dir && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			if !d.IsDir() {
-				files = append(files, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("--%s: %w", flagPolicies, err)
-		}
-		slices.Sort(files)
-	} else {
-		files = []string{dir}
+		return err
 	}
 	for _, f := range files {
 		switch ext := strings.ToLower(filepath.Ext(f)); {
@@ -124,6 +103,37 @@ func (l *loader) readDir(dir string, uf *userFiles) error {
 	return nil
 }
 
+// policyFiles lists the files below dir (hidden directories left out),
+// sorted, or dir itself when it is a file.
+func policyFiles(dir string) ([]string, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flagPolicies, err)
+	}
+	var files []string
+	if st.IsDir() {
+		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && p != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", flagPolicies, err)
+		}
+		slices.Sort(files)
+	} else {
+		files = []string{dir}
+	}
+	return files, nil
+}
+
 func (l *loader) readYAML(file string, uf *userFiles) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -135,6 +145,14 @@ func (l *loader) readYAML(file string, uf *userFiles) error {
 			return fmt.Errorf("%s:%d: not valid YAML: %w", file, doc.line, err)
 		}
 		u := &unstructured.Unstructured{Object: obj}
+		if isExpansionTemplate(u) {
+			et, err := parseExpansion(file, doc.line, u)
+			if err != nil {
+				return err
+			}
+			l.expansions = append(l.expansions, et)
+			continue
+		}
 		t, c, err := gatekeeperDoc(file, doc, u)
 		switch {
 		case err != nil:

@@ -19,6 +19,9 @@ import (
 type Manifest struct {
 	Object *unstructured.Unstructured
 	Source findings.Source
+	// Request is set when the file held an AdmissionReview: Object is then
+	// the object it reviews (the old object on DELETE).
+	Request *Request
 }
 
 // manifestExtensions are the files ReadManifests reads in directories.
@@ -95,6 +98,15 @@ func decodeManifests(file string, data []byte) ([]Manifest, []findings.Problem) 
 			continue
 		}
 		u := &unstructured.Unstructured{Object: obj}
+		if IsAdmissionReview(u) {
+			req, err := RequestFromAdmissionReview(u)
+			if err != nil {
+				problems = append(problems, findings.Problem{Source: src, Message: err.Error()})
+				continue
+			}
+			out = append(out, Manifest{Object: req.reviewed(), Source: src, Request: &req})
+			continue
+		}
 		if u.IsList() {
 			list, err := u.ToList()
 			if err != nil {

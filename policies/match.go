@@ -22,9 +22,8 @@ type Match struct {
 	LabelSelector      *metav1.LabelSelector `json:"labelSelector,omitempty"`
 	NamespaceSelector  *metav1.LabelSelector `json:"namespaceSelector,omitempty"`
 	Name               string                `json:"name,omitempty"`
-	// Source is Gatekeeper's Original/Generated/All switch for expanded
-	// resources; objects here are always originals, so it is accepted and
-	// not used.
+	// Source is Gatekeeper's Original/Generated/All switch for objects
+	// made by ExpansionTemplates (default All).
 	Source string `json:"source,omitempty"`
 }
 
@@ -108,7 +107,7 @@ func (m *compiledMatch) compile() error {
 // matches reports whether the object is in scope. nsLabels returns the
 // labels of a namespace (nil when the namespace is not among the objects).
 func (m *compiledMatch) matches(o *object, nsLabels func(string) map[string]string) bool {
-	return m.kindsMatch(o) && m.scopeMatch(o) && m.namespacesMatch(o) &&
+	return m.kindsMatch(o) && m.sourceMatch(o) && m.scopeMatch(o) && m.namespacesMatch(o) &&
 		m.labelsMatch(o) && m.namespaceSelectorMatch(o, nsLabels) &&
 		(m.Name == "" || wildcardMatch(m.Name, o.ref.Name))
 }

@@ -32,6 +32,11 @@ type object struct {
 	// value is the object as policies see it (Secret values redacted),
 	// when it is held for data.inventory; otherwise see input.
 	value ast.Value
+	// admission is set when the object comes with an admission request
+	// (Review); otherwise input.review is a CREATE of the object.
+	admission *admission
+	// expansion is set on an object an ExpansionTemplate made of another.
+	expansion *expansion
 }
 
 // newObject describes an object for matching.
@@ -115,9 +120,9 @@ func redactSecret(in map[string]any) map[string]any {
 }
 
 // review is Gatekeeper's input.review for an object: an admission request
-// creating it.
+// creating it, or the request it came with.
 func (o *object) review(value ast.Value) ast.Value {
-	return ast.NewObject(
+	base := ast.NewObject(
 		ast.Item(ast.StringTerm("kind"), ast.ObjectTerm(
 			ast.Item(ast.StringTerm("group"), ast.StringTerm(o.group)),
 			ast.Item(ast.StringTerm("version"), ast.StringTerm(o.version)),
@@ -128,6 +133,10 @@ func (o *object) review(value ast.Value) ast.Value {
 		ast.Item(ast.StringTerm("operation"), ast.StringTerm("CREATE")),
 		ast.Item(ast.StringTerm("object"), ast.NewTerm(value)),
 	)
+	if o.admission != nil {
+		return o.admission.reviewValue(base, value)
+	}
+	return base
 }
 
 func (o *object) String() string { return strings.TrimSpace(o.ref.String()) }

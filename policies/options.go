@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,10 @@ type Options struct {
 	// Logger receives debug output (print statements of policies, skipped
 	// files); nil discards it.
 	Logger *slog.Logger
+	// OmitPasses leaves the objects each policy passed out of
+	// PolicyStat.Passed (they cost memory on large clusters; PolicyReports
+	// then carry no pass results).
+	OmitPasses bool
 }
 
 // Params are the parameters of the bundled policies.
@@ -101,6 +106,7 @@ const (
 	flagDisablePolicies    = "disable-policies"
 	flagPolicyTimeout      = "policy-timeout"
 	flagPolicyParallelism  = "policy-parallelism"
+	flagPolicyReportPasses = "policy-report-passes"
 	defaultAllowedCapsNote = "NET_BIND_SERVICE"
 )
 
@@ -120,7 +126,31 @@ func (o *Options) BindFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.Params.Disable, flagDisablePolicies, o.Params.Disable, "bundled policies to switch off, by id")
 	fs.DurationVar(&o.Timeout, flagPolicyTimeout, DefaultTimeout, "time allowed to one policy on one object")
 	fs.IntVar(&o.Parallelism, flagPolicyParallelism, 0, "objects evaluated at once (default: number of CPUs)")
+	fs.Var(&invertedBool{&o.OmitPasses}, flagPolicyReportPasses,
+		"record the objects each policy passed, so PolicyReports carry pass results and a true summary.pass")
+	fs.Lookup(flagPolicyReportPasses).NoOptDefVal = "true"
 }
+
+// invertedBool is a boolean flag that sets the negation of its value.
+type invertedBool struct{ dst *bool }
+
+func (v *invertedBool) String() string {
+	if v.dst == nil {
+		return "true"
+	}
+	return strconv.FormatBool(!*v.dst)
+}
+
+func (v *invertedBool) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	*v.dst = !b
+	return nil
+}
+
+func (*invertedBool) Type() string { return "bool" }
 
 // labelRequirementsValue is the pflag.Value of --required-labels.
 type labelRequirementsValue struct{ dst *[]LabelRequirement }

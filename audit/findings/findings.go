@@ -180,6 +180,10 @@ type PolicyStat struct {
 	Controls  []Control `json:"controls,omitempty"`
 	Evaluated int       `json:"evaluated"`
 	Failed    int       `json:"failed"`
+	// Passed are the objects the policy was evaluated on without a
+	// finding, when the evaluation recorded them (PolicyReports show them
+	// as pass results).
+	Passed []ObjectRef `json:"-"`
 }
 
 // Report is the result of one audit or policy run.
@@ -195,6 +199,24 @@ type Report struct {
 	Findings         []Finding    `json:"findings"`
 	Problems         []Problem    `json:"problems,omitempty"`
 	Policies         []PolicyStat `json:"policies,omitempty"`
+	// PolicySet names the policies evaluated, at which version, over
+	// which scope; nil when no policy was evaluated.
+	PolicySet *PolicySet `json:"policySet,omitempty"`
+}
+
+// PolicySet says which policies judged a report, and what they judged.
+type PolicySet struct {
+	// Name is the set ("clusterscribe-bundled", the user's policy
+	// paths, joined with "+").
+	Name string `json:"name"`
+	// Version identifies the policies' content: a digest of every policy
+	// file and of the bundled policies' parameters.
+	Version string `json:"version"`
+	// Sources are "bundled" and the user's policy paths.
+	Sources []string `json:"sources,omitempty"`
+	// Scope is what was evaluated: the cluster and namespaces, or the
+	// manifests read.
+	Scope string `json:"scope,omitempty"`
 }
 
 // Counts per finding type and, for policy findings, per severity.

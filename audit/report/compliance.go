@@ -53,17 +53,22 @@ type ControlFinding struct {
 }
 
 // Status is "fail" when any evaluation failed or errored, "warn" when only
-// warnings fired, "pass" otherwise.
+// warnings fired, "not-evaluated" when no policy of the control was
+// evaluated on any object (nothing was checked, so nothing passed), "pass"
+// otherwise.
 func (c ControlStatus) Status() string {
-	status := "pass"
+	status := StatusPass
 	if c.Failed > 0 {
-		return "fail"
+		return StatusFail
 	}
 	for _, o := range c.Objects {
 		if o.Outcome != findings.Warn {
-			return "fail"
+			return StatusFail
 		}
-		status = "warn"
+		status = StatusWarn
+	}
+	if status == StatusPass && c.Passed == 0 {
+		return StatusNotEvaluated
 	}
 	return status
 }
@@ -132,7 +137,7 @@ func Compliance(r *findings.Report) []Framework {
 				controls[k] = cs
 			}
 			if cs.Title == "" {
-				cs.Title = c.Title
+				cs.Title = controlTitle(c.Framework, c.ID, c.Title)
 			}
 			cs.Policies = append(cs.Policies, id)
 			if p.stat != nil {

@@ -42,6 +42,8 @@ func TestCompliance(t *testing.T) {
 			{"5.2.10", "pass", 38, 0, []string{"added-capabilities"}, nil},
 			{"5.3.2", "fail", 5, 1, []string{"network-policy"}, []string{"Namespace payments fail network-policy"}},
 			{"5.4.1", "fail", 37, 1, []string{"secret-env-vars"}, []string{"Deployment.apps payments/ledger error secret-env-vars"}},
+			// Evaluated on no object: not evaluated, never pass.
+			{"5.5.10", "not-evaluated", 0, 0, []string{"ingress-tls"}, nil},
 		},
 		"NSA-CISA": {
 			{"authentication-authorization", "fail", 34, 2, []string{"cluster-admin-binding", "rbac-wildcard"}, []string{
@@ -49,6 +51,7 @@ func TestCompliance(t *testing.T) {
 				"ClusterRoleBinding.rbac.authorization.k8s.io oncall-admin fail cluster-admin-binding",
 			}},
 			{"network-separation", "fail", 5, 1, []string{"network-policy"}, []string{"Namespace payments fail network-policy"}},
+			{"network-separation/encryption", "not-evaluated", 0, 0, []string{"ingress-tls"}, nil},
 			{"pod-security", "fail", 111, 3, []string{"host-namespaces", "privileged-container", "run-as-root"}, []string{
 				"Deployment.apps shop/debug-shell fail privileged-container",
 				"Deployment.apps shop/debug-shell fail run-as-root",
@@ -57,6 +60,7 @@ func TestCompliance(t *testing.T) {
 		},
 		"PSS": {
 			{"baseline", "fail", 75, 1, []string{"host-namespaces", "privileged-container"}, []string{"Deployment.apps shop/debug-shell fail privileged-container"}},
+			{"privileged", "not-evaluated", 0, 0, []string{"ingress-tls"}, nil},
 			{"restricted", "fail", 74, 2, []string{"added-capabilities", "run-as-root"}, []string{"Deployment.apps shop/debug-shell fail run-as-root", "Deployment.apps shop/web fail run-as-root"}},
 		},
 	}
@@ -137,5 +141,28 @@ func TestNaturalCompare(t *testing.T) {
 				t.Errorf("naturalCompare(%q, %q) = %d, want %d", tt.b, tt.a, got, -tt.want)
 			}
 		})
+	}
+}
+
+// TestControlTitles: a Pod Security Standards level has its own title, not
+// the check title of the first policy mapped to it; other controls keep the
+// title their policies give them.
+func TestControlTitles(t *testing.T) {
+	r := &findings.Report{Policies: []findings.PolicyStat{
+		{ID: "a-host-ipc", Evaluated: 3, Controls: []findings.Control{{Framework: "PSS", ID: "baseline", Title: "Host Namespaces"}, cis523}},
+		{ID: "b-privileged", Evaluated: 3, Controls: []findings.Control{{Framework: "PSS", ID: "baseline", Title: "Privileged Containers"}}},
+	}}
+	titles := map[string]string{}
+	for _, fw := range Compliance(r) {
+		for _, c := range fw.Controls {
+			titles[fw.ID+" "+c.ID] = c.Title
+		}
+	}
+	want := map[string]string{
+		"PSS baseline": "Baseline: prevents known privilege escalations",
+		"CIS 5.2.3":    cis523.Title,
+	}
+	if diff := cmp.Diff(want, titles); diff != "" {
+		t.Errorf("titles (-want +got):\n%s", diff)
 	}
 }

@@ -41,6 +41,11 @@ var (
 	nsaRBAC  = findings.Control{Framework: "NSA-CISA", ID: "authentication-authorization", Title: "Authentication and authorization"}
 	pssBase  = findings.Control{Framework: "PSS", ID: "baseline", Title: "Baseline"}
 	pssRestr = findings.Control{Framework: "PSS", ID: "restricted", Title: "Restricted"}
+	// Controls of a policy that evaluated nothing; a Pod Security
+	// Standards level titled, as policies title it, with the check.
+	cis5510      = findings.Control{Framework: "CIS", ID: "5.5.10", Title: "Control evaluated on no object"}
+	nsaEnc       = findings.Control{Framework: "NSA-CISA", ID: "network-separation/encryption", Title: "Encryption"}
+	pssHostPorts = findings.Control{Framework: "PSS", ID: "privileged", Title: "Host Ports"}
 )
 
 var (
@@ -75,6 +80,10 @@ func fixtureReport() *findings.Report {
 		Cluster:          "prod-eu-west-1",
 		Declared:         "https://github.com/acme/platform-gitops.git",
 		DeclaredRevision: "3f9c2a7d41e8b6c05a9d2e7f1b4c8a6d0e3f5b21",
+		PolicySet: &findings.PolicySet{
+			Name: "clusterscribe-bundled+policies/custom", Version: "sha256:5be1d2a09c7f3e41",
+			Sources: []string{"bundled", "policies/custom"}, Scope: "cluster prod-eu-west-1: 214 live objects in scope",
+		},
 		Findings: []findings.Finding{
 			{Type: findings.Policy, Object: deployDebug, Message: `container "shell" runs privileged`, Policy: policy(privileged), Live: true},
 			{
@@ -170,6 +179,9 @@ func fixtureReport() *findings.Report {
 			{ID: "required-labels", Title: requiredLabel.Title, Severity: findings.Low, Evaluated: 52, Failed: 1},
 			{ID: "secret-env-vars", Title: secretEnv.Title, Severity: findings.High, Controls: secretEnv.Controls, Evaluated: 38, Failed: 1},
 			{ID: "network-policy", Title: netpol.Title, Severity: findings.Medium, Controls: netpol.Controls, Evaluated: 6, Failed: 1},
+			// No object in scope: its controls were not evaluated, and
+			// must not read as passed.
+			{ID: "ingress-tls", Title: "Ingresses without TLS", Severity: findings.Medium, Controls: []findings.Control{cis5510, nsaEnc, pssHostPorts}, Evaluated: 0},
 		},
 	}
 }
@@ -183,7 +195,10 @@ func cleanReport() *findings.Report {
 		DeclaredRevision: "v2.3.0",
 		Findings:         []findings.Finding{},
 		Policies: []findings.PolicyStat{
-			{ID: "privileged-container", Title: privileged.Title, Severity: findings.Critical, Controls: privileged.Controls, Evaluated: 12},
+			{
+				ID: "privileged-container", Title: privileged.Title, Severity: findings.Critical, Controls: privileged.Controls, Evaluated: 2,
+				Passed: []findings.ObjectRef{deployWeb, deployLedger},
+			},
 		},
 	}
 }

@@ -21,6 +21,7 @@ var (
 	htmlStyle    = string(mustRead(htmlAssets, "report.css"))
 	htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		"upper":     strings.ToUpper,
+		"status":    statusLabel,
 		"kindGroup": kindGroup,
 		"nsName":    nsName,
 		"path":      breakablePath,
@@ -80,6 +81,7 @@ func renderHTML(w io.Writer, r *findings.Report) error {
 type htmlView struct {
 	Style                   template.CSS
 	Cluster                 string
+	PolicySet               *findings.PolicySet
 	Declared                string
 	Revision, RevisionShort string
 	Generated, GeneratedISO string
@@ -142,6 +144,7 @@ func newHTMLView(r *findings.Report) htmlView {
 	v := htmlView{
 		Style:         template.CSS(htmlStyle),
 		Cluster:       r.Cluster,
+		PolicySet:     r.PolicySet,
 		Declared:      r.Declared,
 		Revision:      r.DeclaredRevision,
 		RevisionShort: shortRevision(r.DeclaredRevision),
@@ -201,6 +204,8 @@ func newHTMLView(r *findings.Report) htmlView {
 			hc := htmlControl{ControlStatus: ctl, Status: ctl.Status(), PassPct: 100}
 			if total := ctl.Passed + ctl.Failed; total > 0 {
 				hc.PassPct = ctl.Passed * 100 / total
+			} else if hc.Status == StatusNotEvaluated {
+				hc.PassPct = 0
 			}
 			if hc.Status == "pass" {
 				hf.Passing++

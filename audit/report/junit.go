@@ -44,12 +44,16 @@ type (
 		Classname string        `xml:"classname,attr"`
 		Failure   *junitProblem `xml:"failure,omitempty"`
 		Error     *junitProblem `xml:"error,omitempty"`
+		Skipped   *junitSkipped `xml:"skipped,omitempty"`
 		SystemOut *junitCDATA   `xml:"system-out,omitempty"`
 	}
 	junitProblem struct {
 		Message string `xml:"message,attr"`
 		Type    string `xml:"type,attr"`
 		Body    string `xml:",cdata"`
+	}
+	junitSkipped struct {
+		Message string `xml:"message,attr"`
 	}
 	junitCDATA struct {
 		Text string `xml:",cdata"`
@@ -77,7 +81,10 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 		for _, p := range append(props,
 			junitProperty{"cluster", r.Cluster},
 			junitProperty{"declared", r.Declared},
-			junitProperty{"declaredRevision", r.DeclaredRevision}) {
+			junitProperty{"declaredRevision", r.DeclaredRevision},
+			junitProperty{"policySet", policySetName(r.PolicySet)},
+			junitProperty{"policySetVersion", policySetVersion(r.PolicySet)},
+			junitProperty{"scope", policySetScope(r.PolicySet)}) {
 			if p.Value != "" {
 				if s.Properties == nil {
 					s.Properties = &junitProperties{}
@@ -137,7 +144,9 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 			s.Cases = append(s.Cases, junitCase{Name: plural(passed, "object") + " passed", Classname: class})
 		}
 		if len(s.Cases) == 0 {
-			s.Cases = append(s.Cases, junitCase{Name: "no objects evaluated", Classname: class})
+			// Nothing was checked: skipped, never passed.
+			s.Cases = append(s.Cases, junitCase{Name: "no objects evaluated", Classname: class,
+				Skipped: &junitSkipped{Message: "not evaluated: the policy applied to no object in scope"}})
 		}
 		out.Suites = append(out.Suites, s)
 	}
@@ -162,6 +171,9 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 			}
 			if c.Error != nil {
 				s.Errors++
+			}
+			if c.Skipped != nil {
+				s.Skipped++
 			}
 		}
 		out.Tests += s.Tests

@@ -35,6 +35,12 @@ func renderMarkdown(w io.Writer, r *findings.Report) error {
 		}
 		meta = append(meta, d)
 	}
+	if ps := r.PolicySet; ps != nil {
+		meta = append(meta, "**Policies** "+mdText(ps.Name)+" @ "+mdCode(ps.Version))
+		if ps.Scope != "" {
+			meta = append(meta, "**Scope** "+mdText(ps.Scope))
+		}
+	}
 	meta = append(meta, "**Generated** "+formatTime(r.GeneratedAt))
 	b.WriteString(strings.Join(meta, " · ") + "\n\n")
 	fmt.Fprintf(&b, "**%s**\n\n", mdText(upperFirst(summaryLine(r))))
@@ -162,7 +168,7 @@ func mdCompliance(b *bytes.Buffer, fws []Framework) {
 			if c.Title != "" {
 				title += " " + mdText(c.Title)
 			}
-			fmt.Fprintf(b, "| %s | %s | %d | %d | %s |\n", title, strings.ToUpper(c.Status()), c.Passed, c.Failed,
+			fmt.Fprintf(b, "| %s | %s | %d | %d | %s |\n", title, statusLabel(c.Status()), c.Passed, c.Failed,
 				strings.Join(objs, "<br>"))
 		}
 		b.WriteString("\n")

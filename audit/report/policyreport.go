@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -34,34 +35,70 @@ const (
 // Summaries count the results; passes are not split by namespace in
 // Report.Policies, so summary.pass stays 0.
 func PolicyReports(r *findings.Report) []*unstructured.Unstructured {
-	cluster := newPolicyReport("ClusterPolicyReport", "")
+	var ps *findings.PolicySet
+	if r != nil {
+		ps = r.PolicySet
+	}
+	cluster := newPolicyReport("ClusterPolicyReport", "", ps)
 	out := []*unstructured.Unstructured{cluster}
 	if r == nil {
 		return out
 	}
 	r = prepare(r)
 	byNS := map[string]*unstructured.Unstructured{}
+	reportFor := func(ns string) *unstructured.Unstructured {
+		if ns == "" {
+			return cluster
+		}
+		report := byNS[ns]
+		if report == nil {
+			report = newPolicyReport("PolicyReport", ns, ps)
+			byNS[ns] = report
+			out = append(out, report)
+		}
+		return report
+	}
 	for _, f := range r.Findings {
 		if f.Type != findings.Policy || f.Policy == nil {
 			continue
 		}
-		report := cluster
-		if ns := f.Object.Namespace; ns != "" {
-			if report = byNS[ns]; report == nil {
-				report = newPolicyReport("PolicyReport", ns)
-				byNS[ns] = report
-				out = append(out, report)
-			}
-		}
-		addPolicyResult(report, r, f)
+		addPolicyResult(reportFor(f.Object.Namespace), r, f)
 	}
+	for _, st := range r.Policies {
+		passed := slices.Clone(st.Passed)
+		slices.SortFunc(passed, compareObjects)
+		pr := &findings.PolicyResult{ID: st.ID, Title: st.Title, Severity: st.Severity, Outcome: outcomePass, Controls: st.Controls}
+		for _, o := range passed {
+			addPolicyResult(reportFor(o.Namespace), r, findings.Finding{Type: findings.Policy, Object: o, Policy: pr, Live: r.Cluster != ""})
+		}
+	}
+	slices.SortStableFunc(out[1:], func(a, b *unstructured.Unstructured) int {
+		return strings.Compare(a.GetNamespace(), b.GetNamespace())
+	})
 	return out
 }
 
-func newPolicyReport(kind, namespace string) *unstructured.Unstructured {
+// outcomePass is the PolicyReport result of an object a policy passed.
+const outcomePass findings.Outcome = "pass"
+
+// Annotations of a PolicyReport naming the policies and scope it reports on.
+const (
+	AnnotationPolicySet        = "policy.clusterscribe.io/policy-set"
+	AnnotationPolicySetVersion = "policy.clusterscribe.io/policy-set-version"
+	AnnotationScope            = "policy.clusterscribe.io/scope"
+)
+
+func newPolicyReport(kind, namespace string, ps *findings.PolicySet) *unstructured.Unstructured {
 	meta := map[string]any{
 		"name":   PolicyReportName,
 		"labels": map[string]any{managedByLabel: "clusterscribe"},
+	}
+	if ps != nil {
+		ann := map[string]any{AnnotationPolicySet: ps.Name, AnnotationPolicySetVersion: ps.Version}
+		if ps.Scope != "" {
+			ann[AnnotationScope] = ps.Scope
+		}
+		meta["annotations"] = ann
 	}
 	if namespace != "" {
 		meta["namespace"] = namespace
@@ -101,7 +138,7 @@ func addPolicyResult(report *unstructured.Unstructured, r *findings.Report, f fi
 		"rule":       cmp.Or(p.Rule, p.ID),
 		"result":     string(p.Outcome),
 		"scored":     p.Outcome != findings.Warn,
-		"message":    cmp.Or(f.Message, p.Title),
+		"message":    cmp.Or(f.Message, passMessage(p)),
 		"resources":  []any{resource},
 		"properties": props,
 	}
@@ -116,7 +153,7 @@ func addPolicyResult(report *unstructured.Unstructured, r *findings.Report, f fi
 	}
 	report.Object["results"] = append(report.Object["results"].([]any), result)
 	summary := report.Object["summary"].(map[string]any)
-	if k := string(p.Outcome); k == "fail" || k == "warn" || k == "error" {
+	if k := string(p.Outcome); k == "pass" || k == "fail" || k == "warn" || k == "error" {
 		summary[k] = summary[k].(int64) + 1
 	}
 }
@@ -142,4 +179,12 @@ func renderPolicyReport(w io.Writer, r *findings.Report) error {
 		return fmt.Errorf("render policyreport: %w", err)
 	}
 	return nil
+}
+
+// passMessage is the message of a pass result, or of a finding without one.
+func passMessage(p *findings.PolicyResult) string {
+	if p.Outcome == outcomePass {
+		return cmp.Or(p.Title, p.ID) + ": passed"
+	}
+	return p.Title
 }

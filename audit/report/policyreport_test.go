@@ -112,13 +112,32 @@ func TestPolicyReportDocuments(t *testing.T) {
 	}
 }
 
-func TestPolicyReportWithoutFindings(t *testing.T) {
+// TestPolicyReportPasses: a report without findings carries the objects
+// each policy passed as pass results, counted in summary.pass, in the
+// namespace of each object; the cluster report stays, empty.
+func TestPolicyReportPasses(t *testing.T) {
 	objs := PolicyReports(cleanReport())
-	if len(objs) != 1 || objs[0].GetKind() != "ClusterPolicyReport" {
-		t.Fatalf("got %d reports, want only the ClusterPolicyReport", len(objs))
+	if len(objs) != 3 || objs[0].GetKind() != "ClusterPolicyReport" {
+		t.Fatalf("got %d reports, want the ClusterPolicyReport and one per namespace", len(objs))
 	}
-	results, _ := objs[0].Object["results"].([]any)
-	if len(results) != 0 {
-		t.Errorf("results = %v, want none", results)
+	if results, _ := objs[0].Object["results"].([]any); len(results) != 0 {
+		t.Errorf("cluster results = %v, want none", results)
+	}
+	for i, ns := range []string{"payments", "shop"} {
+		o := objs[i+1]
+		results, _ := o.Object["results"].([]any)
+		summary, _ := o.Object["summary"].(map[string]any)
+		if o.GetNamespace() != ns || len(results) != 1 || summary["pass"] != int64(1) || summary["fail"] != int64(0) {
+			t.Errorf("report %d: namespace %q, %d results, summary %v; want %s, 1 pass", i+1, o.GetNamespace(), len(results), summary, ns)
+			continue
+		}
+		if r := results[0].(map[string]any); r["result"] != "pass" || r["policy"] != "privileged-container" {
+			t.Errorf("%s: result %v", ns, r)
+		}
+	}
+	r := cleanReport()
+	r.Policies[0].Passed = nil
+	if objs := PolicyReports(r); len(objs) != 1 {
+		t.Errorf("without recorded passes: %d reports, want the ClusterPolicyReport only", len(objs))
 	}
 }

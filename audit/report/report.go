@@ -58,13 +58,21 @@ func Formats() []string {
 	return slices.Clip(out)
 }
 
+// JSONSchemaVersion is the schemaVersion of the JSON report; its JSON
+// Schema is schema/report.<version>.schema.json.
+const JSONSchemaVersion = "v1"
+
 func renderJSON(w io.Writer, r *findings.Report) error {
 	if err := checkReport(r); err != nil {
 		return fmt.Errorf("render json: %w", err)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(prepare(r)); err != nil {
+	doc := struct {
+		SchemaVersion string `json:"schemaVersion"`
+		*findings.Report
+	}{JSONSchemaVersion, prepare(r)}
+	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("render json: %w", err)
 	}
 	return nil

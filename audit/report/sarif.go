@@ -76,7 +76,10 @@ func renderSARIF(w io.Writer, r *findings.Report) error {
 		run.VersionControlProvenance = []sarifVersionControl{{RepositoryURI: r.Declared, RevisionID: r.DeclaredRevision}}
 	}
 	props := map[string]any{}
-	for k, v := range map[string]string{"cluster": r.Cluster, "declared": r.Declared, "declaredRevision": r.DeclaredRevision} {
+	for k, v := range map[string]string{
+		"cluster": r.Cluster, "declared": r.Declared, "declaredRevision": r.DeclaredRevision,
+		"policySet": policySetName(r.PolicySet), "policySetVersion": policySetVersion(r.PolicySet), "scope": policySetScope(r.PolicySet),
+	} {
 		if v != "" {
 			props[k] = v
 		}

@@ -108,6 +108,12 @@ func (p *textPrinter) header(r *findings.Report) {
 		}
 		p.line("  " + pad("Declared", 11) + clean(declared))
 	}
+	if ps := r.PolicySet; ps != nil {
+		p.line("  " + pad("Policies", 11) + clean(policySetLine(ps)))
+		if ps.Scope != "" {
+			p.line("  " + pad("Scope", 11) + clean(ps.Scope))
+		}
+	}
 	p.line("  " + pad("Generated", 11) + formatTime(r.GeneratedAt))
 }
 
@@ -175,20 +181,23 @@ func (p *textPrinter) compliance(fws []Framework) {
 			p.line("    " + p.style(ansiDim, "no evaluated policy maps to this framework"))
 			continue
 		}
-		width := 0
+		width, statusWidth := 0, 6
 		for _, c := range fw.Controls {
 			width = max(width, utf8.RuneCountInString(c.ID))
+			statusWidth = max(statusWidth, len(statusLabel(c.Status()))+2)
 		}
 		for _, c := range fw.Controls {
 			status := c.Status()
 			code := ansiGreen
 			switch status {
-			case "fail":
+			case StatusFail:
 				code = ansiRed
-			case "warn":
+			case StatusWarn:
 				code = ansiYellow
+			case StatusNotEvaluated:
+				code = ansiDim
 			}
-			p.line(fmt.Sprintf("    %s%s%4d passed, %3d failed  %s", p.style(code, pad(strings.ToUpper(status), 6)),
+			p.line(fmt.Sprintf("    %s%s%4d passed, %3d failed  %s", p.style(code, pad(statusLabel(status), statusWidth)),
 				pad(clean(c.ID), width+2), c.Passed, c.Failed, clean(c.Title)))
 		}
 	}

@@ -105,6 +105,30 @@ func attributionText(as []findings.Attribution) string {
 	return strings.Join(parts, "; ")
 }
 
+// policySetLine is "name @ version" of the policies a report used.
+func policySetLine(ps *findings.PolicySet) string { return ps.Name + " @ " + ps.Version }
+
+func policySetName(ps *findings.PolicySet) string {
+	if ps == nil {
+		return ""
+	}
+	return ps.Name
+}
+
+func policySetVersion(ps *findings.PolicySet) string {
+	if ps == nil {
+		return ""
+	}
+	return ps.Version
+}
+
+func policySetScope(ps *findings.PolicySet) string {
+	if ps == nil {
+		return ""
+	}
+	return ps.Scope
+}
+
 // formatTime renders a timestamp in UTC, to the second.
 func formatTime(t time.Time) string {
 	if t.IsZero() {
@@ -159,11 +183,14 @@ func diffLines(diff string) []diffLine {
 func summaryLine(r *findings.Report) string {
 	c := r.Count()
 	var parts []string
+	// Drift is audited against a declared source: without one, no drift
+	// audit ran and the summary does not claim there is none.
 	drift := c.Modified + c.MissingLive + c.Unmanaged
-	if drift == 0 {
-		parts = append(parts, "no drift")
-	} else {
+	switch {
+	case drift > 0:
 		parts = append(parts, fmt.Sprintf("%d modified, %d missing live, %d unmanaged", c.Modified, c.MissingLive, c.Unmanaged))
+	case r.Declared != "":
+		parts = append(parts, "no drift")
 	}
 	var sev []string
 	total := 0
@@ -181,6 +208,9 @@ func summaryLine(r *findings.Report) string {
 	}
 	if c.Problems > 0 {
 		parts = append(parts, plural(c.Problems, "problem"))
+	}
+	if len(parts) == 0 {
+		return "nothing evaluated"
 	}
 	return strings.Join(parts, "; ")
 }

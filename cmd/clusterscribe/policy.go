@@ -35,7 +35,7 @@ func newPolicyCommand(g *globals) *cobra.Command {
 			"  clusterscribe policy test manifests/\n" +
 			"  kubectl kustomize deploy/ | clusterscribe policy test -o sarif --output-file policy.sarif -",
 	}
-	cmd.AddCommand(newPolicyTestCommand(g), newPolicyListCommand(g))
+	cmd.AddCommand(newPolicyTestCommand(g), newPolicyListCommand(g), newPolicyVerifyCommand(g))
 	return cmd
 }
 
@@ -106,6 +106,7 @@ func (o *policyTestOptions) run(cmd *cobra.Command, g *globals, args []string) (
 		Findings:    fs,
 		Problems:    append(problems, evalProblems...),
 		Policies:    stats,
+		PolicySet:   engine.PolicySet(fmt.Sprintf("manifests %s: %d objects", strings.Join(args, ", "), len(manifests))),
 	}
 	if err := writeFindings(g, o.out, rep); err != nil {
 		return exitPolicyError, err
