@@ -53,17 +53,19 @@ type ControlFinding struct {
 }
 
 // Status is "fail" when any evaluation failed or errored, "warn" when only
-// warnings fired, "pass" otherwise.
+// warnings fired, "pass" otherwise (excepted objects pass).
 func (c ControlStatus) Status() string {
 	status := "pass"
 	if c.Failed > 0 {
 		return "fail"
 	}
 	for _, o := range c.Objects {
-		if o.Outcome != findings.Warn {
+		switch {
+		case o.Outcome.Failing():
 			return "fail"
+		case o.Outcome == findings.Warn:
+			status = "warn"
 		}
-		status = "warn"
 	}
 	return status
 }
@@ -140,7 +142,7 @@ func Compliance(r *findings.Report) []Framework {
 				cs.Passed += max(p.stat.Evaluated-p.stat.Failed, 0)
 			}
 			for _, f := range p.findings {
-				if p.stat == nil && f.Policy.Outcome != findings.Warn {
+				if p.stat == nil && f.Policy.Outcome.Failing() {
 					cs.Failed++
 				}
 				cs.Objects = append(cs.Objects, ControlFinding{

@@ -44,12 +44,16 @@ type (
 		Classname string        `xml:"classname,attr"`
 		Failure   *junitProblem `xml:"failure,omitempty"`
 		Error     *junitProblem `xml:"error,omitempty"`
+		Skipped   *junitSkipped `xml:"skipped,omitempty"`
 		SystemOut *junitCDATA   `xml:"system-out,omitempty"`
 	}
 	junitProblem struct {
 		Message string `xml:"message,attr"`
 		Type    string `xml:"type,attr"`
 		Body    string `xml:",cdata"`
+	}
+	junitSkipped struct {
+		Message string `xml:"message,attr"`
 	}
 	junitCDATA struct {
 		Text string `xml:",cdata"`
@@ -128,12 +132,15 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 			case findings.Error:
 				problem.Type = "evaluation error"
 				c.Error = problem
+			case findings.Exception:
+				c.Skipped = &junitSkipped{Message: "exception: " + f.Reason}
+				c.SystemOut = &junitCDATA{Text: xmlSafe(problem.Message + "\n" + problem.Body)}
 			default:
 				c.Failure = problem
 			}
 			s.Cases = append(s.Cases, c)
 		}
-		if passed := p.stat.Evaluated - p.stat.Failed; p.hasStat && passed > 0 {
+		if passed := p.stat.Evaluated - p.stat.Failed - p.stat.Excepted; p.hasStat && passed > 0 {
 			s.Cases = append(s.Cases, junitCase{Name: plural(passed, "object") + " passed", Classname: class})
 		}
 		if len(s.Cases) == 0 {
@@ -162,6 +169,9 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 			}
 			if c.Error != nil {
 				s.Errors++
+			}
+			if c.Skipped != nil {
+				s.Skipped++
 			}
 		}
 		out.Tests += s.Tests

@@ -99,8 +99,8 @@ func addPolicyResult(report *unstructured.Unstructured, r *findings.Report, f fi
 		"source":     policyReportSource,
 		"policy":     p.ID,
 		"rule":       cmp.Or(p.Rule, p.ID),
-		"result":     string(p.Outcome),
-		"scored":     p.Outcome != findings.Warn,
+		"result":     policyReportResult(p.Outcome),
+		"scored":     p.Outcome.Failing(),
 		"message":    cmp.Or(f.Message, p.Title),
 		"resources":  []any{resource},
 		"properties": props,
@@ -116,7 +116,10 @@ func addPolicyResult(report *unstructured.Unstructured, r *findings.Report, f fi
 	}
 	report.Object["results"] = append(report.Object["results"].([]any), result)
 	summary := report.Object["summary"].(map[string]any)
-	if k := string(p.Outcome); k == "fail" || k == "warn" || k == "error" {
+	if f.Reason != "" {
+		props["exception"] = f.Reason
+	}
+	if k := policyReportResult(p.Outcome); k == "fail" || k == "warn" || k == "error" || k == "skip" {
 		summary[k] = summary[k].(int64) + 1
 	}
 }
@@ -142,4 +145,14 @@ func renderPolicyReport(w io.Writer, r *findings.Report) error {
 		return fmt.Errorf("render policyreport: %w", err)
 	}
 	return nil
+}
+
+// policyReportResult is the wgpolicyk8s.io result of an outcome: an
+// exception is a "skip" (the policy does not apply to the object on
+// purpose), the others keep their names.
+func policyReportResult(o findings.Outcome) string {
+	if o == findings.Exception {
+		return "skip"
+	}
+	return string(o)
 }
