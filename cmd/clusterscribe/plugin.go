@@ -1,0 +1,30 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// pluginPrefix is how kubectl finds plugins: kubectl-clusterscribe on the
+// PATH runs as `kubectl clusterscribe`.
+const pluginPrefix = "kubectl-"
+
+// useInvokedName makes help and usage say the name the binary was called
+// by: `kubectl clusterscribe` when run as the kubectl plugin
+// (kubectl-clusterscribe, also through krew's symlink), the command's own
+// name otherwise.
+func useInvokedName(cmd *cobra.Command, arg0 string) {
+	base := strings.TrimSuffix(filepath.Base(arg0), ".exe")
+	name, ok := strings.CutPrefix(base, pluginPrefix)
+	if !ok || name == "" {
+		return
+	}
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	// kubectl turns dashes of a plugin's file name into spaces or keeps
+	// them; underscores stand for dashes (kubectl-foo_bar is `kubectl foo-bar`).
+	cmd.Annotations[cobra.CommandDisplayNameAnnotation] = "kubectl " + strings.ReplaceAll(name, "_", "-")
+}
