@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,7 +15,9 @@ const pluginPrefix = "kubectl-"
 // (kubectl-clusterscribe, also through krew's symlink), the command's own
 // name otherwise.
 func useInvokedName(cmd *cobra.Command, arg0 string) {
-	base := strings.TrimSuffix(filepath.Base(arg0), ".exe")
+	// Either separator: a Windows path reads the same on every OS.
+	base := arg0[strings.LastIndexAny(arg0, `/\`)+1:]
+	base = strings.TrimSuffix(base, ".exe")
 	name, ok := strings.CutPrefix(base, pluginPrefix)
 	if !ok || name == "" {
 		return
