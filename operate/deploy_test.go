@@ -48,13 +48,24 @@ func helmBinary(t *testing.T) string {
 
 func helm(t *testing.T, args ...string) string {
 	t.Helper()
+	out, err := helmRun(t, args...)
+	if err != nil {
+		t.Fatalf("helm %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// helmRun runs helm and returns its standard output; an error carries
+// both outputs.
+func helmRun(t *testing.T, args ...string) (string, error) {
+	t.Helper()
 	cmd := exec.Command(helmBinary(t), args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("helm %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+		return stdout.String(), fmt.Errorf("%w\n%s%s", err, stdout.String(), stderr.String())
 	}
-	return stdout.String()
+	return stdout.String(), nil
 }
 
 var crdsOnce sync.Once
@@ -65,7 +76,7 @@ func installCRDs(t *testing.T) {
 	var err error
 	crdsOnce.Do(func() {
 		var objs []*unstructured.Unstructured
-		for _, name := range []string{"servicemonitors.yaml", "policyreports.yaml"} {
+		for _, name := range []string{"servicemonitors.yaml", "prometheusrules.yaml", "policyreports.yaml"} {
 			data, rerr := os.ReadFile(filepath.Join("testdata", "crds", name))
 			if rerr != nil {
 				err = rerr
@@ -301,7 +312,7 @@ func TestKustomizeBase(t *testing.T) {
 	objs := kustomize(t, ns, "")
 	want := []string{
 		"ClusterRole/clusterscribe-read", "ClusterRoleBinding/clusterscribe-read", "ConfigMap/clusterscribe-config-" + configMapHash(objs),
-		"Deployment/clusterscribe", "Namespace/" + ns, "PodDisruptionBudget/clusterscribe", "Role/clusterscribe-leader-election",
+		"Deployment/clusterscribe", "Namespace/" + ns, "NetworkPolicy/clusterscribe", "PodDisruptionBudget/clusterscribe", "Role/clusterscribe-leader-election",
 		"RoleBinding/clusterscribe-leader-election", "Service/clusterscribe", "ServiceAccount/clusterscribe",
 	}
 	if got := kinds(objs); !slices.Equal(got, want) {

@@ -60,9 +60,11 @@ func (l *loader) conftest(ctx context.Context, files map[string]string) ([]*poli
 	found := map[string]*conftestPolicy{}
 	pkgAnnotations := map[string][]*ast.Annotations{}
 	rulesPerPackage := map[string]int{}
+	excepting := map[string]bool{}
 	for _, name := range sortedKeys(modules) {
 		m := modules[name]
 		pkg := m.Package.Path.String()
+		excepting[pkg] = excepting[pkg] || hasExceptionRule(m)
 		pkgAnnotations[pkg] = append(pkgAnnotations[pkg], packageAnnotations(m)...)
 		for _, r := range m.Rules {
 			ref := r.Head.Ref()
@@ -99,6 +101,11 @@ func (l *loader) conftest(ctx context.Context, files map[string]string) ([]*poli
 		p, err := l.conftestPolicy(ctx, c, cp, srcs, ruleMeta, pkgMeta, rulesPerPackage[pkg] > 1)
 		if err != nil {
 			return nil, err
+		}
+		if excepting[pkg] {
+			if p.exception, err = l.prepareConftestException(ctx, c, cp, srcs); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, p)
 	}

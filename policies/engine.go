@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -53,6 +54,9 @@ type policy struct {
 	// is its place among them.
 	batch *batch
 	slot  int
+	// exception, when set, asks the policy's conftest package whether an
+	// object is excepted from it.
+	exception *conftestException
 }
 
 // Policies describes the loaded policies, in evaluation order.
@@ -284,7 +288,12 @@ func (e *Engine) collect(objs []*object, results [][]result, live bool) ([]findi
 		}
 		return pr
 	}
+	var problems []findings.Problem
 	for oi, o := range objs {
+		excepts, err := objectExceptions(o)
+		if err != nil {
+			problems = append(problems, objectProblem(o, err))
+		}
 		for _, r := range results[oi] {
 			p := e.policies[r.policy]
 			st := &stats[r.policy]
@@ -293,6 +302,15 @@ func (e *Engine) collect(objs []*object, results [][]result, live bool) ([]findi
 				st.Failed++
 				errored[r.policy] = append(errored[r.policy], o.String())
 				out = append(out, finding(result(r.policy, findings.Error), o, "policy could not be evaluated: "+r.err.Error(), live))
+				continue
+			}
+			if reason := cmp.Or(r.exception, excepts[p.ID]); reason != "" && len(r.messages) > 0 {
+				st.Excepted++
+				for _, m := range r.messages {
+					f := finding(result(r.policy, findings.Exception), o, m, live)
+					f.Reason = reason
+					out = append(out, f)
+				}
 				continue
 			}
 			outcome := o.outcome(p)
@@ -310,7 +328,6 @@ func (e *Engine) collect(objs []*object, results [][]result, live bool) ([]findi
 	if len(out) == 0 {
 		out = nil
 	}
-	var problems []findings.Problem
 	for i, objects := range errored {
 		if len(objects) == 0 {
 			continue

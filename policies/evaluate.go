@@ -24,6 +24,9 @@ type result struct {
 	policy   int
 	messages []string
 	err      error
+	// exception is why the object is excepted from the policy (a
+	// conftest exception rule); empty when it is not.
+	exception string
 }
 
 // run evaluates the policies on the objects, in parallel over objects.
@@ -122,6 +125,7 @@ func (e *Engine) evaluateObject(ctx context.Context, o *object, inv *inventory) 
 		msgs, err := e.evaluatePolicy(ctx, p, in)
 		out = append(out, result{policy: pi, messages: msgs, err: err})
 	}
+	e.applyConftestExceptions(ctx, value, out)
 	return out, nil
 }
 

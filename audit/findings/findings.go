@@ -121,7 +121,16 @@ const (
 	Fail  Outcome = "fail"
 	Warn  Outcome = "warn"
 	Error Outcome = "error" // the policy could not be evaluated on the object
+	// Exception: the rule fired, but the object (an annotation) or the
+	// policy (a conftest exception rule) excepts it on purpose. It is
+	// reported with its reason and counted, never hidden, and fails
+	// nothing.
+	Exception Outcome = "exception"
 )
+
+// Failing reports whether the outcome fails a run: fail and error do;
+// warn and exception do not.
+func (o Outcome) Failing() bool { return o == Fail || o == Error }
 
 // PolicyResult is the policy part of a Policy finding.
 type PolicyResult struct {
@@ -161,6 +170,8 @@ type Finding struct {
 	// Live says whether the object was evaluated as live state (true) or
 	// as declared state (false); policy findings only.
 	Live bool `json:"live,omitempty"`
+	// Reason says why the finding is excepted (Outcome exception).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Problem is bad input met on the way that did not stop the run: a
@@ -184,6 +195,9 @@ type PolicyStat struct {
 	// finding, when the evaluation recorded them (PolicyReports show them
 	// as pass results).
 	Passed []ObjectRef `json:"-"`
+	// Excepted counts the objects the policy fired on that are excepted
+	// from it (Outcome exception); they are not in Failed.
+	Excepted int `json:"excepted,omitempty"`
 }
 
 // Report is the result of one audit or policy run.
@@ -225,7 +239,10 @@ type Counts struct {
 	MissingLive int              `json:"missingLive"`
 	Unmanaged   int              `json:"unmanaged"`
 	Policy      map[Severity]int `json:"policy,omitempty"`
-	Problems    int              `json:"problems"`
+	// Exceptions counts the policy findings excepted on purpose; they
+	// are not in Policy.
+	Exceptions int `json:"exceptions,omitempty"`
+	Problems   int `json:"problems"`
 }
 
 // Count tallies the report.
@@ -240,6 +257,10 @@ func (r *Report) Count() Counts {
 		case Unmanaged:
 			c.Unmanaged++
 		case Policy:
+			if f.Policy.Outcome == Exception {
+				c.Exceptions++
+				continue
+			}
 			c.Policy[f.Policy.Severity]++
 		}
 	}
@@ -255,7 +276,7 @@ func (r *Report) HasDrift() bool {
 // HasFailures reports whether any policy failed (outcome fail or error).
 func (r *Report) HasFailures() bool {
 	for _, f := range r.Findings {
-		if f.Type == Policy && f.Policy.Outcome != Warn {
+		if f.Type == Policy && f.Policy.Outcome.Failing() {
 			return true
 		}
 	}

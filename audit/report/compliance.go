@@ -55,19 +55,21 @@ type ControlFinding struct {
 // Status is "fail" when any evaluation failed or errored, "warn" when only
 // warnings fired, "not-evaluated" when no policy of the control was
 // evaluated on any object (nothing was checked, so nothing passed), "pass"
-// otherwise.
+// otherwise (excepted objects pass: they were evaluated).
 func (c ControlStatus) Status() string {
 	status := StatusPass
 	if c.Failed > 0 {
 		return StatusFail
 	}
 	for _, o := range c.Objects {
-		if o.Outcome != findings.Warn {
+		switch {
+		case o.Outcome.Failing():
 			return StatusFail
+		case o.Outcome == findings.Warn:
+			status = StatusWarn
 		}
-		status = StatusWarn
 	}
-	if status == StatusPass && c.Passed == 0 {
+	if status == StatusPass && c.Passed == 0 && len(c.Objects) == 0 {
 		return StatusNotEvaluated
 	}
 	return status
@@ -145,7 +147,7 @@ func Compliance(r *findings.Report) []Framework {
 				cs.Passed += max(p.stat.Evaluated-p.stat.Failed, 0)
 			}
 			for _, f := range p.findings {
-				if p.stat == nil && f.Policy.Outcome != findings.Warn {
+				if p.stat == nil && f.Policy.Outcome.Failing() {
 					cs.Failed++
 				}
 				cs.Objects = append(cs.Objects, ControlFinding{

@@ -35,7 +35,7 @@ func TestCompliance(t *testing.T) {
 	want := map[string][]row{
 		"CIS": {
 			{"5.1.1", "fail", 13, 1, []string{"cluster-admin-binding"}, []string{"ClusterRoleBinding.rbac.authorization.k8s.io oncall-admin fail cluster-admin-binding"}},
-			{"5.1.3", "fail", 21, 1, []string{"rbac-wildcard"}, []string{"ClusterRole.rbac.authorization.k8s.io ci-deployer fail rbac-wildcard"}},
+			{"5.1.3", "fail", 21, 1, []string{"rbac-wildcard"}, []string{"ClusterRole.rbac.authorization.k8s.io ci-deployer fail rbac-wildcard", "ClusterRole.rbac.authorization.k8s.io clusterscribe-read exception rbac-wildcard"}},
 			{"5.2.2", "fail", 37, 1, []string{"privileged-container"}, []string{"Deployment.apps shop/debug-shell fail privileged-container"}},
 			{"5.2.3", "pass", 38, 0, []string{"host-namespaces"}, nil},
 			{"5.2.7", "fail", 36, 2, []string{"run-as-root"}, []string{"Deployment.apps shop/debug-shell fail run-as-root", "Deployment.apps shop/web fail run-as-root"}},
@@ -48,6 +48,7 @@ func TestCompliance(t *testing.T) {
 		"NSA-CISA": {
 			{"authentication-authorization", "fail", 34, 2, []string{"cluster-admin-binding", "rbac-wildcard"}, []string{
 				"ClusterRole.rbac.authorization.k8s.io ci-deployer fail rbac-wildcard",
+				"ClusterRole.rbac.authorization.k8s.io clusterscribe-read exception rbac-wildcard",
 				"ClusterRoleBinding.rbac.authorization.k8s.io oncall-admin fail cluster-admin-binding",
 			}},
 			{"network-separation", "fail", 5, 1, []string{"network-policy"}, []string{"Namespace payments fail network-policy"}},

@@ -49,23 +49,24 @@ var (
 )
 
 var (
-	deployWeb     = findings.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web"}
-	deployDebug   = findings.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "debug-shell"}
-	deployLedger  = findings.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "payments", Name: "ledger"}
-	svcCanary     = findings.ObjectRef{APIVersion: "v1", Kind: "Service", Namespace: "shop", Name: "web-canary"}
-	crbOncall     = findings.ObjectRef{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding", Name: "oncall-admin"}
-	crDeployer    = findings.ObjectRef{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole", Name: "ci-deployer"}
-	nsPayments    = findings.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: "payments"}
-	webSource     = &findings.Source{File: "clusters/prod/shop/web.yaml", Line: 1}
-	canarySource  = &findings.Source{File: "clusters/prod/shop/canary.yaml", Line: 14}
-	privileged    = findings.PolicyResult{ID: "privileged-container", Title: "Privileged containers", Severity: findings.Critical, Outcome: findings.Fail, Description: "Privileged containers have every capability of the host and can escape to it.", Remediation: "Remove securityContext.privileged or set it to false.", Controls: []findings.Control{cis522, nsaPod, pssBase}, File: "bundled:privileged-container"}
-	runAsRoot     = findings.PolicyResult{ID: "run-as-root", Title: "Containers running as root", Severity: findings.Medium, Outcome: findings.Fail, Remediation: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser.", Controls: []findings.Control{cis527, nsaPod, pssRestr}, File: "bundled:run-as-root"}
-	latestTag     = findings.PolicyResult{ID: "latest-tag", Title: "Mutable image tags", Severity: findings.Medium, Outcome: findings.Warn, Remediation: "Pin images by version tag and digest.", File: "bundled:latest-tag"}
-	rbacWildcard  = findings.PolicyResult{ID: "rbac-wildcard", Title: "Wildcards in RBAC rules", Severity: findings.High, Outcome: findings.Fail, Controls: []findings.Control{cis513, nsaRBAC}, File: "bundled:rbac-wildcard"}
-	clusterAdmin  = findings.PolicyResult{ID: "cluster-admin-binding", Title: "cluster-admin bound to non-system subjects", Severity: findings.Critical, Outcome: findings.Fail, Controls: []findings.Control{cis511, nsaRBAC}, File: "bundled:cluster-admin-binding"}
-	requiredLabel = findings.PolicyResult{ID: "required-labels", Rule: "deny", Title: "Required labels", Severity: findings.Low, Outcome: findings.Fail, File: "policies/custom/labels.rego"}
-	secretEnv     = findings.PolicyResult{ID: "secret-env-vars", Title: "Secrets exposed as environment variables", Severity: findings.High, Outcome: findings.Error, Controls: []findings.Control{cis541}, File: "bundled:secret-env-vars"}
-	netpol        = findings.PolicyResult{ID: "network-policy", Title: "Namespaces without a NetworkPolicy", Severity: findings.Medium, Outcome: findings.Fail, Controls: []findings.Control{cis532, nsaNet}, File: "bundled:network-policy"}
+	deployWeb            = findings.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web"}
+	deployDebug          = findings.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "debug-shell"}
+	deployLedger         = findings.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "payments", Name: "ledger"}
+	svcCanary            = findings.ObjectRef{APIVersion: "v1", Kind: "Service", Namespace: "shop", Name: "web-canary"}
+	crbOncall            = findings.ObjectRef{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding", Name: "oncall-admin"}
+	crDeployer           = findings.ObjectRef{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole", Name: "ci-deployer"}
+	nsPayments           = findings.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: "payments"}
+	webSource            = &findings.Source{File: "clusters/prod/shop/web.yaml", Line: 1}
+	canarySource         = &findings.Source{File: "clusters/prod/shop/canary.yaml", Line: 14}
+	privileged           = findings.PolicyResult{ID: "privileged-container", Title: "Privileged containers", Severity: findings.Critical, Outcome: findings.Fail, Description: "Privileged containers have every capability of the host and can escape to it.", Remediation: "Remove securityContext.privileged or set it to false.", Controls: []findings.Control{cis522, nsaPod, pssBase}, File: "bundled:privileged-container"}
+	runAsRoot            = findings.PolicyResult{ID: "run-as-root", Title: "Containers running as root", Severity: findings.Medium, Outcome: findings.Fail, Remediation: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser.", Controls: []findings.Control{cis527, nsaPod, pssRestr}, File: "bundled:run-as-root"}
+	latestTag            = findings.PolicyResult{ID: "latest-tag", Title: "Mutable image tags", Severity: findings.Medium, Outcome: findings.Warn, Remediation: "Pin images by version tag and digest.", File: "bundled:latest-tag"}
+	rbacWildcard         = findings.PolicyResult{ID: "rbac-wildcard", Title: "Wildcards in RBAC rules", Severity: findings.High, Outcome: findings.Fail, Controls: []findings.Control{cis513, nsaRBAC}, File: "bundled:rbac-wildcard"}
+	rbacWildcardExcepted = findings.PolicyResult{ID: "rbac-wildcard", Title: "Wildcards in RBAC rules", Severity: findings.High, Outcome: findings.Exception, Controls: []findings.Control{cis513, nsaRBAC}, File: "bundled:rbac-wildcard"}
+	clusterAdmin         = findings.PolicyResult{ID: "cluster-admin-binding", Title: "cluster-admin bound to non-system subjects", Severity: findings.Critical, Outcome: findings.Fail, Controls: []findings.Control{cis511, nsaRBAC}, File: "bundled:cluster-admin-binding"}
+	requiredLabel        = findings.PolicyResult{ID: "required-labels", Rule: "deny", Title: "Required labels", Severity: findings.Low, Outcome: findings.Fail, File: "policies/custom/labels.rego"}
+	secretEnv            = findings.PolicyResult{ID: "secret-env-vars", Title: "Secrets exposed as environment variables", Severity: findings.High, Outcome: findings.Error, Controls: []findings.Control{cis541}, File: "bundled:secret-env-vars"}
+	netpol               = findings.PolicyResult{ID: "network-policy", Title: "Namespaces without a NetworkPolicy", Severity: findings.Medium, Outcome: findings.Fail, Controls: []findings.Control{cis532, nsaNet}, File: "bundled:network-policy"}
 )
 
 func policy(p findings.PolicyResult) *findings.PolicyResult { return &p }
@@ -139,6 +140,11 @@ func fixtureReport() *findings.Report {
 			},
 			{Type: findings.Policy, Object: crDeployer, Message: `rule 2 allows verbs ["*"] on resources ["*"]`, Policy: policy(rbacWildcard), Live: true},
 			{Type: findings.Policy, Object: deployDebug, Message: `container "shell" may run as root: runAsUser is 0`, Policy: policy(runAsRoot), Live: true},
+			{
+				Type: findings.Policy, Object: findings.ObjectRef{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole", Name: "clusterscribe-read"},
+				Message: `rule 1 grants all resources ("*")`, Policy: policy(rbacWildcardExcepted), Live: true,
+				Reason: "reads every kind (get, list and watch only) to back it up",
+			},
 			{Type: findings.Policy, Object: svcCanary, Source: canarySource, Message: `missing required label "team"`, Policy: policy(requiredLabel)},
 			{Type: findings.Policy, Object: deployLedger, Message: "evaluation exceeded its 2s time limit", Policy: policy(secretEnv), Live: true},
 			{Type: findings.Policy, Object: nsPayments, Message: `namespace "payments" has no NetworkPolicy`, Policy: policy(netpol), Live: true},
@@ -175,7 +181,7 @@ func fixtureReport() *findings.Report {
 			{ID: "added-capabilities", Title: "Added Linux capabilities", Severity: findings.Medium, Controls: []findings.Control{cis5210, pssRestr}, Evaluated: 38},
 			{ID: "latest-tag", Title: latestTag.Title, Severity: findings.Medium, Evaluated: 38},
 			{ID: "cluster-admin-binding", Title: clusterAdmin.Title, Severity: findings.Critical, Controls: clusterAdmin.Controls, Evaluated: 14, Failed: 1},
-			{ID: "rbac-wildcard", Title: rbacWildcard.Title, Severity: findings.High, Controls: rbacWildcard.Controls, Evaluated: 22, Failed: 1},
+			{ID: "rbac-wildcard", Title: rbacWildcard.Title, Severity: findings.High, Controls: rbacWildcard.Controls, Evaluated: 22, Failed: 1, Excepted: 1},
 			{ID: "required-labels", Title: requiredLabel.Title, Severity: findings.Low, Evaluated: 52, Failed: 1},
 			{ID: "secret-env-vars", Title: secretEnv.Title, Severity: findings.High, Controls: secretEnv.Controls, Evaluated: 38, Failed: 1},
 			{ID: "network-policy", Title: netpol.Title, Severity: findings.Medium, Controls: netpol.Controls, Evaluated: 6, Failed: 1},

@@ -135,12 +135,15 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 			case findings.Error:
 				problem.Type = "evaluation error"
 				c.Error = problem
+			case findings.Exception:
+				c.Skipped = &junitSkipped{Message: "exception: " + f.Reason}
+				c.SystemOut = &junitCDATA{Text: xmlSafe(problem.Message + "\n" + problem.Body)}
 			default:
 				c.Failure = problem
 			}
 			s.Cases = append(s.Cases, c)
 		}
-		if passed := p.stat.Evaluated - p.stat.Failed; p.hasStat && passed > 0 {
+		if passed := p.stat.Evaluated - p.stat.Failed - p.stat.Excepted; p.hasStat && passed > 0 {
 			s.Cases = append(s.Cases, junitCase{Name: plural(passed, "object") + " passed", Classname: class})
 		}
 		if len(s.Cases) == 0 {

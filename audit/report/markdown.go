@@ -141,8 +141,12 @@ func mdPolicy(b *bytes.Buffer, fs []findings.Finding) {
 		if f.Source != nil {
 			obj += "<br>" + mdCode(f.Source.String())
 		}
+		msg := mdText(f.Message)
+		if f.Reason != "" {
+			msg += "<br>**Excepted:** " + mdText(f.Reason)
+		}
 		fmt.Fprintf(b, "| %s | %s | %s<br>%s | %s | %s |\n", f.Policy.Severity, f.Policy.Outcome, mdCode(id),
-			mdText(f.Policy.Title), obj, mdText(f.Message))
+			mdText(f.Policy.Title), obj, msg)
 	}
 	b.WriteString("\n")
 }

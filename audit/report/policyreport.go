@@ -136,8 +136,8 @@ func addPolicyResult(report *unstructured.Unstructured, r *findings.Report, f fi
 		"source":     policyReportSource,
 		"policy":     p.ID,
 		"rule":       cmp.Or(p.Rule, p.ID),
-		"result":     string(p.Outcome),
-		"scored":     p.Outcome != findings.Warn,
+		"result":     policyReportResult(p.Outcome),
+		"scored":     p.Outcome != findings.Warn && p.Outcome != findings.Exception,
 		"message":    cmp.Or(f.Message, passMessage(p)),
 		"resources":  []any{resource},
 		"properties": props,
@@ -153,7 +153,10 @@ func addPolicyResult(report *unstructured.Unstructured, r *findings.Report, f fi
 	}
 	report.Object["results"] = append(report.Object["results"].([]any), result)
 	summary := report.Object["summary"].(map[string]any)
-	if k := string(p.Outcome); k == "pass" || k == "fail" || k == "warn" || k == "error" {
+	if f.Reason != "" {
+		props["exception"] = f.Reason
+	}
+	if k := policyReportResult(p.Outcome); k == "pass" || k == "fail" || k == "warn" || k == "error" || k == "skip" {
 		summary[k] = summary[k].(int64) + 1
 	}
 }
@@ -187,4 +190,14 @@ func passMessage(p *findings.PolicyResult) string {
 		return cmp.Or(p.Title, p.ID) + ": passed"
 	}
 	return p.Title
+}
+
+// policyReportResult is the wgpolicyk8s.io result of an outcome: an
+// exception is a "skip" (the policy does not apply to the object on
+// purpose), the others keep their names.
+func policyReportResult(o findings.Outcome) string {
+	if o == findings.Exception {
+		return "skip"
+	}
+	return string(o)
 }

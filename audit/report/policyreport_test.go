@@ -81,7 +81,7 @@ func TestPolicyReportDocuments(t *testing.T) {
 			if !slices.Contains([]string{"critical", "high", "medium", "low", "info"}, res.Severity) {
 				t.Errorf("severity %q is not in the CRD's enum", res.Severity)
 			}
-			if res.Scored == (res.Result == "warn") {
+			if res.Scored != (res.Result == "fail" || res.Result == "error") {
 				t.Errorf("%s: scored %v for result %s", res.Policy, res.Scored, res.Result)
 			}
 			if res.Timestamp.Seconds != r.GeneratedAt.Unix() {
@@ -92,7 +92,7 @@ func TestPolicyReportDocuments(t *testing.T) {
 			}
 			resultsByNS[d.Metadata.Namespace]++
 		}
-		for _, k := range []string{"fail", "warn", "error"} {
+		for _, k := range []string{"fail", "warn", "error", "skip"} {
 			if d.Summary[k] != counts[k] {
 				t.Errorf("%s %s: summary.%s = %d, results say %d", d.Kind, d.Metadata.Namespace, k, d.Summary[k], counts[k])
 			}
@@ -102,7 +102,7 @@ func TestPolicyReportDocuments(t *testing.T) {
 	if diff := cmp.Diff(wantIDs, ids); diff != "" {
 		t.Errorf("reports (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(map[string]int{"": 3, "payments": 1, "shop": 5}, resultsByNS); diff != "" {
+	if diff := cmp.Diff(map[string]int{"": 4, "payments": 1, "shop": 5}, resultsByNS); diff != "" {
 		t.Errorf("results per namespace (-want +got):\n%s", diff)
 	}
 

@@ -123,6 +123,11 @@ func renderSARIF(w io.Writer, r *findings.Report) error {
 			res.Properties["outcome"] = string(f.Policy.Outcome)
 			res.Properties["state"] = stateLabel(f)
 		}
+		if f.Policy != nil && f.Policy.Outcome == findings.Exception {
+			// SARIF's own word for an accepted finding: code scanning
+			// shows it as dismissed, with the justification.
+			res.Suppressions = []sarifSuppression{{Kind: "external", Justification: f.Reason}}
+		}
 		run.Results = append(run.Results, res)
 	}
 	for _, p := range r.Problems {

@@ -164,6 +164,7 @@ func (p *textPrinter) policyFinding(f findings.Finding) {
 	}
 	p.message(f.Message)
 	p.field("policy", id+" — "+pol.Title+outcome)
+	p.field("excepted", f.Reason)
 	if f.Source != nil {
 		p.field("declared at", f.Source.String())
 	}
@@ -213,8 +214,12 @@ func (p *textPrinter) policies(stats []findings.PolicyStat) {
 		width = max(width, utf8.RuneCountInString(s.ID))
 	}
 	for _, s := range stats {
-		p.line(fmt.Sprintf("  %s%s%4d evaluated, %4d failed  %s", pad(clean(s.ID), width+2),
-			p.style(severityColor(s.Severity), pad(string(s.Severity), 10)), s.Evaluated, s.Failed, clean(s.Title)))
+		excepted := ""
+		if s.Excepted > 0 {
+			excepted = fmt.Sprintf(", %d excepted", s.Excepted)
+		}
+		p.line(fmt.Sprintf("  %s%s%4d evaluated, %4d failed%s  %s", pad(clean(s.ID), width+2),
+			p.style(severityColor(s.Severity), pad(string(s.Severity), 10)), s.Evaluated, s.Failed, excepted, clean(s.Title)))
 	}
 }
 

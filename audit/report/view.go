@@ -206,6 +206,9 @@ func summaryLine(r *findings.Report) string {
 	case len(r.Policies) > 0:
 		parts = append(parts, "no policy findings")
 	}
+	if c.Exceptions > 0 {
+		parts = append(parts, plural(c.Exceptions, "exception"))
+	}
 	if c.Problems > 0 {
 		parts = append(parts, plural(c.Problems, "problem"))
 	}

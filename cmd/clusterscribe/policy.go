@@ -113,7 +113,7 @@ func (o *policyTestOptions) run(cmd *cobra.Command, g *globals, args []string) (
 	}
 	failed := 0
 	for _, f := range rep.Findings {
-		if f.Policy != nil && f.Policy.Outcome != findings.Warn {
+		if f.Policy != nil && f.Policy.Outcome.Failing() {
 			failed++
 		}
 	}

@@ -9,6 +9,8 @@ import (
 )
 
 // Set with -ldflags "-X github.com/clusterscribe/clusterscribe/internal/version.Version=…".
+// Without them, Get reads the version of the main module from the build
+// info: `go install …/cmd/clusterscribe@v1.2.3` reports v1.2.3.
 var (
 	Version = "dev"
 	Commit  = "unknown"
@@ -26,6 +28,7 @@ type Info struct {
 func Get() Info {
 	info := Info{Version: Version, Commit: Commit, GoVersion: runtime.Version(), ClientGoVersion: "unknown"}
 	if bi, ok := debug.ReadBuildInfo(); ok {
+		info.Version = moduleVersion(info.Version, bi)
 		for _, dep := range bi.Deps {
 			if dep.Path == "k8s.io/client-go" {
 				info.ClientGoVersion = dep.Version
@@ -48,4 +51,17 @@ func Get() Info {
 // String renders the information on one line.
 func (i Info) String() string {
 	return fmt.Sprintf("clusterscribe %s (commit %s, %s, client-go %s)", i.Version, i.Commit, i.GoVersion, i.ClientGoVersion)
+}
+
+// moduleVersion is the version set by ldflags or, without one, the main
+// module's version from the build info ("(devel)" in a work tree build
+// keeps "dev").
+func moduleVersion(ldflags string, bi *debug.BuildInfo) string {
+	if ldflags != "dev" {
+		return ldflags
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	return ldflags
 }
