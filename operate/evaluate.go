@@ -120,7 +120,11 @@ func (o *operator) report(ctx context.Context, obs *observer) (*findings.Report,
 	drift := false
 	var auditErr error
 	if o.auditCfg.Declared.Source != "" {
-		r, err := audit.Run(ctx, o.rest, o.auditCfg)
+		acfg, err := o.withPeople(ctx, o.auditCfg)
+		if err != nil {
+			return nil, false, err
+		}
+		r, err := audit.Run(ctx, o.rest, acfg)
 		if err == nil {
 			rep, drift = r, true
 		} else {
