@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -55,7 +56,8 @@ func New(cfg Config) (*Receiver, error) {
 		WriteTimeout:      time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		TLSConfig:         a.tls,
-		ErrorLog:          nil,
+		// Failed handshakes and the like, at debug level.
+		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
 	}
 	return r, nil
 }
