@@ -42,15 +42,15 @@ func (o *operator) serveReceiver(ctx context.Context) (stop func()) {
 
 // withPeople gives an audit the people of the backup branch's commit
 // lines (audit.backup-repo), read afresh, when there is no receiver.
-func (o *operator) withPeople(ctx context.Context, cfg audit.Config) (audit.Config, error) { //nolint:unparam // the error is kept for a fatal one later
+func (o *operator) withPeople(ctx context.Context, cfg audit.Config) audit.Config {
 	if o.receiver != nil || o.cfg.Audit.BackupRepo == "" {
-		return cfg, nil
+		return cfg
 	}
 	people, err := restore.ReadPeople(ctx, restore.Source{Repo: o.cfg.Audit.BackupRepo, Auth: gitAuth(o.cfg.Record.GitAuth)})
 	if err != nil {
 		o.log.Warn("findings name field managers only: audit.backup-repo could not be read", "error", err)
-		return cfg, nil
+		return cfg
 	}
 	cfg.ChangedBy = people
-	return cfg, nil
+	return cfg
 }
