@@ -154,6 +154,7 @@ func TestAttribution(t *testing.T) {
 		"--namespaces", ns, "--include-kinds", "configmaps,secrets", "--batch-window", "4s",
 		"--audit-webhook-addr", c.webhookAddr, "--audit-webhook-token-file", webhookToken)
 	rec.waitLog(t, "initial snapshot recorded", 1)
+	commits := rec.logs.count("committed") // the snapshot's
 
 	// alice hot-fixes the ConfigMap and sets a Secret; one commit, hers.
 	secretValue := secretscan.Canary()
@@ -165,13 +166,13 @@ func TestAttribution(t *testing.T) {
 		_, err := c.as(t, "alice").CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db"}, StringData: map[string]string{"password": secretValue}}, metav1.CreateOptions{})
 		return err
 	})
-	rec.waitLog(t, "committed", 1)
+	rec.waitLog(t, "committed", commits+1)
 	// bob adds a ConfigMap nobody declared.
 	mustDo(t, func() error {
 		_, err := c.as(t, "bob").CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "bob-extra"}, Data: map[string]string{"k": "v"}}, metav1.CreateOptions{})
 		return err
 	})
-	rec.waitLog(t, "committed", 2)
+	rec.waitLog(t, "committed", commits+2)
 	rec.stop(t)
 
 	// The commits: alice's is hers (author), bob's his; lines and trailers.
