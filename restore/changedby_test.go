@@ -12,7 +12,8 @@ import (
 
 // TestPeopleAndHistory reads the people of a backup branch written with
 // attribution: the latest line of each object wins, a later change by
-// nobody known forgets an earlier person, and history shows the person.
+// nobody known forgets an earlier person, and history shows the person
+// (the author of a commit two people made is clusterscribe).
 func TestPeopleAndHistory(t *testing.T) {
 	dir := t.TempDir()
 	c, err := committer.Open(t.Context(), committer.Options{Repo: dir, Branch: DefaultRef, Prefix: "prod"})
@@ -59,7 +60,7 @@ func TestPeopleAndHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(changes) != 2 || changes[0].ChangedBy.Name() != "carol" || changes[1].ChangedBy.Name() != "alice" || changes[1].Author != "alice" {
+	if len(changes) != 2 || changes[0].ChangedBy.Name() != "carol" || changes[1].ChangedBy.Name() != "alice" || changes[1].Author != "clusterscribe" {
 		t.Fatalf("history: %+v", changes)
 	}
 	var out bytes.Buffer
