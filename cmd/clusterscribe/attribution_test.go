@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"code.gitea.io/sdk/gitea"
 	corev1 "k8s.io/api/core/v1"
@@ -17,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	certutil "k8s.io/client-go/util/cert"
 
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
@@ -30,6 +32,9 @@ import (
 type webhookCluster struct {
 	*testcluster.Cluster
 	webhookAddr, webhookToken string
+	// tlsCert and tlsKey are the receiver's serving certificate: the API
+	// server sends its credentials over https only.
+	tlsCert, tlsKey string
 	people                    map[string]string // user name -> bearer token
 }
 
@@ -46,11 +51,17 @@ func startWebhookCluster(t *testing.T) *webhookCluster {
 	_ = ln.Close()
 	c := &webhookCluster{webhookAddr: addr, webhookToken: secretscan.Canary(), people: map[string]string{"alice": secretscan.Canary(), "bob": secretscan.Canary()}}
 	tokenFile := writeTestFile(t, dir, "webhook-token", c.webhookToken+"\n")
+	certPEM, keyPEM, err := certutil.GenerateSelfSignedCertKey("127.0.0.1", []net.IP{net.ParseIP("127.0.0.1")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.tlsCert = writeTestFile(t, dir, "tls.crt", string(certPEM))
+	c.tlsKey = writeTestFile(t, dir, "tls.key", string(keyPEM))
 	kubeconfig := writeTestFile(t, dir, "webhook-kubeconfig.yaml", fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:
   - name: clusterscribe
-    cluster: {server: "http://%s/audit"}
+    cluster: {server: "https://%s/audit", certificate-authority: %q}
 users:
   - name: kube-apiserver
     user: {tokenFile: %q}
@@ -58,13 +69,13 @@ contexts:
   - name: clusterscribe
     context: {cluster: clusterscribe, user: kube-apiserver}
 current-context: clusterscribe
-`, addr, tokenFile))
+`, addr, c.tlsCert, tokenFile))
 	var users strings.Builder
 	for name, token := range c.people {
 		fmt.Fprintf(&users, "%s,%s,uid-%s,\"devs\"\n", token, name, name)
 	}
 	usersFile := writeTestFile(t, dir, "tokens.csv", users.String())
-	secretscan.Guard(t).Input(tokenFile, kubeconfig, usersFile)
+	secretscan.Guard(t).Input(tokenFile, kubeconfig, usersFile, c.tlsKey)
 	policy, err := filepath.Abs(filepath.Join("..", "..", "deploy", "audit", "policy.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +85,10 @@ current-context: clusterscribe
 		"audit-webhook-config-file":    kubeconfig,
 		"audit-webhook-mode":           "batch",
 		"audit-webhook-batch-max-wait": "500ms",
-		"token-auth-file":              usersFile,
+		// A receiver that is gone (the test stopped it) must not hold the
+		// API server's shutdown through minutes of retries.
+		"audit-webhook-initial-backoff": "100ms",
+		"token-auth-file":               usersFile,
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -132,10 +146,18 @@ func TestAttribution(t *testing.T) {
 		_, err := admin.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
 			ObjectMeta: metav1.ObjectMeta{Name: "devs"},
 			Subjects:   []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: "devs"}},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"}, // "edit" is aggregated by a controller this control plane lacks
 		}, metav1.CreateOptions{})
 		return err
 	})
+	// RBAC takes the binding in a moment later.
+	deadline := time.Now().Add(patience)
+	for _, err := c.as(t, "alice").CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{}); err != nil; _, err = c.as(t, "alice").CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("alice is still not allowed: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	declaredCM := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  namespace: " + ns + "\ndata:\n  mode: normal\n"
 	mustDo(t, func() error {
 		_, err := admin.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "app-config"}, Data: map[string]string{"mode": "normal"}}, metav1.CreateOptions{})
@@ -152,7 +174,8 @@ func TestAttribution(t *testing.T) {
 	secretscan.Guard(t).Input(webhookToken)
 	rec := startCommand(t, "record", "--kubeconfig", kubeconfig, "--repo", backup, "--cluster-name", "prod",
 		"--namespaces", ns, "--include-kinds", "configmaps,secrets", "--batch-window", "4s",
-		"--audit-webhook-addr", c.webhookAddr, "--audit-webhook-token-file", webhookToken)
+		"--audit-webhook-addr", c.webhookAddr, "--audit-webhook-token-file", webhookToken,
+		"--audit-webhook-tls-cert", c.tlsCert, "--audit-webhook-tls-key", c.tlsKey)
 	rec.waitLog(t, "initial snapshot recorded", 1)
 	commits := rec.logs.count("committed") // the snapshot's
 

@@ -129,6 +129,8 @@ func (r *Receiver) serveAudit(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	if !r.authenticated(req) {
+		r.cfg.Logger.Debug("audit webhook request refused: unauthenticated", "remote", req.RemoteAddr,
+			"bearer", strings.HasPrefix(req.Header.Get("Authorization"), "Bearer "), "clientCertificate", req.TLS != nil && len(req.TLS.PeerCertificates) > 0)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="clusterscribe audit webhook"`)
 		r.refuse(w, http.StatusUnauthorized, rejectUnauthenticated, "unauthenticated")
 		return
