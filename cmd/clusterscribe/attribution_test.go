@@ -35,7 +35,7 @@ type webhookCluster struct {
 	// tlsCert and tlsKey are the receiver's serving certificate: the API
 	// server sends its credentials over https only.
 	tlsCert, tlsKey string
-	people                    map[string]string // user name -> bearer token
+	people          map[string]string // user name -> bearer token
 }
 
 func startWebhookCluster(t *testing.T) *webhookCluster {

@@ -16,10 +16,10 @@ import (
 // testEvent is one audit.k8s.io/v1 Event as the API server sends it.
 type testEvent struct {
 	User, UA, Verb, Group, Resource, Sub, NS, Name string
-	Groups                                       []string
-	As                                           string
-	Code                                         int
-	At                                           time.Time
+	Groups                                         []string
+	As                                             string
+	Code                                           int
+	At                                             time.Time
 	// RequestObject and ResponseObject are sent as the RequestResponse
 	// level would.
 	RequestObject, ResponseObject map[string]any

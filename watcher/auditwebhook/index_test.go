@@ -16,7 +16,7 @@ func TestIndexBounds(t *testing.T) {
 		return record{key: Key{Resource: "configmaps", Namespace: "a", Name: name}, verb: "update", user: name, at: at, received: at}
 	}
 	x.add([]record{rec("a", now), rec("b", now), rec("a", now.Add(time.Second))})
-	x.add([]record{rec("c", now.Add(2 * time.Second))})
+	x.add([]record{rec("c", now.Add(2*time.Second))})
 	if x.len() != 3 || dropped != 1 {
 		t.Fatalf("after 4 records in an index of 3: len %d, dropped %d; want 3, 1", x.len(), dropped)
 	}
