@@ -25,7 +25,6 @@ func TestBodyGolden(t *testing.T) {
 		Type: findings.Modified, Object: web, Source: &findings.Source{File: "apps/web.yaml", Line: 2},
 		Paths:       []string{"spec.replicas", "spec.template.spec.containers[name=web].image"},
 		Attribution: []findings.Attribution{{Manager: "kubectl-set", Operation: "Update", Time: at}, {Manager: "kubectl|scale", Operation: "Update", Time: at.Add(-time.Hour)}},
-		ChangedBy:   &findings.ChangedBy{User: "alice|<b>", UserAgent: "kubectl/v1.36.3 (linux/amd64)", Time: at},
 		Diff:        "--- declared apps/web.yaml:2\n+++ live Deployment.apps shop/web\n@@ -5 +5 @@\n-  replicas: 2\n+  replicas: 5\n",
 	}
 	rep := &findings.Report{
