@@ -281,7 +281,7 @@ func TestAttribution(t *testing.T) {
 		t.Fatalf("propose: %v\n%s", err, out)
 	}
 	prs := openPullRequests(t, forgeSrv, repo)
-	if len(prs) != 1 || !strings.Contains(prs[0], "**alice with kubectl/v1.36.3 at ") {
+	if len(prs) != 1 || !strings.Contains(prs[0], "**alice with kubectl/v1.36.3**") {
 		t.Errorf("pull requests do not name alice: %q", prs)
 	}
 }
@@ -315,7 +315,7 @@ func pushFiles(t *testing.T, s *testgitea.Server, repo string, files map[string]
 	gittest.Out(t, dir, "add", "-A")
 	gittest.Out(t, dir, "-c", "user.name=gitops", "-c", "user.email=gitops@example.invalid", "commit", "-q", "-m", "declare the shop")
 	gittest.Out(t, dir, "push", "-q", s.CredentialURL(repo), "HEAD:refs/heads/main")
-	s.WaitBranch(t, repo, "main", gittest.Out(t, dir, "rev-parse", "HEAD"))
+	s.WaitBranch(t, repo, "main", strings.TrimSpace(gittest.Out(t, dir, "rev-parse", "HEAD")))
 }
 
 // openPullRequests returns the bodies of the repository's open pull
