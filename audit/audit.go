@@ -142,6 +142,7 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 	if err != nil {
 		return nil, err
 	}
+	addChangedBy(cfg.ChangedBy, found, byGK)
 	report := &findings.Report{
 		GeneratedAt:      cfg.Now().UTC(),
 		Cluster:          cfg.Cluster,

@@ -35,6 +35,10 @@ type Config struct {
 	// Policies, when set, are evaluated over the live objects in scope and
 	// their results join the report.
 	Policies PolicyEvaluator
+	// ChangedBy, when set, names the person behind each Modified and
+	// Unmanaged finding (findings.Finding.ChangedBy); without it findings
+	// name field managers only.
+	ChangedBy Attributor
 	// Now stamps the report; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger

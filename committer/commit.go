@@ -100,8 +100,14 @@ func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash
 		lines[i] = messageLine{kind: fc.kind, path: fc.Path, object: fc.Object, attribution: fc.Attribution}
 	}
 	sig := c.signature()
+	author := sig
+	if who := authorOf(applied); who != nil {
+		// One person made every change: the commit is theirs, written by
+		// clusterscribe (the committer).
+		author = actorSignature(who, sig.When)
+	}
 	commit := &object.Commit{
-		Author:    sig,
+		Author:    author,
 		Committer: sig,
 		Message:   formatMessage(c.opts.Prefix, lines),
 		TreeHash:  tree,

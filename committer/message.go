@@ -48,7 +48,12 @@ const maxMessageLines = 1000
 //	added   apps/Deployment shop/web (kubectl-client-side-apply Update 2026-11-22T01:02:03Z)
 //	removed v1/ConfigMap shop/old
 //
+//	Changed-By: alice (groups devs) via kubectl/v1.36.3
+//
 // Lines are grouped added, changed, removed, each group sorted by object.
+// A line names the person who made the change ("…, by alice via
+// kubectl/v1.36.3") when the audit webhook told; each such person gets a
+// Changed-By trailer, after every line (even those left out).
 func formatMessage(prefix string, lines []messageLine) string {
 	var counts [3]int
 	for _, l := range lines {
@@ -71,6 +76,7 @@ func formatMessage(prefix string, lines []messageLine) string {
 		}
 		b.WriteByte('\n')
 	}
+	b.WriteString(trailers(lines))
 	return b.String()
 }
 
@@ -81,15 +87,19 @@ func (l messageLine) label() string {
 	return oneLine(l.path)
 }
 
-// Attribution says who last changed an object, from its managedFields.
+// Attribution says who last changed an object: the field manager and time
+// from its managedFields and, when the API server's audit webhook named
+// them, the person.
 type Attribution struct {
 	Manager   string    // field manager, e.g. "kubectl-client-side-apply"
 	Operation string    // "Apply" or "Update"
 	Time      time.Time // when the manager last wrote
+	// ChangedBy is the person, from the audit log; nil when unknown.
+	ChangedBy *Actor
 }
 
-// String renders "manager operation time" with missing parts left out and
-// the time in UTC, RFC 3339.
+// String renders "manager operation time, by alice via kubectl/v1.36.3"
+// with missing parts left out and the time in UTC, RFC 3339.
 func (a *Attribution) String() string {
 	if a == nil {
 		return ""
@@ -103,8 +113,24 @@ func (a *Attribution) String() string {
 	if !a.Time.IsZero() {
 		parts = append(parts, a.Time.UTC().Format(time.RFC3339))
 	}
-	return strings.Join(parts, " ")
+	s := strings.Join(parts, " ")
+	if by := a.ChangedBy.Short(); by != "" {
+		if s != "" {
+			s += ", "
+		}
+		s += "by " + by
+	}
+	return s
 }
+
+func (a *Attribution) actor() *Actor {
+	if a == nil {
+		return nil
+	}
+	return a.ChangedBy
+}
+
+func (fc fileChange) actor() *Actor { return fc.Attribution.actor() }
 
 // oneLine keeps a label on its line: control characters become spaces.
 func oneLine(s string) string {

@@ -29,7 +29,9 @@ type Options struct {
 	// exactly this subtree on top of the remote.
 	Prefix string
 	// AuthorName and AuthorEmail sign the commits; defaults "clusterscribe"
-	// and "clusterscribe@localhost".
+	// and "clusterscribe@localhost". A commit whose changes one person made
+	// (Attribution.ChangedBy) has that person as its author and these as
+	// its committer.
 	AuthorName, AuthorEmail string
 	// Auth holds the credentials for the remote.
 	Auth Auth

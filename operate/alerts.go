@@ -33,6 +33,10 @@ type WebhookAlert struct {
 	Rule   string `json:"rule,omitempty"`
 	// Paths are the drifted fields (Modified findings).
 	Paths []string `json:"paths,omitempty"`
+	// Attribution names the field managers, ChangedBy the person who made
+	// the last change when the audit webhook named them (drift findings).
+	Attribution []findings.Attribution `json:"attribution,omitempty"`
+	ChangedBy   *findings.ChangedBy    `json:"changedBy,omitempty"`
 }
 
 // receiver is one alert destination.
@@ -192,6 +196,7 @@ func (a *alerter) send(ctx context.Context, r receiver, f findings.Finding) erro
 	defer cancel()
 	w := WebhookAlert{
 		Cluster: a.cluster, Time: a.now().UTC(), Type: f.Type, Object: f.Object, Message: f.Message, Paths: f.Paths,
+		Attribution: f.Attribution, ChangedBy: f.ChangedBy,
 	}
 	if p := f.Policy; p != nil {
 		w.Severity, w.Policy, w.Rule = p.Severity, p.ID, p.Rule
@@ -234,6 +239,11 @@ func slackText(a WebhookAlert) string {
 	b.WriteString(slackEscape(a.Message))
 	if len(a.Paths) > 0 {
 		fmt.Fprintf(&b, "\nfields: `%s`", slackEscape(strings.Join(a.Paths, "`, `")))
+	}
+	if who := a.ChangedBy.String(); who != "" {
+		fmt.Fprintf(&b, "\nchanged by %s", slackEscape(who))
+	} else if len(a.Attribution) > 0 {
+		fmt.Fprintf(&b, "\nfield manager `%s`", slackEscape(a.Attribution[0].Manager))
 	}
 	return b.String()
 }

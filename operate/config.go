@@ -9,6 +9,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/propose"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/watcher"
+	"github.com/clusterscribe/clusterscribe/watcher/auditwebhook"
 )
 
 // The configuration file's type.
@@ -84,6 +85,9 @@ type RecordConfig struct {
 	GitAuth       `json:",inline"`
 	Secrets       string   `json:"secrets" help:"how Secret values are written: redact, encrypt (needs age-recipient) or omit"`
 	AgeRecipient  []string `json:"age-recipient" help:"age recipients (age1…) Secrets are encrypted to"`
+	// The audit webhook receiver: every replica serves it, the leader's
+	// commits, audits and alerts name the people it learns of.
+	auditwebhook.Options `json:",inline"`
 }
 
 // AuditConfig is the audit job: drift against the declared repo, when
@@ -100,6 +104,7 @@ type AuditConfig struct {
 	IgnoreRules string          `json:"ignore-rules" help:"file of Argo CD-style ignoreDifferences"`
 	Applier     []string        `json:"applier" help:"field managers that apply the declared repo with update operations"`
 	Controller  []string        `json:"controller" help:"field managers whose fields are never drift"`
+	BackupRepo  string          `json:"backup-repo" help:"backup repository whose commit lines name who changed each object, read before each audit when record.audit-webhook-addr is not set (the receiver is used when it is)"`
 	Interval    metav1.Duration `json:"interval" help:"audit and evaluate policies at least this often"`
 	MinInterval metav1.Duration `json:"min-interval" help:"after a recorded change, audit again, but not more often than this"`
 }

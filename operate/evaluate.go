@@ -120,7 +120,7 @@ func (o *operator) report(ctx context.Context, obs *observer) (*findings.Report,
 	drift := false
 	var auditErr error
 	if o.auditCfg.Declared.Source != "" {
-		r, err := audit.Run(ctx, o.rest, o.auditCfg)
+		r, err := audit.Run(ctx, o.rest, o.withPeople(ctx, o.auditCfg))
 		if err == nil {
 			rep, drift = r, true
 		} else {

@@ -17,6 +17,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/record"
+	"github.com/clusterscribe/clusterscribe/watcher/auditwebhook"
 )
 
 // ErrProposeUnavailable is what Run returns when propose.enabled is set
@@ -57,6 +58,9 @@ type operator struct {
 	engine   *policies.Engine
 	alerts   *alerter
 	proposer Proposer
+	// receiver is the audit webhook receiver, when record.audit-webhook-addr
+	// is set: it names people in commits, findings and alerts.
+	receiver *auditwebhook.Receiver
 }
 
 // Run runs clusterscribe as a service until ctx is done: it serves the
@@ -83,6 +87,7 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config, opts Options) er
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.serve() }()
 	defer srv.shutdown()
+	defer o.serveReceiver(ctx)()
 	defer o.m.observeThrottling()()
 
 	runCtx, stop := context.WithCancel(ctx)
@@ -128,6 +133,9 @@ func prepare(ctx context.Context, restCfg *rest.Config, cfg Config, opts Options
 		if o.auditCfg, err = cfg.auditConfig(log); err != nil {
 			return nil, err
 		}
+	}
+	if err := o.prepareReceiver(); err != nil {
+		return nil, err
 	}
 	if cfg.evaluating() {
 		popts, err := cfg.policiesOptions(log)

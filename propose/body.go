@@ -33,6 +33,9 @@ func prBody(rep *findings.Report, b *branch, base, cluster string) string {
 			paths = append(paths, report.MarkdownCode(p))
 		}
 		var by []string
+		if who := f.ChangedBy.String(); who != "" {
+			by = append(by, "**"+report.MarkdownText(who)+"**")
+		}
 		for _, a := range f.Attribution {
 			by = append(by, report.MarkdownText(attribution(a)))
 		}

@@ -65,6 +65,9 @@ func commitMessage(b *branch, cluster string) string {
 		for _, p := range c.finding.Paths {
 			fmt.Fprintf(&s, "    %s\n", oneLine(p))
 		}
+		if who := c.finding.ChangedBy.String(); who != "" {
+			fmt.Fprintf(&s, "    changed by %s\n", oneLine(who))
+		}
 		for _, a := range c.finding.Attribution {
 			fmt.Fprintf(&s, "    changed by %s\n", attribution(a))
 		}

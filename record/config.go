@@ -10,6 +10,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
+	"github.com/clusterscribe/clusterscribe/watcher/auditwebhook"
 )
 
 // Config is a checked description of one record run.
@@ -33,6 +34,15 @@ type Config struct {
 	Filters    filters.Options
 	Serializer serializer.Options
 	Committer  committer.Options
+
+	// AuditWebhook, when its Addr is set, starts an audit webhook receiver
+	// whose index names the person behind each change in the commit
+	// messages (see package auditwebhook). Ignored when Attributor is set.
+	AuditWebhook auditwebhook.Options
+	// Attributor, when set, names the person behind each change (run
+	// passes the receiver it serves). Without either, changes are
+	// attributed from managedFields only.
+	Attributor Attributor
 
 	// Observer, when set, is told about events, the initial snapshot,
 	// commits and pushes (see Observer).

@@ -36,12 +36,14 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 			continue
 		}
 		if ok {
+			r.attribute(p, &ch)
 			changes = append(changes, ch)
 		}
 	}
 	clear(st.dirty)
 	if len(changes) == 0 {
 		clear(st.gone)
+		clear(st.seen)
 		return 0, nil
 	}
 	rendered := time.Now()
@@ -52,6 +54,7 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 		// that what the state knows of the tip stays true.
 		r.recorded(changes)
 		clear(st.gone)
+		clear(st.seen)
 		return 0, nil
 	case errors.Is(err, committer.ErrWorktree):
 		// The commit stands; only the working tree lags, and the
@@ -66,6 +69,7 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 	}
 	r.recorded(changes)
 	clear(st.gone)
+	clear(st.seen)
 	r.log.Info("committed", "commit", hash.String()[:12], "files", len(changes),
 		"renderTime", rendered.Sub(start).Round(time.Millisecond), "commitTime", time.Since(rendered).Round(time.Millisecond))
 	r.cfg.Observer.OnCommit(hash.String(), len(changes))

@@ -15,6 +15,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
+	"github.com/clusterscribe/clusterscribe/watcher/auditwebhook"
 )
 
 type recorder struct {
@@ -26,6 +27,10 @@ type recorder struct {
 	watch          *watcher.Watcher
 	state          *state
 	encryptSecrets bool
+	// attrib names people (nil: managedFields only); receiver is the audit
+	// webhook receiver this recorder serves itself, if any.
+	attrib   Attributor
+	receiver *auditwebhook.Receiver
 }
 
 // Run records the cluster restCfg points to into the backup branch until
@@ -76,10 +81,33 @@ func prepare(ctx context.Context, restCfg *rest.Config, cfg Config) (*recorder, 
 		return nil, fmt.Errorf("read backup branch: %w", err)
 	}
 	r.state = newState(cfg.Cluster, known)
+	if err := r.attribution(); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
+// attribution sets up who names the people behind changes: the
+// Attributor given, else an audit webhook receiver of its own, else
+// nobody (managedFields only), and says which.
+func (r *recorder) attribution() error {
+	switch {
+	case r.cfg.Attributor != nil:
+		r.attrib = r.cfg.Attributor
+	case r.cfg.AuditWebhook.Enabled():
+		recv, err := auditwebhook.New(auditwebhook.Config{Options: r.cfg.AuditWebhook, Logger: r.log})
+		if err != nil {
+			return err
+		}
+		r.attrib, r.receiver = recv, recv
+	default:
+		r.log.Info("changes are attributed from managedFields only (field manager and time): no audit webhook receiver (--audit-webhook-addr)")
+	}
+	return nil
+}
+
 func (r *recorder) run(ctx context.Context) error {
+	defer r.startReceiver(ctx)()
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	watchErr := make(chan error, 1)
@@ -169,11 +197,13 @@ func (r *recorder) handle(ev watcher.Event) bool {
 		}
 		r.cfg.Observer.OnEvent(ev, true)
 		r.state.upsert(ev.Resource, ev.Object, ev.Raw)
+		r.noteSeen(ev)
 		return true
 	case watcher.Delete:
 		ok, _ := r.filter.Allow(ev.Resource, ev.Object)
 		r.cfg.Observer.OnEvent(ev, ok)
 		r.state.remove(ev.Resource, ev.Object)
+		r.noteSeen(ev)
 		return true
 	default:
 		return false

@@ -50,6 +50,9 @@ type state struct {
 	fprints map[string]string
 	// gone names objects deleted since the last flush, for commit messages.
 	gone map[string]string // path -> secret fingerprint of the file at the tip (encrypt mode)
+	// seen is the last change of each object since the last flush, kept
+	// when changes are attributed to people.
+	seen map[string]seenChange
 }
 
 func newState(cluster string, known map[string]plumbing.Hash) *state {
@@ -63,6 +66,7 @@ func newState(cluster string, known map[string]plumbing.Hash) *state {
 		targets: map[ident]int{},
 		fprints: map[string]string{},
 		gone:    map[string]string{},
+		seen:    map[string]seenChange{},
 	}
 }
 

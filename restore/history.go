@@ -15,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"sigs.k8s.io/yaml"
 
+	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -39,6 +40,10 @@ type Change struct {
 	// Lines are the lines of the commit message about the object: what
 	// changed and, where known, who changed it and when (the attribution).
 	Lines []string `json:"lines,omitempty"`
+	// ChangedBy is the person who made the change in the cluster, when the
+	// recorder's audit webhook named them (with their groups from the
+	// commit's Changed-By trailer).
+	ChangedBy *committer.Actor `json:"changedBy,omitempty"`
 }
 
 // History lists the commits reachable from cfg.Source.Ref that changed the
@@ -187,15 +192,35 @@ func (h *historian) change(c *object.Commit, p string, cur map[string]plumbing.H
 		kind = "added"
 	}
 	ref, _ := serializer.ParseObjectPath(p)
+	lines := messageLines(c.Message, p, ref, h.kinds[p])
 	return Change{
-		Commit: c.Hash.String(),
-		Time:   c.Author.When.UTC(),
-		Author: c.Author.Name,
-		Email:  c.Author.Email,
-		Change: kind,
-		Path:   p,
-		Lines:  messageLines(c.Message, p, ref, h.kinds[p]),
+		Commit:    c.Hash.String(),
+		Time:      c.Author.When.UTC(),
+		Author:    c.Author.Name,
+		Email:     c.Author.Email,
+		Change:    kind,
+		Path:      p,
+		Lines:     lines,
+		ChangedBy: changedBy(c.Message, lines),
 	}
+}
+
+// changedBy is the person the object's lines name, with the groups and
+// user agent of the commit's Changed-By trailer for them.
+func changedBy(msg string, lines []string) *committer.Actor {
+	for _, l := range lines {
+		_, _, by, _ := committer.ParseObjectLine(l)
+		if by == nil {
+			continue
+		}
+		for _, t := range committer.ChangedBy(msg) {
+			if t.Name() == by.Name() && t.Client() == by.Client() {
+				return t
+			}
+		}
+		return by
+	}
+	return nil
 }
 
 // isObject reports whether the file at p is of the query's kind, reading

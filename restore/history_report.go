@@ -13,6 +13,9 @@ import (
 //
 //	3f2a9c1d0b7e 2026-11-22T01:02:05Z clusterscribe <clusterscribe@localhost>
 //	    changed Deployment.apps shop/web (kubectl-client-side-apply Update 2026-11-22T01:02:03Z)
+//
+// with "  changed by alice" after the e-mail address when the commit
+// names the person who made the change (the audit webhook).
 func WriteHistory(w io.Writer, changes []Change, f Format) error {
 	if f == FormatJSON {
 		if changes == nil {
@@ -31,7 +34,11 @@ func WriteHistory(w io.Writer, changes []Change, f Format) error {
 		if len(commit) > 12 && f != FormatWide {
 			commit = commit[:12]
 		}
-		fmt.Fprintf(&b, "%s %s %s <%s>\n", commit, c.Time.UTC().Format(time.RFC3339), c.Author, c.Email)
+		fmt.Fprintf(&b, "%s %s %s <%s>", commit, c.Time.UTC().Format(time.RFC3339), c.Author, c.Email)
+		if who := c.ChangedBy.Name(); who != "" {
+			fmt.Fprintf(&b, "  changed by %s", who)
+		}
+		b.WriteString("\n")
 		if len(c.Lines) == 0 {
 			fmt.Fprintf(&b, "    %s %s\n", c.Change, c.Path)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -100,15 +101,9 @@ func messageLines(msg, p string, ref serializer.ObjectRef, kind string) []string
 	lines := strings.Split(msg, "\n")
 	for _, line := range lines[min(1, len(lines)):] {
 		line = strings.TrimSpace(line)
-		verb, rest, ok := strings.Cut(line, " ")
-		if !ok || (verb != "added" && verb != "changed" && verb != "removed") {
+		_, label, _, ok := committer.ParseObjectLine(line)
+		if !ok {
 			continue
-		}
-		label := strings.TrimSpace(rest)
-		if strings.HasSuffix(label, ")") {
-			if i := strings.LastIndex(label, " ("); i >= 0 {
-				label = label[:i]
-			}
 		}
 		if label == p {
 			out = append(out, line)

@@ -104,6 +104,37 @@ type Attribution struct {
 	Time      time.Time `json:"time,omitzero"`
 }
 
+// ChangedBy is the person who last changed an object, from the API
+// server's audit log: the audit webhook (run) or the Changed-By lines of
+// the backup branch (audit --backup-repo).
+type ChangedBy struct {
+	User      string    `json:"user"`
+	Groups    []string  `json:"groups,omitempty"`
+	As        string    `json:"as,omitempty"` // the user impersonated
+	UserAgent string    `json:"userAgent,omitempty"`
+	Verb      string    `json:"verb,omitempty"`
+	Time      time.Time `json:"time,omitzero"`
+}
+
+// String renders "alice (as bob) with kubectl/v1.36.3 at 2026-11-22T03:12:00Z",
+// leaving out what is unknown.
+func (c *ChangedBy) String() string {
+	if c == nil || c.User == "" {
+		return ""
+	}
+	s := c.User
+	if c.As != "" {
+		s += " (as " + c.As + ")"
+	}
+	if ua, _, _ := strings.Cut(c.UserAgent, " "); ua != "" {
+		s += " with " + ua
+	}
+	if !c.Time.IsZero() {
+		s += " at " + c.Time.UTC().Format(time.RFC3339)
+	}
+	return s
+}
+
 // Control is one control of a compliance framework a policy maps to.
 type Control struct {
 	// Framework is "CIS", "NSA-CISA" or "PSS".
@@ -165,6 +196,9 @@ type Finding struct {
 	// Attribution is who last touched the drifted fields (Modified) or the
 	// object (Unmanaged).
 	Attribution []Attribution `json:"attribution,omitempty"`
+	// ChangedBy is the person who made the object's last change, next to
+	// the field managers of Attribution, when the audit log names them.
+	ChangedBy *ChangedBy `json:"changedBy,omitempty"`
 	// Policy is set on Policy findings.
 	Policy *PolicyResult `json:"policy,omitempty"`
 	// Live says whether the object was evaluated as live state (true) or

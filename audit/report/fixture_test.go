@@ -98,6 +98,10 @@ func fixtureReport() *findings.Report {
 					"spec.template.spec.containers[name=web].resources.limits.memory",
 				},
 				Attribution: []findings.Attribution{{Manager: "kubectl-edit", Operation: "Update", Time: at("2026-03-14T03:12:45Z")}},
+				ChangedBy: &findings.ChangedBy{
+					User: "alice@example.com", Groups: []string{"sre", "system:authenticated"},
+					UserAgent: "kubectl/v1.36.3 (linux/amd64) kubernetes/0000000", Verb: "patch", Time: at("2026-03-14T03:12:45Z"),
+				},
 				Diff: `--- declared clusters/prod/shop/web.yaml:1
 +++ live Deployment.apps shop/web
 @@ -18,10 +18,10 @@

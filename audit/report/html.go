@@ -229,7 +229,7 @@ func newHTMLFinding(f findings.Finding) htmlFinding {
 		Finding:     f,
 		Label:       typeTitle(f.Type),
 		TypeClass:   map[findings.Type]string{findings.Modified: "modified", findings.MissingLive: "missing", findings.Unmanaged: "unmanaged", findings.Policy: "policy"}[f.Type],
-		Attribution: attributionText(f.Attribution),
+		Attribution: byText(f),
 		Diff:        diffLines(f.Diff),
 	}
 	if f.Policy != nil {

@@ -275,7 +275,7 @@ func junitText(f findings.Finding) string {
 	}
 	line("message", f.Message)
 	line("changed", strings.Join(f.Paths, ", "))
-	line("by", attributionText(f.Attribution))
+	line("by", byText(f))
 	if f.Diff != "" {
 		b.WriteString("\n" + strings.TrimRight(f.Diff, "\n") + "\n")
 	}

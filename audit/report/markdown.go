@@ -94,8 +94,8 @@ func mdDrift(b *bytes.Buffer, all []findings.Finding) {
 			}
 			details = append(details, "changed: "+strings.Join(codes, ", "))
 		}
-		if len(f.Attribution) > 0 {
-			details = append(details, "by "+mdText(attributionText(f.Attribution)))
+		if by := byText(f); by != "" {
+			details = append(details, "by "+mdText(by))
 		}
 		source := ""
 		if f.Source != nil {

@@ -132,7 +132,7 @@ func (p *textPrinter) driftFinding(f findings.Finding) {
 		p.field("declared at", f.Source.String())
 	}
 	p.field("changed", strings.Join(f.Paths, ", "))
-	p.field("by", attributionText(f.Attribution))
+	p.field("by", byText(f))
 	for _, l := range diffLines(f.Diff) {
 		text := "      " + clean(l.Text)
 		switch l.Kind {

@@ -129,6 +129,20 @@ func policySetScope(ps *findings.PolicySet) string {
 	return ps.Scope
 }
 
+// byText is who touched a finding's object: its field managers and, when
+// the audit log named them, the person ("…; changed by alice with
+// kubectl/v1.36.3 at …").
+func byText(f findings.Finding) string {
+	s := attributionText(f.Attribution)
+	if who := f.ChangedBy.String(); who != "" {
+		if s != "" {
+			s += "; "
+		}
+		s += "changed by " + who
+	}
+	return s
+}
+
 // formatTime renders a timestamp in UTC, to the second.
 func formatTime(t time.Time) string {
 	if t.IsZero() {

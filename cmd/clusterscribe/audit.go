@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit"
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/policies"
+	"github.com/clusterscribe/clusterscribe/restore"
 	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
@@ -35,6 +37,7 @@ type auditOptions struct {
 	policies     policies.Options
 	withBundled  bool
 	writeReports bool
+	backupRepo   string
 }
 
 func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
@@ -59,6 +62,7 @@ func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Watcher.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
 	fs.Int64Var(&c.Watcher.PageSize, "page-size", watcher.DefaultPageSize, "objects per page of the lists")
 	c.Filters.BindFlags(fs)
+	bindBackupRepoFlag(fs, &o.backupRepo)
 	fs.BoolVar(&o.withBundled, "bundled-policies", false, "also evaluate the bundled compliance policies over the live objects in scope (implied by --policies)")
 	o.policies.BindFlags(fs)
 	fs.BoolVar(&o.writeReports, "write-policy-reports", false,
@@ -133,6 +137,26 @@ func newAuditCommand(g *globals) *cobra.Command {
 	return cmd
 }
 
+// bindBackupRepoFlag adds --backup-repo: where audit and propose learn who
+// changed an object.
+func bindBackupRepoFlag(fs *pflag.FlagSet, repo *string) {
+	fs.StringVar(repo, "backup-repo", "", "backup repository (record's --repo, branch "+restore.DefaultRef+"): findings name the person who last changed each object, "+
+		"from the commit lines a recorder with --audit-webhook-addr writes (without it, only field managers)")
+}
+
+// readPeople reads who changed what from the backup branch; nil without a
+// repository.
+func readPeople(ctx context.Context, repo string) (audit.Attributor, error) {
+	if repo == "" {
+		return nil, nil
+	}
+	people, err := restore.ReadPeople(ctx, restore.Source{Repo: repo})
+	if err != nil {
+		return nil, fmt.Errorf("--backup-repo: %w", err)
+	}
+	return people, nil
+}
+
 // run audits, writes the report and returns the exit code.
 func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 	log, restCfg, err := g.connect(cmd.Context())
@@ -147,6 +171,9 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 			return exitFailed, err
 		}
 		o.cfg.Policies = engine
+	}
+	if o.cfg.ChangedBy, err = readPeople(cmd.Context(), o.backupRepo); err != nil {
+		return exitFailed, err
 	}
 	p := g.progress(log, "audit listing")
 	o.cfg.Watcher.Progress = p.listed

@@ -39,6 +39,7 @@ type proposeOptions struct {
 	policies    policies.Options
 	withBundled bool
 	out         *outputFlags
+	backupRepo  string
 }
 
 func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
@@ -70,6 +71,7 @@ func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
 	fs.IntVar(&a.Watcher.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
 	a.Filters.BindFlags(fs)
+	bindBackupRepoFlag(fs, &o.backupRepo)
 	fs.BoolVar(&o.withBundled, "bundled-policies", false, "evaluate the bundled compliance policies and show their findings on the proposed objects (implied by --policies)")
 	o.policies.BindFlags(fs)
 }
@@ -198,6 +200,9 @@ func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
 			return &exitError{code: exitFailed, err: err}
 		}
 		o.cfg.Audit.Policies = engine
+	}
+	if o.cfg.Audit.ChangedBy, err = readPeople(cmd.Context(), o.backupRepo); err != nil {
+		return &exitError{code: exitFailed, err: err}
 	}
 	res, err := propose.Run(cmd.Context(), restCfg, o.cfg)
 	if res.Report != nil {

@@ -45,6 +45,7 @@ func (o *recordOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.disableRules, "disable-rules", nil, "default normalization rules to switch off, by name")
 	fs.StringSliceVar(&o.dropRules, "drop", nil, "extra fields to drop, as Kind.group:/json/pointer (or :/pointer for every kind); repeatable")
 	c.Filters.BindFlags(fs)
+	c.AuditWebhook.BindFlags(fs)
 }
 
 func (o *recordOptions) complete(cmd *cobra.Command, g *globals) error {

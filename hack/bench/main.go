@@ -41,6 +41,8 @@ func main() {
 	render := flag.Bool("render", false, "only write the markdown of the results in -json again")
 	rawdumpKubeconfig := flag.String("rawdump-kubeconfig", "", "internal: run the raw dump baseline with this kubeconfig")
 	rawdumpOut := flag.String("rawdump-out", "", "internal: where the raw dump writes")
+	webhookServe := flag.String("webhook-serve", "", "internal: serve an audit webhook receiver with this token file")
+	only := flag.String("only", "", "run only this measurement and add it to -json and -markdown: webhook (the audit webhook receiver)")
 	flag.Parse()
 	c.rates = []float64{50, 200}
 
@@ -52,6 +54,12 @@ func main() {
 		err = rerender(c.jsonOut, c.markdown)
 	case *rawdumpKubeconfig != "":
 		err = rawDump(ctx, *rawdumpKubeconfig, *rawdumpOut)
+	case *webhookServe != "":
+		err = serveWebhook(ctx, *webhookServe)
+	case *only == "webhook":
+		err = onlyWebhook(ctx, c)
+	case *only != "":
+		err = fmt.Errorf("-only %q: the one measurement that runs alone is webhook", *only)
 	default:
 		err = bench(ctx, c)
 	}
@@ -113,6 +121,9 @@ func bench(ctx context.Context, c config) error {
 		return err
 	}
 	env.stop()
+	if res.Webhook, err = webhookPhase(ctx, c); err != nil {
+		return err
+	}
 	if c.micro {
 		step("Go micro-benchmarks")
 		if res.Micro, err = microBenchmarks(ctx, filepath.Join(out, "micro.txt")); err != nil {

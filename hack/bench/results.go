@@ -41,6 +41,8 @@ type results struct {
 	Churn       []churnResult `json:"churn"`
 	Audit       auditResult   `json:"auditWithPolicies"`
 	Micro       []microResult `json:"micro,omitempty"`
+	// Webhook is the audit webhook receiver under a flood (-only webhook).
+	Webhook     *webhookResult `json:"auditWebhook,omitempty"`
 	batchWindow time.Duration
 }
 
@@ -143,6 +145,7 @@ func (r *results) markdown() []byte {
 	r.apiTable(p)
 	r.gitTable(p)
 	r.auditTable(p)
+	r.webhookTable(p)
 	r.microTable(p)
 	return b.Bytes()
 }
