@@ -32,6 +32,8 @@ type Committer struct {
 	remote   *remoteURL
 	creds    *credentials
 	tracking plumbing.ReferenceName
+	// reach is the outcome of the last contact with the remote.
+	reach reach
 
 	log    *slog.Logger
 	sem    chan struct{}

@@ -172,6 +172,9 @@ type LeaderElectionConfig struct {
 // ServerConfig is the HTTP endpoint: /healthz, /readyz and /metrics.
 type ServerConfig struct {
 	Address string `json:"address" help:"address of /healthz, /readyz and /metrics (host:port; port 0 picks one)"`
+	// UnhealthyAfter bounds how long requests to the API server or the
+	// leader election may keep failing before /healthz reports unhealthy.
+	UnhealthyAfter metav1.Duration `json:"unhealthy-after" help:"how long requests to the API server (a watch that cannot resume) or the leader election may keep failing before /healthz answers unhealthy"`
 }
 
 // Defaults.
@@ -182,7 +185,8 @@ const (
 	DefaultLeaseDuration    = 15 * time.Second
 	DefaultRenewDeadline    = 10 * time.Second
 	DefaultRetryPeriod      = 2 * time.Second
-	DefaultAddress          = ":8080"
+	DefaultAddress          = ":8081"
+	DefaultUnhealthyAfter   = 2 * time.Minute
 	DefaultAlertsPerHour    = 30
 	DefaultAlertBurst       = 10
 	DefaultAlertTimeout     = 10 * time.Second
@@ -235,7 +239,7 @@ func Default() Config {
 			RenewDeadline: d(DefaultRenewDeadline),
 			RetryPeriod:   d(DefaultRetryPeriod),
 		},
-		Server: ServerConfig{Address: DefaultAddress},
+		Server: ServerConfig{Address: DefaultAddress, UnhealthyAfter: d(DefaultUnhealthyAfter)},
 	}
 }
 

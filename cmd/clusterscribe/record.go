@@ -82,9 +82,9 @@ func newRecordCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			restCfg, err := g.kube.ToRESTConfig()
+			restCfg, err := restConfig(g.kube)
 			if err != nil {
-				return fmt.Errorf("kubeconfig: %w", err)
+				return err
 			}
 			o.cfg.Logger = log
 			return record.Run(cmd.Context(), restCfg, o.cfg)

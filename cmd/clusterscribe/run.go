@@ -38,9 +38,9 @@ func newRunCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			restCfg, err := g.kube.ToRESTConfig()
+			restCfg, err := restConfig(g.kube)
 			if err != nil {
-				return fmt.Errorf("kubeconfig: %w", err)
+				return err
 			}
 			// In a pod this is the pod's namespace ($POD_NAMESPACE or the
 			// service account's); outside, the kubeconfig's.
