@@ -143,7 +143,9 @@ func (m *metrics) observeReport(rep *findings.Report, drift bool) {
 // result, when set, is told the outcome of every request.
 func (m *metrics) instrument(cfg *rest.Config, result func(*http.Response, error)) *rest.Config {
 	cfg = rest.CopyConfig(cfg)
-	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, m: m, result: result} })
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return &countingTransport{next: rt, m: m, result: result}
+	})
 	return cfg
 }
 
