@@ -192,7 +192,11 @@ func (c *Committer) tipTree() (*object.Tree, error) {
 }
 
 // setRef moves name from old to h, failing if another writer moved it.
+// The objects h names are made durable first.
 func (c *Committer) setRef(name plumbing.ReferenceName, h, old plumbing.Hash) error {
+	if err := syncObjects(c); err != nil {
+		return fmt.Errorf("update %s: %w", name, err)
+	}
 	if err := c.storeRef(name, h, old, !old.IsZero()); err != nil {
 		return fmt.Errorf("update %s: %w", name, err)
 	}
