@@ -70,6 +70,10 @@ type Cluster struct {
 	apiDown   bool
 	restarted *apiServerProc
 	peers     []*PeerAPIServer
+	// The etcd started after envtest's was killed (etcd.go), and its
+	// command line.
+	etcd     *apiServerProc
+	etcdArgs []string
 	// Config is an admin (system:masters) client configuration.
 	Config *rest.Config
 	// Kubeconfig is the same access as a kubeconfig file's content.
@@ -135,7 +139,13 @@ func (c *Cluster) Stop() error {
 	// The kube-apiservers started after a kill go first: envtest knows only
 	// its own.
 	started := c.stopAPIServers()
-	if err := c.env.Stop(); err != nil {
+	err := c.env.Stop()
+	if c.etcd != nil {
+		// envtest stopped kube-apiserver; the restarted etcd is ours.
+		started = errors.Join(started, c.etcd.kill())
+		c.etcd = nil
+	}
+	if err != nil {
 		return fmt.Errorf("stop control plane: %w", errors.Join(err, started))
 	}
 	if started != nil {
