@@ -132,17 +132,21 @@ func TestKilledMidCommitThenRestarted(t *testing.T) {
 // test, in parallel.
 func fillConfigMaps(t *testing.T, cs kubernetes.Interface, ns string, value int) {
 	t.Helper()
-	if err := fillConfigMapsErr(t.Context(), cs, ns, value); err != nil {
+	if err := fillConfigMapsErr(t.Context(), cs, ns, crashObjects, value); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // fillingConfigMaps is fillConfigMaps in the background: the returned
 // function waits for it to finish.
-func fillingConfigMaps(t *testing.T, cs kubernetes.Interface, ns string, value int) (wait func()) {
+func fillingConfigMaps(t *testing.T, cs kubernetes.Interface, ns string, value int, n ...int) (wait func()) {
 	t.Helper()
+	count := crashObjects
+	if len(n) > 0 {
+		count = n[0]
+	}
 	done := make(chan error, 1)
-	go func() { done <- fillConfigMapsErr(t.Context(), cs, ns, value) }()
+	go func() { done <- fillConfigMapsErr(t.Context(), cs, ns, count, value) }()
 	return func() {
 		t.Helper()
 		if err := <-done; err != nil {
@@ -151,13 +155,14 @@ func fillingConfigMaps(t *testing.T, cs kubernetes.Interface, ns string, value i
 	}
 }
 
-func fillConfigMapsErr(ctx context.Context, cs kubernetes.Interface, ns string, value int) error {
+// fillConfigMapsErr creates (value 1) or updates n ConfigMaps.
+func fillConfigMapsErr(ctx context.Context, cs kubernetes.Interface, ns string, n, value int) error {
 	const workers = 16
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < crashObjects; i += workers {
+			for i := w; i < n; i += workers {
 				cm := &corev1.ConfigMap{
 					ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("cm-%04d", i)},
 					Data:       map[string]string{"value": strconv.Itoa(value), "filler": strings.Repeat("x", 512)},
