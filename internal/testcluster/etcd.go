@@ -34,7 +34,9 @@ func (c *Cluster) RestartEtcd() error {
 		}
 		c.etcd = nil
 	} else {
-		pid, argv, err := childProcess("etcd", "")
+		// Several clusters may run in one test process: this one's etcd
+		// is the one with its data directory.
+		pid, argv, err := childProcess("etcd", "--data-dir="+c.env.ControlPlane.Etcd.DataDir)
 		if err != nil {
 			return fmt.Errorf("restart etcd: %w", err)
 		}
@@ -105,8 +107,8 @@ func waitEtcd(args []string, exited <-chan struct{}) error {
 }
 
 // childProcess finds a child of this process running a binary named name
-// (and holding flag among its arguments, when set); it returns its pid and
-// its whole command line.
+// with flag among its arguments; it returns its pid and its whole command
+// line.
 func childProcess(name, flag string) (int, []string, error) {
 	procs, err := filepath.Glob("/proc/[0-9]*")
 	if err != nil {
@@ -126,14 +128,11 @@ func childProcess(name, flag string) (int, []string, error) {
 		if len(argv) == 0 || filepath.Base(argv[0]) != name {
 			continue
 		}
-		if flag == "" {
-			return pid, argv, nil
-		}
 		for _, a := range argv[1:] {
 			if a == flag {
 				return pid, argv, nil
 			}
 		}
 	}
-	return 0, nil, fmt.Errorf("no running %s among the children of pid %d (/proc is read to find it)", name, self)
+	return 0, nil, fmt.Errorf("no running %s with %s among the children of pid %d (/proc is read to find it)", name, flag, self)
 }
