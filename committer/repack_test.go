@@ -18,11 +18,18 @@ func lowerPackLimits(t *testing.T, minFiles, maxPacks int) {
 
 func packCount(t *testing.T, dir string) int {
 	t.Helper()
-	packs, err := filepath.Glob(filepath.Join(gitDirOf(t, dir), "objects", "pack", "pack-*.pack"))
+	return objectFiles(t, dir, "pack", "pack-*.pack")
+}
+
+// objectFiles counts the files matching pattern under the objects
+// directory of the repository in dir.
+func objectFiles(t *testing.T, dir string, pattern ...string) int {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(append([]string{gitDirOf(t, dir), "objects"}, pattern...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(packs)
+	return len(m)
 }
 
 // packedBatch is a batch of n files whose content names the round.
@@ -157,9 +164,5 @@ func TestRefMovesOnlyAfterObjectsAreDurable(t *testing.T) {
 
 func looseObjectCount(t *testing.T, dir string) int {
 	t.Helper()
-	objects, err := filepath.Glob(filepath.Join(gitDirOf(t, dir), "objects", "??", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(objects)
+	return objectFiles(t, dir, "??", "*")
 }

@@ -3,7 +3,6 @@ package testcluster
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -69,8 +68,7 @@ func (c *Cluster) RestartEtcd() error {
 	return nil
 }
 
-// waitEtcd polls etcd's /health on its first client URL until it answers
-// 200, the process exits or the start timeout passes.
+// waitEtcd polls etcd's /health on its first client URL (see pollOK).
 func waitEtcd(args []string, exited <-chan struct{}) error {
 	var url string
 	for _, a := range args {
@@ -81,29 +79,7 @@ func waitEtcd(args []string, exited <-chan struct{}) error {
 	if url == "" {
 		return errors.New("etcd has no --listen-client-urls")
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	deadline := time.After(etcdStartTimeout)
-	var last string
-	for {
-		resp, err := client.Get(strings.TrimSuffix(url, "/") + "/health")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			last = resp.Status
-		} else {
-			last = err.Error()
-		}
-		select {
-		case <-exited:
-			return fmt.Errorf("etcd exited before it was healthy (last /health: %s)", last)
-		case <-deadline:
-			return fmt.Errorf("etcd not healthy after %s (last /health: %s)", etcdStartTimeout, last)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	return pollOK(&http.Client{}, strings.TrimSuffix(url, "/")+"/health", "etcd", exited, etcdStartTimeout)
 }
 
 // childProcess finds a child of this process running a binary named name
