@@ -40,26 +40,7 @@ func TestKilledMidCommitThenRestarted(t *testing.T) {
 	cs := clientset(t)
 	fillConfigMaps(t, cs, ns, 1)
 
-	dir := t.TempDir()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
-		t.Fatal(err)
-	}
-	remote := newBareRemote(t, filepath.Join(dir, "remote.git"))
-	clone := filepath.Join(dir, "clone")
-	args := []string{
-		"record", "--kubeconfig", kubeconfig, "--repo", "file://" + remote, "--workdir", clone,
-		"--cluster-name", "test", "--namespaces", ns, "--include-kinds", "ConfigMap",
-		"--batch-window", "2s", "--log-format", "json", "--log-level", "debug",
-	}
-	check := treecheck.Options{
-		Record: record.Config{
-			Cluster:   "test",
-			Filters:   filters.Options{Namespaces: []string{ns}, IncludeKinds: []string{"ConfigMap"}},
-			Committer: committer.Options{Branch: branch},
-		},
-		Repo: remote,
-	}
+	remote, clone, args, check := cliRecordSetup(t, ns, "--log-level", "debug")
 	// recovered restarts the recorder and waits until the remote equals the
 	// cluster and holds every commit of the clone.
 	recovered := func(what string) *cliRun {
@@ -126,6 +107,35 @@ func TestKilledMidCommitThenRestarted(t *testing.T) {
 	if local, theirs := tip(clone), tip(remote); local != theirs {
 		t.Errorf("the clone's branch is at %s, the remote's at %s", local, theirs)
 	}
+}
+
+// cliRecordSetup prepares `clusterscribe record` of the ConfigMaps of ns
+// into a new bare remote through a clone: it returns both repositories,
+// the command's arguments (extra appended) and the check that the remote
+// equals the cluster.
+func cliRecordSetup(t *testing.T, ns string, extra ...string) (remote, clone string, args []string, check treecheck.Options) {
+	t.Helper()
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	remote = newBareRemote(t, filepath.Join(dir, "remote.git"))
+	clone = filepath.Join(dir, "clone")
+	args = append([]string{
+		"record", "--kubeconfig", kubeconfig, "--repo", "file://" + remote, "--workdir", clone,
+		"--cluster-name", "test", "--namespaces", ns, "--include-kinds", "ConfigMap",
+		"--batch-window", "2s", "--log-format", "json",
+	}, extra...)
+	check = treecheck.Options{
+		Record: record.Config{
+			Cluster:   "test",
+			Filters:   filters.Options{Namespaces: []string{ns}, IncludeKinds: []string{"ConfigMap"}},
+			Committer: committer.Options{Branch: branch},
+		},
+		Repo: remote,
+	}
+	return remote, clone, args, check
 }
 
 // fillConfigMaps creates (value 1) or updates every ConfigMap of the crash

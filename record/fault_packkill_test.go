@@ -6,10 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/clusterscribe/clusterscribe/committer"
-	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
-	"github.com/clusterscribe/clusterscribe/record"
 )
 
 // packObjects is larger than the batch from which a commit's objects are
@@ -43,26 +40,7 @@ func TestKilledWhileWritingAPack(t *testing.T) {
 	if err := fillConfigMapsErr(t.Context(), cs, ns, packObjects, 1); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
-		t.Fatal(err)
-	}
-	remote := newBareRemote(t, filepath.Join(dir, "remote.git"))
-	clone := filepath.Join(dir, "clone")
-	args := []string{
-		"record", "--kubeconfig", kubeconfig, "--repo", "file://" + remote, "--workdir", clone,
-		"--cluster-name", "test", "--namespaces", ns, "--include-kinds", "ConfigMap",
-		"--batch-window", "2s", "--log-format", "json",
-	}
-	check := treecheck.Options{
-		Record: record.Config{
-			Cluster:   "test",
-			Filters:   filters.Options{Namespaces: []string{ns}, IncludeKinds: []string{"ConfigMap"}},
-			Committer: committer.Options{Branch: branch},
-		},
-		Repo: remote,
-	}
+	remote, clone, args, check := cliRecordSetup(t, ns)
 	killed := 0
 	var run *cliRun
 	for round := 1; killed < 2; round++ {
