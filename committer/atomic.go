@@ -20,6 +20,21 @@ import (
 // them instead: into "<file>.lock", synced, then renamed over the file, so
 // that the file always holds the old content or the new.
 
+// Before a branch ref moves, the objects it names must be on disk: a
+// crash or a power loss right after the move must not leave a branch that
+// points at objects that never reached it. syncObjects does that once per
+// move, for every object written since the last (git's core.fsync for
+// loose objects and packs).
+
+// syncObjects is a variable so that a test can make it fail.
+var syncObjects = func(c *Committer) error {
+	dir, ok := c.gitDir()
+	if !ok {
+		return nil
+	}
+	return syncFS(filepath.Join(dir, "objects"))
+}
+
 // gitDir is the repository's git directory on disk; ok is false for
 // storage that is not a directory (tests with in-memory repositories).
 func (c *Committer) gitDir() (string, bool) {

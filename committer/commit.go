@@ -127,6 +127,13 @@ func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash
 	if err := c.setRef(c.branch, h, parent); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
 	}
+	if staged != nil {
+		// The commit stands whatever happens here; the next large batch
+		// tries again.
+		if err := c.consolidatePacks(); err != nil {
+			c.log.Warn("packs not consolidated; tried again with the next large batch", "error", err)
+		}
+	}
 	if err := c.moveWorktree(ctx, parentTree, tree, worktreeUpdates(applied)); err != nil {
 		return h, fmt.Errorf("commit %s: %w: %w", h, ErrWorktree, err)
 	}

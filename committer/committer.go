@@ -32,6 +32,8 @@ type Committer struct {
 	remote   *remoteURL
 	creds    *credentials
 	tracking plumbing.ReferenceName
+	// reach is the outcome of the last contact with the remote.
+	reach reach
 
 	log    *slog.Logger
 	sem    chan struct{}
@@ -190,7 +192,11 @@ func (c *Committer) tipTree() (*object.Tree, error) {
 }
 
 // setRef moves name from old to h, failing if another writer moved it.
+// The objects h names are made durable first.
 func (c *Committer) setRef(name plumbing.ReferenceName, h, old plumbing.Hash) error {
+	if err := syncObjects(c); err != nil {
+		return fmt.Errorf("update %s: %w", name, err)
+	}
 	if err := c.storeRef(name, h, old, !old.IsZero()); err != nil {
 		return fmt.Errorf("update %s: %w", name, err)
 	}

@@ -27,7 +27,9 @@ import (
 // already holds the clone. With a remote, Open asks the remote's receive
 // side for its refs, so unreachable remotes and credentials that may not
 // push are reported now; local commits from an earlier run that are not on
-// the remote yet are rebased onto it and stay queued for Push.
+// the remote yet are rebased onto it and stay queued for Push. With
+// Options.StartUnreachable an unreachable remote is no error: see
+// connectOrDefer.
 func Open(ctx context.Context, o Options) (*Committer, error) {
 	o, err := o.withDefaults()
 	if err != nil {
@@ -143,7 +145,7 @@ func (c *Committer) openLocal(ctx context.Context) error {
 		}
 	}
 	if c.remote != nil {
-		if err := c.connect(ctx); err != nil {
+		if err := c.connectOrDefer(ctx); err != nil {
 			return err
 		}
 	}
@@ -244,7 +246,7 @@ func (c *Committer) openClone(ctx context.Context, r remoteURL) error {
 	if err := repo.Storer.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, c.branch)); err != nil {
 		return fmt.Errorf("set HEAD: %w", err)
 	}
-	return c.connect(ctx)
+	return c.connectOrDefer(ctx)
 }
 
 // ensureRemote configures "origin" in a fresh clone, or checks that an

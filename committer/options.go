@@ -41,7 +41,14 @@ type Options struct {
 	// push); default 2m. Commit waits for a push in progress, so this is also
 	// the longest a slow remote can hold up a commit.
 	RemoteTimeout time.Duration
-	// Logger receives push progress and failures; default discards.
+	// StartUnreachable lets Open succeed when the remote cannot be
+	// contacted (ErrRemoteUnreachable; rejected credentials still fail):
+	// commits go into the clone in Workdir, or a fresh repository when
+	// there is none, and the first Push that reaches the remote rebases
+	// them onto its branch.
+	StartUnreachable bool
+	// Logger receives push progress and failures, and the outages of the
+	// remote (MsgRemoteUnreachable, MsgRemoteReachable); default discards.
 	Logger *slog.Logger
 }
 

@@ -51,6 +51,7 @@ func (c *Committer) pushRound(ctx context.Context) (bool, error) {
 	}
 	pushErr := c.pushOnce(ctx, before)
 	if pushErr == nil {
+		c.contacted(ctx, nil)
 		// go-git may already have moved the tracking ref; set it regardless.
 		if err := c.storeRef(c.tracking, local, plumbing.ZeroHash, false); err != nil {
 			return false, fmt.Errorf("update %s: %w", c.tracking, err)
@@ -60,7 +61,9 @@ func (c *Committer) pushRound(ctx context.Context) (bool, error) {
 	}
 	// Rejected because the remote moved, or failed? Fetch to tell.
 	if err := c.fetch(ctx); err != nil {
-		return false, fmt.Errorf("%w: %w (fetch: %w)", ErrPushFailed, pushErr, err)
+		err = fmt.Errorf("%w: %w (fetch: %w)", ErrPushFailed, pushErr, err)
+		c.contacted(ctx, err)
+		return false, err
 	}
 	remote, err := c.refHash(c.tracking)
 	if err != nil {
@@ -68,6 +71,7 @@ func (c *Committer) pushRound(ctx context.Context) (bool, error) {
 	}
 	if remote == local {
 		// The push landed but its report got lost.
+		c.contacted(ctx, nil)
 		return true, nil
 	}
 	_, base, err := c.localCommits(local, remote, before)
@@ -76,8 +80,11 @@ func (c *Committer) pushRound(ctx context.Context) (bool, error) {
 	}
 	if base == remote {
 		// The remote did not move (or lacks the branch): a real failure.
-		return false, fmt.Errorf("%w: %w", ErrPushFailed, pushErr)
+		err := fmt.Errorf("%w: %w", ErrPushFailed, pushErr)
+		c.contacted(ctx, err)
+		return false, err
 	}
+	c.contacted(ctx, nil)
 	n, err := c.integrate(before)
 	if err != nil {
 		return false, fmt.Errorf("%w: %w", ErrPushFailed, err)

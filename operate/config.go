@@ -177,6 +177,9 @@ type LeaderElectionConfig struct {
 // ServerConfig is the HTTP endpoint: /healthz, /readyz and /metrics.
 type ServerConfig struct {
 	Address string `json:"address" help:"address of /healthz, /readyz and /metrics (host:port; port 0 picks one)"`
+	// UnhealthyAfter bounds how long requests to the API server or the
+	// leader election may keep failing before /healthz reports unhealthy.
+	UnhealthyAfter metav1.Duration `json:"unhealthy-after" help:"how long requests to the API server (a watch that cannot resume) or the leader election may keep failing before /healthz answers unhealthy"`
 }
 
 // Defaults.
@@ -187,7 +190,8 @@ const (
 	DefaultLeaseDuration    = 15 * time.Second
 	DefaultRenewDeadline    = 10 * time.Second
 	DefaultRetryPeriod      = 2 * time.Second
-	DefaultAddress          = ":8080"
+	DefaultAddress          = ":8081"
+	DefaultUnhealthyAfter   = 2 * time.Minute
 	DefaultAlertsPerHour    = 30
 	DefaultAlertBurst       = 10
 	DefaultAlertTimeout     = 10 * time.Second
@@ -240,7 +244,7 @@ func Default() Config {
 			RenewDeadline: d(DefaultRenewDeadline),
 			RetryPeriod:   d(DefaultRetryPeriod),
 		},
-		Server: ServerConfig{Address: DefaultAddress},
+		Server: ServerConfig{Address: DefaultAddress, UnhealthyAfter: d(DefaultUnhealthyAfter)},
 	}
 }
 

@@ -52,10 +52,13 @@ func (o *operator) elect(ctx context.Context, lead leadFunc) error {
 	if err != nil {
 		return fmt.Errorf("leader election: client: %w", err)
 	}
-	lock := &resourcelock.LeaseLock{
+	var lock resourcelock.Interface = &resourcelock.LeaseLock{
 		LeaseMeta:  metav1.ObjectMeta{Name: le.LeaseName, Namespace: ns},
 		Client:     cs.CoordinationV1(),
 		LockConfig: resourcelock.ResourceLockConfig{Identity: identity},
+	}
+	if o.health.live != nil {
+		lock = observedLock{Interface: lock, s: o.health.live.election}
 	}
 	started := make(chan context.Context, 1)
 	elector, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{

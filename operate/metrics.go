@@ -25,6 +25,7 @@ const (
 	MetricPushes             = "clusterscribe_pushes_total"
 	MetricPushFailures       = "clusterscribe_push_failures_total"
 	MetricLastPush           = "clusterscribe_last_successful_push_timestamp_seconds"
+	MetricRemoteReachable    = "clusterscribe_remote_reachable"
 	MetricDriftFindings      = "clusterscribe_drift_findings"
 	MetricPolicyViolations   = "clusterscribe_policy_violations"
 	MetricAuditDuration      = "clusterscribe_audit_duration_seconds"
@@ -52,6 +53,7 @@ type metrics struct {
 	pushes         prometheus.Counter
 	pushFailures   prometheus.Counter
 	lastPush       prometheus.Gauge
+	remoteUp       prometheus.Gauge
 	drift          *prometheus.GaugeVec
 	violations     *prometheus.GaugeVec
 	auditDuration  prometheus.Histogram
@@ -75,6 +77,7 @@ func newMetrics() *metrics {
 		pushes:         prometheus.NewCounter(prometheus.CounterOpts{Name: MetricPushes, Help: "Successful pushes of the backup branch."}),
 		pushFailures:   prometheus.NewCounter(prometheus.CounterOpts{Name: MetricPushFailures, Help: "Failed pushes of the backup branch (each is retried)."}),
 		lastPush:       prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricLastPush, Help: "Unix time of the last successful push; 0 before the first."}),
+		remoteUp:       prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricRemoteReachable, Help: "1 while the last contact with the backup remote succeeded; 0 during an outage (commits go on locally and are pushed once it is back)."}),
 		drift:          prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricDriftFindings, Help: "Drift findings of the last audit, by type."}, []string{"type"}),
 		violations:     prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricPolicyViolations, Help: "Failed policies of the last evaluation, by severity."}, []string{"severity"}),
 		auditDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -93,7 +96,7 @@ func newMetrics() *metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.watched, m.events, m.commits, m.committedFiles, m.pushes, m.pushFailures, m.lastPush,
+		m.watched, m.events, m.commits, m.committedFiles, m.pushes, m.pushFailures, m.lastPush, m.remoteUp,
 		m.drift, m.violations, m.auditDuration, m.audits, m.lastAudit,
 		m.apiRequests, m.throttled, m.throttleWait, m.alerts, m.leader, m.ready,
 	)
@@ -137,19 +140,26 @@ func (m *metrics) observeReport(rep *findings.Report, drift bool) {
 // instrument returns a copy of cfg whose requests are counted. Every
 // client built from it (watchers, audits, the leader election) shares the
 // counters.
-func (m *metrics) instrument(cfg *rest.Config) *rest.Config {
+// result, when set, is told the outcome of every request.
+func (m *metrics) instrument(cfg *rest.Config, result func(*http.Response, error)) *rest.Config {
 	cfg = rest.CopyConfig(cfg)
-	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, m: m} })
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return &countingTransport{next: rt, m: m, result: result}
+	})
 	return cfg
 }
 
 type countingTransport struct {
-	next http.RoundTripper
-	m    *metrics
+	next   http.RoundTripper
+	m      *metrics
+	result func(*http.Response, error)
 }
 
 func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
+	if t.result != nil {
+		t.result(resp, err)
+	}
 	code := "error"
 	if err == nil {
 		code = strconv.Itoa(resp.StatusCode)

@@ -25,6 +25,8 @@ type observer struct {
 	byCommit bool
 	changed  chan<- struct{}
 	now      func() time.Time
+	// health, when set, is told about the remote's outages.
+	health *health
 
 	mu      sync.Mutex
 	objects map[string]*unstructured.Unstructured // key -> object (read only: shared with the informer cache)
@@ -122,6 +124,17 @@ func (o *observer) OnPush(err error) {
 	}
 	o.m.pushes.Inc()
 	o.m.lastPush.Set(float64(o.now().Unix()))
+}
+
+func (o *observer) OnRemote(reachable bool) {
+	v := 0.0
+	if reachable {
+		v = 1
+	}
+	o.m.remoteUp.Set(v)
+	if o.health != nil {
+		o.health.setRemote(reachable, o.now())
+	}
 }
 
 func (o *observer) isSynced() bool {

@@ -121,7 +121,8 @@ func prepare(ctx context.Context, restCfg *rest.Config, cfg Config, opts Options
 		log = slog.New(slog.DiscardHandler)
 	}
 	m := newMetrics()
-	o := &operator{cfg: cfg, opts: opts, log: log, m: m, rest: m.instrument(restCfg), health: &health{m: m}}
+	live := newLiveness(cfg.Server.UnhealthyAfter.Duration)
+	o := &operator{cfg: cfg, opts: opts, log: log, m: m, rest: m.instrument(restCfg, live.apiResult), health: &health{m: m, live: live}}
 	o.health.set(starting)
 	var err error
 	if cfg.recording() {
@@ -168,6 +169,7 @@ func (o *operator) lead(ctx context.Context, abandon <-chan struct{}) error {
 	defer stopWork()
 	changed := make(chan struct{}, 1)
 	obs := newObserver(o.m, o.cfg.recording(), changed)
+	obs.health = o.health
 
 	sourceErr := make(chan error, 1)
 	if o.cfg.recording() {

@@ -72,6 +72,7 @@ func TestRunEndpointsAndMetrics(t *testing.T) {
 		{operate.MetricPushes, nil, 1},
 		{operate.MetricPushFailures, nil, 0},
 		{operate.MetricLastPush, nil, float64(time.Now().Add(-time.Hour).Unix())},
+		{operate.MetricRemoteReachable, nil, 1},
 		{operate.MetricDriftFindings, []string{"type", "Modified"}, 1},
 		{operate.MetricDriftFindings, []string{"type", "MissingLive"}, 0},
 		{operate.MetricDriftFindings, []string{"type", "Unmanaged"}, 0},

@@ -44,6 +44,37 @@ type health struct {
 	m    *metrics
 	mu   sync.Mutex
 	role role
+	// live, when set, turns /healthz unhealthy once the process stopped
+	// making progress.
+	live *liveness
+	// remoteDown is when the current outage of the backup remote started;
+	// zero while it is reachable.
+	remoteDown time.Time
+}
+
+// setRemote notes whether the backup remote is reachable. /readyz reports
+// an outage in its body, not in its status: the recording goes on locally.
+func (h *health) setRemote(reachable bool, now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case reachable:
+		h.remoteDown = time.Time{}
+	case h.remoteDown.IsZero():
+		h.remoteDown = now
+	}
+}
+
+// readyz is the body of /readyz: the role, then the remote's outage if
+// there is one.
+func (h *health) readyz() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := h.role.String() + "\n"
+	if !h.remoteDown.IsZero() {
+		s += "remote unreachable since " + h.remoteDown.UTC().Format(time.RFC3339) + "; recording locally, pushing once it is back\n"
+	}
+	return s
 }
 
 func (h *health) set(r role) {
@@ -82,14 +113,21 @@ func newServer(addr string, h *health, m *metrics, log *slog.Logger) (*server, e
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if h.live != nil {
+			if problem := h.live.problem(); problem != "" {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = fmt.Fprintln(w, "unhealthy: "+problem)
+				return
+			}
+		}
 		_, _ = fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		r := h.get()
-		if !r.ready() {
+		body := h.readyz()
+		if !h.get().ready() {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
-		_, _ = fmt.Fprintln(w, r)
+		_, _ = fmt.Fprint(w, body)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
 	return &server{

@@ -34,6 +34,7 @@ func (c *Config) Validate() error {
 	if _, _, err := splitAddress(c.Server.Address); err != nil {
 		v.add("server.address", "%v", err)
 	}
+	v.positive("server.unhealthy-after", c.Server.UnhealthyAfter.Duration)
 	if !c.recording() && !c.auditing() && !c.evaluating() {
 		v.add("record.repo", "nothing to run: set record.repo, audit.declared or policies.bundled-policies (or policies.policies)")
 	}

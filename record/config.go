@@ -100,6 +100,9 @@ func (c *Config) validate() error {
 		return errors.New("--repo is required")
 	}
 	c.Committer.Prefix = c.Cluster
+	// An outage of the remote must not stop the recording: commits go on
+	// locally and are pushed once it is back.
+	c.Committer.StartUnreachable = true
 	c.Committer.Logger = c.Logger
 	if c.Observer == nil {
 		c.Observer = noObserver{}

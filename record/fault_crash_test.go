@@ -40,26 +40,7 @@ func TestKilledMidCommitThenRestarted(t *testing.T) {
 	cs := clientset(t)
 	fillConfigMaps(t, cs, ns, 1)
 
-	dir := t.TempDir()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
-		t.Fatal(err)
-	}
-	remote := newBareRemote(t, filepath.Join(dir, "remote.git"))
-	clone := filepath.Join(dir, "clone")
-	args := []string{
-		"record", "--kubeconfig", kubeconfig, "--repo", "file://" + remote, "--workdir", clone,
-		"--cluster-name", "test", "--namespaces", ns, "--include-kinds", "ConfigMap",
-		"--batch-window", "2s", "--log-format", "json", "--log-level", "debug",
-	}
-	check := treecheck.Options{
-		Record: record.Config{
-			Cluster:   "test",
-			Filters:   filters.Options{Namespaces: []string{ns}, IncludeKinds: []string{"ConfigMap"}},
-			Committer: committer.Options{Branch: branch},
-		},
-		Repo: remote,
-	}
+	remote, clone, args, check := cliRecordSetup(t, ns, "--log-level", "debug")
 	// recovered restarts the recorder and waits until the remote equals the
 	// cluster and holds every commit of the clone.
 	recovered := func(what string) *cliRun {
@@ -128,21 +109,54 @@ func TestKilledMidCommitThenRestarted(t *testing.T) {
 	}
 }
 
+// cliRecordSetup prepares `clusterscribe record` of the ConfigMaps of ns
+// into a new bare remote through a clone: it returns both repositories,
+// the command's arguments (extra appended) and the check that the remote
+// equals the cluster.
+func cliRecordSetup(t *testing.T, ns string, extra ...string) (remote, clone string, args []string, check treecheck.Options) {
+	t.Helper()
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	remote = newBareRemote(t, filepath.Join(dir, "remote.git"))
+	clone = filepath.Join(dir, "clone")
+	args = append([]string{
+		"record", "--kubeconfig", kubeconfig, "--repo", "file://" + remote, "--workdir", clone,
+		"--cluster-name", "test", "--namespaces", ns, "--include-kinds", "ConfigMap",
+		"--batch-window", "2s", "--log-format", "json",
+	}, extra...)
+	check = treecheck.Options{
+		Record: record.Config{
+			Cluster:   "test",
+			Filters:   filters.Options{Namespaces: []string{ns}, IncludeKinds: []string{"ConfigMap"}},
+			Committer: committer.Options{Branch: branch},
+		},
+		Repo: remote,
+	}
+	return remote, clone, args, check
+}
+
 // fillConfigMaps creates (value 1) or updates every ConfigMap of the crash
 // test, in parallel.
 func fillConfigMaps(t *testing.T, cs kubernetes.Interface, ns string, value int) {
 	t.Helper()
-	if err := fillConfigMapsErr(t.Context(), cs, ns, value); err != nil {
+	if err := fillConfigMapsErr(t.Context(), cs, ns, crashObjects, value); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // fillingConfigMaps is fillConfigMaps in the background: the returned
 // function waits for it to finish.
-func fillingConfigMaps(t *testing.T, cs kubernetes.Interface, ns string, value int) (wait func()) {
+func fillingConfigMaps(t *testing.T, cs kubernetes.Interface, ns string, value int, n ...int) (wait func()) {
 	t.Helper()
+	count := crashObjects
+	if len(n) > 0 {
+		count = n[0]
+	}
 	done := make(chan error, 1)
-	go func() { done <- fillConfigMapsErr(t.Context(), cs, ns, value) }()
+	go func() { done <- fillConfigMapsErr(t.Context(), cs, ns, count, value) }()
 	return func() {
 		t.Helper()
 		if err := <-done; err != nil {
@@ -151,13 +165,14 @@ func fillingConfigMaps(t *testing.T, cs kubernetes.Interface, ns string, value i
 	}
 }
 
-func fillConfigMapsErr(ctx context.Context, cs kubernetes.Interface, ns string, value int) error {
+// fillConfigMapsErr creates (value 1) or updates n ConfigMaps.
+func fillConfigMapsErr(ctx context.Context, cs kubernetes.Interface, ns string, n, value int) error {
 	const workers = 16
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < crashObjects; i += workers {
+			for i := w; i < n; i += workers {
 				cm := &corev1.ConfigMap{
 					ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("cm-%04d", i)},
 					Data:       map[string]string{"value": strconv.Itoa(value), "filler": strings.Repeat("x", 512)},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
@@ -28,6 +29,10 @@ type Observer interface {
 	// OnPush is called after every push that had commits to send: err is
 	// nil when the remote took them.
 	OnPush(err error)
+	// OnRemote is called when the remote is reached for the first time,
+	// when an outage starts (reachable false: commits go on locally) and
+	// when it ends.
+	OnRemote(reachable bool)
 }
 
 type noObserver struct{}
@@ -36,9 +41,11 @@ func (noObserver) OnEvent(watcher.Event, bool) {}
 func (noObserver) OnSynced()                   {}
 func (noObserver) OnCommit(string, int)        {}
 func (noObserver) OnPush(error)                {}
+func (noObserver) OnRemote(bool)               {}
 
-// The committer reports the pushes of its background pusher through its
-// logger only; these are the messages it uses.
+// The committer reports the pushes of its background pusher, and the
+// outages of the remote, through its logger only; these are the messages
+// it uses.
 const (
 	msgPushed     = "pushed"
 	msgPushFailed = "push failed, will retry"
@@ -59,6 +66,10 @@ func (t pushTap) Enabled(ctx context.Context, l slog.Level) bool {
 
 func (t pushTap) Handle(ctx context.Context, r slog.Record) error {
 	switch r.Message {
+	case committer.MsgRemoteReachable:
+		t.obs.OnRemote(true)
+	case committer.MsgRemoteUnreachable:
+		t.obs.OnRemote(false)
 	case msgPushed:
 		t.obs.OnPush(nil)
 	case msgPushFailed:

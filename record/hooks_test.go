@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ type observed struct {
 	commits  []int
 	pushed   int
 	pushErrs []error
+	remote   []bool // OnRemote calls, in order
 }
 
 func newObserved() *observed { return &observed{kept: map[string]int{}} }
@@ -60,10 +62,16 @@ func (o *observed) OnPush(err error) {
 	o.pushErrs = append(o.pushErrs, err)
 }
 
+func (o *observed) OnRemote(reachable bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.remote = append(o.remote, reachable)
+}
+
 func (o *observed) state() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return fmt.Sprintf("kept=%v dropped=%d synced=%d commits=%v pushed=%d pushErrors=%d", o.kept, o.dropped, o.synced, o.commits, o.pushed, len(o.pushErrs))
+	return fmt.Sprintf("kept=%v dropped=%d synced=%d commits=%v pushed=%d pushErrors=%d remote=%v", o.kept, o.dropped, o.synced, o.commits, o.pushed, len(o.pushErrs), o.remote)
 }
 
 func (o *observed) check(f func(o *observed) bool) (bool, string) {
@@ -73,9 +81,9 @@ func (o *observed) check(f func(o *observed) bool) (bool, string) {
 	return ok, o.state()
 }
 
-// TestObserver checks that events, the initial snapshot, commits and
-// pushes (of the background pusher, failed and successful) reach the
-// Observer.
+// TestObserver checks that events, the initial snapshot, commits,
+// pushes (of the background pusher, failed and successful) and the
+// remote's outage reach the Observer.
 func TestObserver(t *testing.T) {
 	ns := cluster.Namespace(t, "observer")
 	cs := clientset(t)
@@ -119,6 +127,9 @@ func TestObserver(t *testing.T) {
 	rec.stop(t)
 	if ok, state := obs.check(func(o *observed) bool { return o.synced == 1 }); !ok {
 		t.Errorf("OnSynced not called exactly once: %s", state)
+	}
+	if ok, state := obs.check(func(o *observed) bool { return slices.Equal(o.remote, []bool{true, false, true}) }); !ok {
+		t.Errorf("OnRemote calls are not reachable, outage, back: %s", state)
 	}
 }
 

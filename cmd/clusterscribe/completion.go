@@ -65,7 +65,7 @@ func (g *globals) completeContexts(_ *cobra.Command, _ []string, _ string) ([]co
 }
 
 func (g *globals) completeNamespaces(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	cfg, err := g.kube.ToRESTConfig()
+	cfg, err := g.toRESTConfig()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

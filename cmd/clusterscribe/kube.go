@@ -87,11 +87,7 @@ func (g *globals) toRESTConfig() (*rest.Config, error) {
 			return nil, fmt.Errorf("--context: no context %q in the kubeconfig (kubectl config get-contexts lists them)", *c)
 		}
 	}
-	cfg, err := g.kube.ToRESTConfig()
-	if err != nil {
-		return nil, kubeconfigError(err)
-	}
-	return cfg, nil
+	return restConfig(g.kube)
 }
 
 // kubeconfigError says what to do about a kubeconfig that names no usable

@@ -176,11 +176,17 @@ func waitReady(cfg *rest.Config, exited <-chan struct{}) error {
 	if err != nil {
 		return fmt.Errorf("client for %s: %w", cfg.Host, err)
 	}
+	return pollOK(client, strings.TrimSuffix(cfg.Host, "/")+"/readyz", "kube-apiserver", exited, apiServerStartTimeout)
+}
+
+// pollOK polls url until it answers 200, the process of what exits or
+// timeout passes.
+func pollOK(client *http.Client, url, what string, exited <-chan struct{}, timeout time.Duration) error {
 	client.Timeout = 5 * time.Second
-	deadline := time.After(apiServerStartTimeout)
+	deadline := time.After(timeout)
 	var last string
 	for {
-		resp, err := client.Get(strings.TrimSuffix(cfg.Host, "/") + "/readyz")
+		resp, err := client.Get(url)
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
@@ -193,9 +199,9 @@ func waitReady(cfg *rest.Config, exited <-chan struct{}) error {
 		}
 		select {
 		case <-exited:
-			return fmt.Errorf("kube-apiserver exited before it was ready (last /readyz: %s)", last)
+			return fmt.Errorf("%s exited before it was ready (last %s: %s)", what, url, last)
 		case <-deadline:
-			return fmt.Errorf("kube-apiserver not ready after %s (last /readyz: %s)", apiServerStartTimeout, last)
+			return fmt.Errorf("%s not ready after %s (last %s: %s)", what, timeout, url, last)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -224,32 +230,11 @@ func (c *Cluster) stopAPIServers() error {
 // returns its pid and flags.
 func (c *Cluster) envtestAPIServer() (int, []string, error) {
 	api := c.env.ControlPlane.APIServer
-	portFlag := "--secure-port=" + api.Port
-	procs, err := filepath.Glob("/proc/[0-9]*")
+	pid, argv, err := childProcess(filepath.Base(api.Path), "--secure-port="+api.Port)
 	if err != nil {
 		return 0, nil, err
 	}
-	self := os.Getpid()
-	for _, dir := range procs {
-		pid, err := strconv.Atoi(filepath.Base(dir))
-		if err != nil || parentOf(pid) != self {
-			continue
-		}
-		raw, err := os.ReadFile(filepath.Join(dir, "cmdline"))
-		if err != nil {
-			continue
-		}
-		argv := strings.Split(strings.TrimSuffix(string(raw), "\x00"), "\x00")
-		if len(argv) == 0 || filepath.Base(argv[0]) != filepath.Base(api.Path) {
-			continue
-		}
-		for _, a := range argv[1:] {
-			if a == portFlag {
-				return pid, argv[1:], nil
-			}
-		}
-	}
-	return 0, nil, fmt.Errorf("no running kube-apiserver with %s among the children of pid %d (/proc is read to find it)", portFlag, self)
+	return pid, argv[1:], nil
 }
 
 // parentOf returns the parent pid of pid, -1 when unknown.

@@ -73,6 +73,10 @@ type Cluster struct {
 	// kube-controller-manager, kube-scheduler and kwok, when started.
 	controllers    []*childProc
 	controllersDir string
+	// The etcd started after envtest's was killed (etcd.go), and its
+	// command line.
+	etcd     *childProc
+	etcdArgs []string
 	// Config is an admin (system:masters) client configuration.
 	Config *rest.Config
 	// Kubeconfig is the same access as a kubeconfig file's content.
@@ -166,7 +170,13 @@ func (c *Cluster) Stop() error {
 	// The kube-apiservers started after a kill go first: envtest knows only
 	// its own.
 	started := errors.Join(c.stopControllers(), c.stopAPIServers())
-	if err := c.env.Stop(); err != nil {
+	err := c.env.Stop()
+	if c.etcd != nil {
+		// envtest stopped kube-apiserver; the restarted etcd is ours.
+		started = errors.Join(started, c.etcd.kill())
+		c.etcd = nil
+	}
+	if err != nil {
 		return fmt.Errorf("stop control plane: %w", errors.Join(err, started))
 	}
 	if started != nil {
