@@ -195,6 +195,9 @@ type Report struct {
 	Findings         []Finding    `json:"findings"`
 	Problems         []Problem    `json:"problems,omitempty"`
 	Policies         []PolicyStat `json:"policies,omitempty"`
+	// Summary is the coverage of the drift audit; nil when no declared
+	// state was audited.
+	Summary *Summary `json:"summary,omitempty"`
 }
 
 // Counts per finding type and, for policy findings, per severity.
@@ -283,4 +286,7 @@ func (r *Report) Sort() {
 		return a.Source.Line - b.Source.Line
 	})
 	slices.SortStableFunc(r.Policies, func(a, b PolicyStat) int { return strings.Compare(a.ID, b.ID) })
+	if r.Summary != nil {
+		r.Summary.Sort()
+	}
 }
