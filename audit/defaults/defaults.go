@@ -12,7 +12,9 @@
 // Defaults that depend on other fields of the object (a container's
 // imagePullPolicy follows its image's tag) are marked conditional in the
 // table and never applied: a default is applied only when it is the same
-// whatever the rest of the object holds.
+// whatever the rest of the object holds. The one default of object
+// metadata, a Namespace's kubernetes.io/metadata.name label (its name,
+// set by SetDefaults_Namespace), is applied as upstream does.
 package defaults
 
 import (
@@ -99,6 +101,9 @@ func splitPath(p string) []string {
 	return steps
 }
 
+// namespaceNameLabel is the label the server gives every Namespace.
+const namespaceNameLabel = "kubernetes.io/metadata.name"
+
 // Set knows the defaults of the built-in kinds and of the custom
 // resources of the CRDs it was made with.
 type Set struct {
@@ -128,12 +133,23 @@ func (s *Set) Apply(obj *unstructured.Unstructured) map[string]any {
 	k := obj.GetAPIVersion() + " " + obj.GetKind()
 	rules, isBuiltin := builtinRules()[k]
 	crd := s.crds[k]
-	if !isBuiltin && crd == nil {
+	if !isBuiltin && crd == nil && k != "v1 Namespace" {
 		return nil
 	}
 	out := runtime.DeepCopyJSON(obj.Object)
 	for _, r := range rules {
 		applyRule(out, r.steps, r.value)
+	}
+	if k == "v1 Namespace" && obj.GetName() != "" {
+		meta, _ := out["metadata"].(map[string]any)
+		labels, _ := meta["labels"].(map[string]any)
+		if labels == nil {
+			labels = map[string]any{}
+			meta["labels"] = labels
+		}
+		if _, set := labels[namespaceNameLabel]; !set {
+			labels[namespaceNameLabel] = obj.GetName()
+		}
 	}
 	if crd != nil {
 		crd.apply(out)

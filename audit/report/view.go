@@ -159,6 +159,10 @@ func diffLines(diff string) []diffLine {
 func summaryLine(r *findings.Report) string {
 	c := r.Count()
 	var parts []string
+	if s := r.Summary; s != nil {
+		parts = append(parts, fmt.Sprintf("%s: %d compared, %d in sync, %d drifted, %d skipped",
+			plural(s.Declared, "declared object"), s.Compared, s.InSync, s.Drifted, s.Skipped))
+	}
 	drift := c.Modified + c.MissingLive + c.Unmanaged
 	if drift == 0 {
 		parts = append(parts, "no drift")

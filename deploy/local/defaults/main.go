@@ -159,6 +159,9 @@ func probeKind(s *runtime.Scheme, typ reflect.Type, base map[string]json.RawMess
 	}
 	var defs []Def
 	for _, p := range mapsKeys(base) {
+		if strings.HasPrefix(p, "!") {
+			continue
+		}
 		v := base[p]
 		d := Def{Path: p, Value: v}
 		for i, o := range others {
@@ -166,6 +169,9 @@ func probeKind(s *runtime.Scheme, typ reflect.Type, base map[string]json.RawMess
 			if (ok && string(got) != string(v)) || (!ok && i < 3) {
 				d.Conditional, d.Value = true, nil
 			}
+		}
+		if _, changed := base["!"+p]; d.Conditional && !changed {
+			continue // a zero value of a field the manifest sets
 		}
 		defs = append(defs, d)
 	}
@@ -183,6 +189,9 @@ func mapsKeys[V any](m map[string]V) []string {
 
 // defaulted builds a probe of typ, defaults it with the scheme's
 // defaulting functions and returns the fields defaulting set, by path.
+//
+// Fields defaulting changed (rather than zero values it stored) are keyed
+// with a leading "!" as well, so that later probes leave them unset.
 func defaulted(s *runtime.Scheme, typ reflect.Type, pr probe) (map[string]json.RawMessage, error) {
 	obj := reflect.New(typ)
 	pr.build(obj.Elem(), "", nil)
@@ -196,19 +205,37 @@ func defaulted(s *runtime.Scheme, typ reflect.Type, pr probe) (map[string]json.R
 		return nil, err
 	}
 	out := map[string]json.RawMessage{}
-	if err := changes("", before, after, out); err != nil {
+	// Zero values the server stores are recorded too (a quantity's "0", a
+	// non-optional int's 0): they are what it stores for a field left
+	// unset, as much as the defaults. (Only the probe's own samples are
+	// not, and those are never looked at: see probeKind.)
+	c := changes{out: out, stored: true}
+	if err := c.walk("", before, after); err != nil {
 		return nil, err
+	}
+	for p := range out {
+		q := strings.TrimPrefix(p, "!")
+		if q == "apiVersion" || q == "kind" || strings.HasPrefix(q, "metadata.") || strings.HasPrefix(q, "status.") {
+			delete(out, p)
+		}
 	}
 	return out, nil
 }
 
-// changes records the values of after that differ from before.
-func changes(p string, before, after any, out map[string]json.RawMessage) error {
+// changes collects the values of a defaulted probe.
+type changes struct {
+	out    map[string]json.RawMessage
+	stored bool
+}
+
+// walk records the values of after that differ from before, and when
+// c.stored every scalar of after.
+func (c changes) walk(p string, before, after any) error {
 	switch a := after.(type) {
 	case map[string]any:
 		if b, ok := before.(map[string]any); ok {
 			for k, v := range a {
-				if err := changes(join(p, k), b[k], v, out); err != nil {
+				if err := c.walk(join(p, k), b[k], v); err != nil {
 					return err
 				}
 			}
@@ -217,21 +244,30 @@ func changes(p string, before, after any, out map[string]json.RawMessage) error 
 	case []any:
 		if b, ok := before.([]any); ok && len(a) == len(b) {
 			for i := range a {
-				if err := changes(p+"[]", b[i], a[i], out); err != nil {
+				if err := c.walk(p+"[]", b[i], a[i]); err != nil {
 					return err
 				}
 			}
 			return nil
 		}
 	}
-	if reflect.DeepEqual(before, after) {
+	if after == nil || (reflect.DeepEqual(before, after) && !c.stored) {
+		return nil
+	}
+	if _, isMap := after.(map[string]any); isMap && c.stored && reflect.DeepEqual(before, after) {
+		return nil
+	}
+	if _, isList := after.([]any); isList && c.stored && reflect.DeepEqual(before, after) {
 		return nil
 	}
 	v, err := json.Marshal(after)
 	if err != nil {
 		return err
 	}
-	out[p] = v
+	c.out[p] = v
+	if !reflect.DeepEqual(before, after) {
+		c.out["!"+p] = v
+	}
 	return nil
 }
 

@@ -92,8 +92,9 @@ func (pr probe) build(v reflect.Value, p string, seen []reflect.Type) {
 	}
 }
 
+// defaulted reports whether defaulting changed the field at p before.
 func (pr probe) defaulted(p string) bool {
-	_, ok := pr.fill[p]
+	_, ok := pr.fill["!"+p]
 	return ok
 }
 
