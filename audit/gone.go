@@ -9,8 +9,8 @@ import (
 // Annotations that make an object a hook: run around an install or sync,
 // then deleted by the tool that ran it.
 const (
-	HelmHookAnnotation   = "helm.sh/hook"
-	ArgoCDHookAnnotation = "argocd.argoproj.io/hook"
+	helmHookAnnotation   = "helm.sh/hook"
+	argoCDHookAnnotation = "argocd.argoproj.io/hook"
 )
 
 // goneAsMeant reports whether a declared object is meant to go away, so
@@ -21,11 +21,11 @@ const (
 //     it that long after it finished.
 func goneAsMeant(obj *unstructured.Unstructured) (string, bool) {
 	ann := obj.GetAnnotations()
-	if h, ok := ann[HelmHookAnnotation]; ok {
-		return fmt.Sprintf("a Helm hook (%s: %s): Helm deletes it once it has run", HelmHookAnnotation, h), true
+	if h, ok := ann[helmHookAnnotation]; ok {
+		return fmt.Sprintf("a Helm hook (%s: %s): Helm deletes it once it has run", helmHookAnnotation, h), true
 	}
-	if h, ok := ann[ArgoCDHookAnnotation]; ok {
-		return fmt.Sprintf("an Argo CD hook (%s: %s): Argo CD deletes it once it has run", ArgoCDHookAnnotation, h), true
+	if h, ok := ann[argoCDHookAnnotation]; ok {
+		return fmt.Sprintf("an Argo CD hook (%s: %s): Argo CD deletes it once it has run", argoCDHookAnnotation, h), true
 	}
 	gvk := obj.GroupVersionKind()
 	if gvk.Group == "batch" && gvk.Kind == "Job" {
