@@ -104,12 +104,9 @@ func (od *objectDrift) add(d delta, owners []*manager) {
 }
 
 // additive reports the parts of an added subtree that someone set: leaves
-// and list items an explicit owner holds. Parts no explicit owner holds
-// are defaults.
+// and list items an explicit owner holds, unless they hold the server's
+// default. Parts no explicit owner holds are defaults.
 func (oc *objectCheck) additive(p fieldPath, v any, out *objectDrift) {
-	if oc.isDefault(p, v) {
-		return
-	}
 	touched := false
 	var holders []*manager
 	for _, m := range oc.managers {
@@ -150,7 +147,9 @@ func (oc *objectCheck) additive(p fieldPath, v any, out *objectDrift) {
 			return
 		}
 	}
-	if len(holders) > 0 {
+	// The server's defaults are looked up last: only for what someone
+	// holds, as they cost a copy of the declared object.
+	if len(holders) > 0 && !oc.isDefault(p, v) {
 		out.add(delta{path: p, kind: added, live: v}, holders)
 	}
 }
