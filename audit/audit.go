@@ -123,7 +123,7 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 	if err != nil {
 		return nil, fmt.Errorf("audit: dynamic client: %w", err)
 	}
-	decl, versionProblems := matchVersions(ctx, dyn, decl, live)
+	decl, versionSkipped, versionProblems := matchVersions(ctx, dyn, decl, live)
 	copts := cfg.Compare
 	copts.InScope = unmanagedScope(cfg.Filters, sc, live, scope, exclusions)
 	if cfg.ServerSide {
@@ -138,18 +138,27 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 	for _, k := range keys {
 		liveObjs = append(liveObjs, live[k].obj)
 	}
-	found, problems, err := Compare(ctx, decl, liveObjs, copts)
+	compared, err := compare(ctx, decl, liveObjs, copts)
 	if err != nil {
 		return nil, err
 	}
-	addChangedBy(cfg.ChangedBy, found, byGK)
+	addChangedBy(cfg.ChangedBy, compared.Findings, byGK)
+	sum := compared.Summary
+	for _, f := range unserved {
+		sum.Add(f.Object, f.Source, findings.Drifted, false, "")
+	}
+	for i, d := range versionSkipped {
+		src := d.Source
+		sum.Add(refOf(d.Object), &src, findings.Skipped, false, versionProblems[i].Message)
+	}
 	report := &findings.Report{
 		GeneratedAt:      cfg.Now().UTC(),
 		Cluster:          cfg.Cluster,
 		Declared:         set.Location,
 		DeclaredRevision: set.Revision,
-		Findings:         append(found, unserved...),
-		Problems:         slices.Concat(set.Problems, versionProblems, problems),
+		Findings:         append(compared.Findings, unserved...),
+		Problems:         slices.Concat(set.Problems, versionProblems, compared.Problems),
+		Summary:          sum,
 	}
 	if cfg.Policies != nil {
 		if err := evaluatePolicies(ctx, cfg.Policies, live, keys, scope, exclusions, report); err != nil {
@@ -223,10 +232,11 @@ func withNamespace(obj *unstructured.Unstructured, ns string) *unstructured.Unst
 // matchVersions rereads, at the declared version, the live objects the
 // watcher listed at another one (the preferred version), so that both
 // sides have the same shape. A declared version the cluster does not serve
-// is a problem; that object is left out of the comparison, and its live
-// counterpart out of the Unmanaged findings.
-func matchVersions(ctx context.Context, dyn dynamic.Interface, decl []Object, live map[objectKey]liveObject) ([]Object, []findings.Problem) {
-	var out []Object
+// is a problem; that object is left out of the comparison (returned with
+// the problem at the same index), and its live counterpart out of the
+// Unmanaged findings.
+func matchVersions(ctx context.Context, dyn dynamic.Interface, decl []Object, live map[objectKey]liveObject) ([]Object, []Object, []findings.Problem) {
+	var out, skipped []Object
 	var problems []findings.Problem
 	for _, d := range decl {
 		k := keyOf(d.Object)
@@ -243,12 +253,13 @@ func matchVersions(ctx context.Context, dyn dynamic.Interface, decl []Object, li
 			})
 			l.skip = true
 			live[k] = l
+			skipped = append(skipped, d)
 			continue
 		}
 		live[k] = liveObject{obj: got, resource: l.resource}
 		out = append(out, d)
 	}
-	return out, problems
+	return out, skipped, problems
 }
 
 // unmanagedScope decides which undeclared live objects are Unmanaged: in

@@ -15,16 +15,33 @@ type objectCheck struct {
 	// lastApplied is kubectl's last applied configuration, parsed when
 	// first needed (it can be as large as the object).
 	lastApplied func() map[string]any
+	// defaulted is the declared object with the server's defaults, made
+	// when first needed; nil when none is known for its kind.
+	defaulted func() map[string]any
 }
 
-func (c *comparer) newObjectCheck(l *unstructured.Unstructured) *objectCheck {
+// newObjectCheck prepares the judgment of the differences between the
+// declared object d and the live object l.
+func (c *comparer) newObjectCheck(d, l *unstructured.Unstructured) *objectCheck {
 	return &objectCheck{
 		c:           c,
 		live:        l.Object,
 		managers:    managers(l),
 		ignored:     setOf(c.ignore.Managers(l)),
 		lastApplied: sync.OnceValue(func() map[string]any { return lastApplied(l) }),
+		defaulted:   sync.OnceValue(func() map[string]any { return c.defaults.Apply(d) }),
 	}
+}
+
+// isDefault reports whether v, found live at p where the declaration
+// leaves the field unset, is the value the server gives that field.
+func (oc *objectCheck) isDefault(p fieldPath, v any) bool {
+	dv := oc.defaulted()
+	if dv == nil {
+		return false
+	}
+	want, ok := lookup(dv, p)
+	return ok && identical(want, v)
 }
 
 // classify keeps the deltas that are drift. Outside strict mode:
@@ -33,8 +50,9 @@ func (c *comparer) newObjectCheck(l *unstructured.Unstructured) *objectCheck {
 //   - a changed field is drift unless only controllers own its live value;
 //   - an added field is drift only where someone set it: owned by a
 //     server-side apply entry, by an update from anyone but an applier, or
-//     by an applier whose last applied configuration names it. Fields no
-//     one owns are the server's defaults.
+//     by an applier whose last applied configuration names it, and not
+//     holding the exact value the server defaults it to. Fields no one
+//     owns are the server's defaults too.
 //
 // Fields owned by a manager of a matching ignore rule are never drift.
 func (oc *objectCheck) classify(deltas []delta) objectDrift {
@@ -86,8 +104,8 @@ func (od *objectDrift) add(d delta, owners []*manager) {
 }
 
 // additive reports the parts of an added subtree that someone set: leaves
-// and list items an explicit owner holds. Parts no explicit owner holds
-// are defaults.
+// and list items an explicit owner holds, unless they hold the server's
+// default. Parts no explicit owner holds are defaults.
 func (oc *objectCheck) additive(p fieldPath, v any, out *objectDrift) {
 	touched := false
 	var holders []*manager
@@ -129,7 +147,9 @@ func (oc *objectCheck) additive(p fieldPath, v any, out *objectDrift) {
 			return
 		}
 	}
-	if len(holders) > 0 {
+	// The server's defaults are looked up last: only for what someone
+	// holds, as they cost a copy of the declared object.
+	if len(holders) > 0 && !oc.isDefault(p, v) {
 		out.add(delta{path: p, kind: added, live: v}, holders)
 	}
 }

@@ -29,10 +29,22 @@ import (
 // Problems are declared objects that could not be compared as asked: a
 // second declaration of the same object, a failed server-side dry-run
 // (the object is then compared locally).
+//
+// A declared object that is meant to go away (see goneAsMeant) and is
+// gone is no finding.
 func Compare(ctx context.Context, decl []Object, live []*unstructured.Unstructured, opts CompareOptions) ([]findings.Finding, []findings.Problem, error) {
-	c, err := opts.compile(decl, live)
+	r, err := compare(ctx, decl, live, opts)
 	if err != nil {
 		return nil, nil, err
+	}
+	return r.Findings, r.Problems, nil
+}
+
+// compare is Compare, with the coverage summary of the declared objects.
+func compare(ctx context.Context, decl []Object, live []*unstructured.Unstructured, opts CompareOptions) (*findings.Report, error) {
+	c, err := opts.compile(decl, live)
+	if err != nil {
+		return nil, err
 	}
 	liveByKey := make(map[objectKey]*unstructured.Unstructured, len(live))
 	for _, l := range live {
@@ -51,11 +63,16 @@ func Compare(ctx context.Context, decl []Object, live []*unstructured.Unstructur
 				Source:  d.Source,
 				Message: fmt.Sprintf("%s is declared twice; the declaration at %s is the one audited", refOf(d.Object), first),
 			}}
+			steps[i].skipped = fmt.Sprintf("declared again at %s, which is the one audited", first)
 			continue
 		}
 		declaredAt[k] = d.Source
 		l, ok := liveByKey[k]
 		if !ok {
+			if why, gone := goneAsMeant(d.Object); gone {
+				steps[i].skipped = "not in the cluster, as meant: " + why
+				continue
+			}
 			src := d.Source
 			steps[i].finding = &findings.Finding{
 				Type: findings.MissingLive, Object: refOf(d.Object), Source: &src,
@@ -73,14 +90,22 @@ func Compare(ctx context.Context, decl []Object, live []*unstructured.Unstructur
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var out []findings.Finding
 	var problems []findings.Problem
-	for _, st := range steps {
+	sum := &findings.Summary{}
+	for i, st := range steps {
 		problems = append(problems, st.problems...)
-		if st.finding != nil {
+		src := decl[i].Source
+		switch {
+		case st.skipped != "":
+			sum.Add(refOf(decl[i].Object), &src, findings.Skipped, false, st.skipped)
+		case st.finding != nil:
 			out = append(out, *st.finding)
+			sum.Add(refOf(decl[i].Object), &src, findings.Drifted, st.live != nil, "")
+		default:
+			sum.Add(refOf(decl[i].Object), &src, findings.InSync, true, "")
 		}
 	}
 	for _, k := range sortedKeys(liveByKey) {
@@ -94,9 +119,9 @@ func Compare(ctx context.Context, decl []Object, live []*unstructured.Unstructur
 			Attribution: attributions(managers(l)),
 		})
 	}
-	r := findings.Report{Findings: out, Problems: problems}
+	r := &findings.Report{Findings: out, Problems: problems, Summary: sum}
 	r.Sort()
-	return r.Findings, r.Problems, nil
+	return r, nil
 }
 
 // compareStep is what Compare found for one declared object.
@@ -104,6 +129,7 @@ type compareStep struct {
 	live     *unstructured.Unstructured // its live counterpart, to compare
 	finding  *findings.Finding
 	problems []findings.Problem
+	skipped  string // why it was not compared
 }
 
 func refOf(obj *unstructured.Unstructured) findings.ObjectRef {
@@ -153,7 +179,7 @@ func (c *comparer) compareObject(ctx context.Context, d Object, l *unstructured.
 	if len(deltas) == 0 {
 		return nil, problems, nil
 	}
-	oc := c.newObjectCheck(l)
+	oc := c.newObjectCheck(d.Object, l)
 	drift := oc.classify(deltas)
 	if len(drift.deltas) == 0 {
 		return nil, problems, nil

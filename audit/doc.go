@@ -17,8 +17,11 @@
 //   - a live field the declaration leaves out is drift when someone set it:
 //     it is owned by a server-side apply entry, by an update from a manager
 //     that is not an applier (kubectl edit, label, patch, set ...), or by an
-//     applier whose last applied configuration names it. Fields no one owns
-//     are the server's defaults. --strict reports them all.
+//     applier whose last applied configuration names it, and its value is
+//     not the one the server defaults it to (package audit/defaults: the
+//     upstream defaulting functions for built-in kinds, the CRD's
+//     structural schema for custom resources). Fields no one owns are the
+//     server's defaults too. --strict reports them all.
 //
 // Modified findings carry a unified diff (the declaration against the
 // declaration with the drift applied, Secret values redacted), the changed

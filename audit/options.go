@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/clusterscribe/clusterscribe/audit/declared"
+	"github.com/clusterscribe/clusterscribe/audit/defaults"
 	"github.com/clusterscribe/clusterscribe/audit/ignore"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
@@ -22,8 +23,10 @@ type Object = declared.Object
 // with update operations (client-side apply, create, Helm). An update
 // entry owns the server's defaults along with what was applied, so the
 // fields such a manager owns are drift only when its last applied
-// configuration names them. Server-side apply entries own exactly what
-// was applied, whoever the manager: no list is needed for them.
+// configuration names them. Server-side apply entries own what was
+// applied, and the defaults the server gave inside what they own as a
+// whole (atomic lists and structs): those are told apart by their exact
+// values (package audit/defaults), so no list is needed for them.
 func DefaultAppliers() []string {
 	return []string{
 		"kubectl-client-side-apply", "kubectl-create", "before-first-apply",
@@ -98,6 +101,9 @@ type comparer struct {
 	inScope      func(*unstructured.Unstructured) bool
 	dryRun       DryRunner
 	fieldManager string
+	// defaults are the server's defaults: of the built-in kinds, and of
+	// the custom resources of the CRDs declared or live.
+	defaults *defaults.Set
 	// dropsManagedFields and dropsStatus: the serializer drops these
 	// fields whole, so they are left out before it copies the object.
 	dropsManagedFields, dropsStatus bool
@@ -135,7 +141,30 @@ func (o CompareOptions) compile(decl []Object, live []*unstructured.Unstructured
 	if c.inScope == nil {
 		c.inScope = declaredScope(decl)
 	}
+	c.defaults = defaultsOf(decl, live)
 	return c, nil
+}
+
+var crdGK = schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}
+
+// defaultsOf returns the server's defaults for the built-in kinds and the
+// custom resources the CRDs among decl and live define (the live
+// definition wins). A CRD whose schema cannot be read gives its custom
+// resources no defaults; comparing them does not depend on it otherwise.
+func defaultsOf(decl []Object, live []*unstructured.Unstructured) *defaults.Set {
+	var crds []*unstructured.Unstructured
+	for _, d := range decl {
+		if d.Object.GroupVersionKind().GroupKind() == crdGK {
+			crds = append(crds, d.Object)
+		}
+	}
+	for _, l := range live {
+		if l.GroupVersionKind().GroupKind() == crdGK {
+			crds = append(crds, l)
+		}
+	}
+	s, _ := defaults.New(crds)
+	return s
 }
 
 // dropsWhole reports whether a default normalization rule that is not

@@ -247,6 +247,9 @@ type Report struct {
 	Findings         []Finding    `json:"findings"`
 	Problems         []Problem    `json:"problems,omitempty"`
 	Policies         []PolicyStat `json:"policies,omitempty"`
+	// Summary is the coverage of the drift audit; nil when no declared
+	// state was audited.
+	Summary *Summary `json:"summary,omitempty"`
 	// PolicySet names the policies evaluated, at which version, over
 	// which scope; nil when no policy was evaluated.
 	PolicySet *PolicySet `json:"policySet,omitempty"`
@@ -360,4 +363,7 @@ func (r *Report) Sort() {
 		return a.Source.Line - b.Source.Line
 	})
 	slices.SortStableFunc(r.Policies, func(a, b PolicyStat) int { return strings.Compare(a.ID, b.ID) })
+	if r.Summary != nil {
+		r.Summary.Sort()
+	}
 }

@@ -96,6 +96,9 @@ type htmlView struct {
 	Policies                []htmlPolicy
 	Problems                []findings.Problem
 	HasPolicies             bool
+	// Coverage is the audit's summary: what was compared, by kind and
+	// namespace; nil when no declared state was audited.
+	Coverage *findings.Summary
 }
 
 type htmlCard struct {
@@ -153,6 +156,7 @@ func newHTMLView(r *findings.Report) htmlView {
 		Version:       version.Version,
 		Summary:       upperFirst(summaryLine(r)),
 		Problems:      r.Problems,
+		Coverage:      r.Summary,
 	}
 	if r.GeneratedAt.IsZero() {
 		v.Generated = "unknown"

@@ -115,6 +115,10 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 		out.Suites = append(out.Suites, s)
 	}
 
+	if r.Summary != nil {
+		out.Suites = append(out.Suites, junitCoverage(newSuite("drift/InSync"), r.Summary))
+	}
+
 	for _, p := range junitPolicies(r) {
 		props := []junitProperty{{"severity", string(p.stat.Severity)}, {"title", p.stat.Title}}
 		for _, c := range p.stat.Controls {
@@ -196,6 +200,27 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 		return fmt.Errorf("render junit: %w", err)
 	}
 	return nil
+}
+
+// junitCoverage fills the suite of the declared objects found in sync:
+// one passing case each, and the counts of the audit as properties.
+func junitCoverage(s junitSuite, sum *findings.Summary) junitSuite {
+	if s.Properties == nil {
+		s.Properties = &junitProperties{}
+	}
+	for _, p := range []junitProperty{
+		{"declared", fmt.Sprint(sum.Declared)}, {"compared", fmt.Sprint(sum.Compared)},
+		{"inSync", fmt.Sprint(sum.InSync)}, {"drifted", fmt.Sprint(sum.Drifted)}, {"skipped", fmt.Sprint(sum.Skipped)},
+	} {
+		s.Properties.Property = append(s.Properties.Property, p)
+	}
+	for _, o := range sum.InSyncObjects {
+		s.Cases = append(s.Cases, junitCase{Name: o.String(), Classname: "clusterscribe.drift.InSync"})
+	}
+	if len(s.Cases) == 0 {
+		s.Cases = append(s.Cases, junitCase{Name: "no objects in sync", Classname: "clusterscribe.drift.InSync"})
+	}
+	return s
 }
 
 type junitPolicy struct {

@@ -36,6 +36,12 @@ func prepare(r *findings.Report) *findings.Report {
 	}
 	out.Problems = slices.Clone(r.Problems)
 	out.Policies = slices.Clone(r.Policies)
+	if r.Summary != nil {
+		sum := *r.Summary
+		sum.Kinds, sum.Namespaces = slices.Clone(sum.Kinds), slices.Clone(sum.Namespaces)
+		sum.InSyncObjects, sum.SkippedObjects = slices.Clone(sum.InSyncObjects), slices.Clone(sum.SkippedObjects)
+		out.Summary = &sum
+	}
 	// Sort is stable: a total order first makes its ties deterministic.
 	slices.SortFunc(out.Findings, compareFindings)
 	slices.SortFunc(out.Problems, func(a, b findings.Problem) int {

@@ -197,6 +197,10 @@ func diffLines(diff string) []diffLine {
 func summaryLine(r *findings.Report) string {
 	c := r.Count()
 	var parts []string
+	if s := r.Summary; s != nil {
+		parts = append(parts, fmt.Sprintf("%s: %d compared, %d in sync, %d drifted, %d skipped",
+			plural(s.Declared, "declared object"), s.Compared, s.InSync, s.Drifted, s.Skipped))
+	}
 	// Drift is audited against a declared source: without one, no drift
 	// audit ran and the summary does not claim there is none.
 	drift := c.Modified + c.MissingLive + c.Unmanaged
