@@ -56,7 +56,7 @@ func (c *Committer) contacted(ctx context.Context, err error) {
 // remote branch.
 func (c *Committer) connectOrDefer(ctx context.Context) error {
 	err := c.connect(ctx)
-	if err != nil && !(c.opts.StartUnreachable && errors.Is(err, ErrRemoteUnreachable)) {
+	if err != nil && (!c.opts.StartUnreachable || !errors.Is(err, ErrRemoteUnreachable)) {
 		return err
 	}
 	c.contacted(ctx, err)

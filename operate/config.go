@@ -123,6 +123,7 @@ type PoliciesConfig struct {
 	DisablePolicies         []string        `json:"disable-policies" help:"bundled policies to switch off, by id"`
 	PolicyTimeout           metav1.Duration `json:"policy-timeout" help:"time allowed to one policy on one object"`
 	PolicyParallelism       int             `json:"policy-parallelism" help:"objects evaluated at once (default: number of CPUs)"`
+	PolicyReportPasses      bool            `json:"policy-report-passes" help:"record the objects each policy passed, so PolicyReports carry pass results and a true summary.pass"`
 	WritePolicyReports      bool            `json:"write-policy-reports" help:"apply the results to the cluster as wgpolicyk8s.io PolicyReports after every evaluation (implies bundled-policies; needs their CRDs and write access)"`
 }
 
@@ -223,7 +224,7 @@ func Default() Config {
 			Interval:    d(DefaultAuditInterval),
 			MinInterval: d(DefaultAuditMinInterval),
 		},
-		Policies: PoliciesConfig{PolicyTimeout: d(policies.DefaultTimeout)},
+		Policies: PoliciesConfig{PolicyTimeout: d(policies.DefaultTimeout), PolicyReportPasses: true},
 		Propose: ProposeConfig{
 			Forge:        "none",
 			BranchPrefix: propose.DefaultBranchPrefix,

@@ -120,6 +120,7 @@ func (c *Config) policiesOptions(log *slog.Logger) (policies.Options, error) {
 		NoBundled:   p.NoBundled,
 		Timeout:     p.PolicyTimeout.Duration,
 		Parallelism: p.PolicyParallelism,
+		OmitPasses:  !p.PolicyReportPasses,
 		Logger:      log,
 		Params: policies.Params{
 			AllowedRegistries:   p.AllowedRegistries,

@@ -37,14 +37,14 @@ func describeSet(opts Options) (name, version string, sources []string, err erro
 				return err
 			}
 			data, err := bundledFS.ReadFile(p)
-			fmt.Fprintf(h, "%s\x00%d\x00", p, len(data))
+			_, _ = fmt.Fprintf(h, "%s\x00%d\x00", p, len(data))
 			h.Write(data)
 			return err
 		})
 		if err != nil {
 			return "", "", nil, err
 		}
-		fmt.Fprintf(h, "params\x00%v\x00", opts.Params)
+		_, _ = fmt.Fprintf(h, "params\x00%v\x00", opts.Params)
 	}
 	for _, dir := range opts.Dirs {
 		names = append(names, dir)
@@ -58,7 +58,7 @@ func describeSet(opts Options) (name, version string, sources []string, err erro
 			if err != nil {
 				return "", "", nil, fmt.Errorf("--%s: %w", flagPolicies, err)
 			}
-			fmt.Fprintf(h, "%s\x00%d\x00", f, len(data))
+			_, _ = fmt.Fprintf(h, "%s\x00%d\x00", f, len(data))
 			h.Write(data)
 		}
 	}

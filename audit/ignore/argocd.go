@@ -162,8 +162,10 @@ func customizationRule(value, group, kind string) (Rule, error) {
 	if err := yaml.UnmarshalStrict([]byte(value), &c); err != nil {
 		return Rule{}, err
 	}
-	return Rule{Group: group, Kind: kind, JSONPointers: c.JSONPointers, JQPathExpressions: c.JQPathExpressions,
-		ManagedFieldsManagers: c.ManagedFieldsManagers}, nil
+	return Rule{
+		Group: group, Kind: kind, JSONPointers: c.JSONPointers, JQPathExpressions: c.JQPathExpressions,
+		ManagedFieldsManagers: c.ManagedFieldsManagers,
+	}, nil
 }
 
 // splitGroupKind reads Argo CD's group_kind ("apps_Deployment", "Service"

@@ -152,8 +152,10 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 		}
 		if len(s.Cases) == 0 {
 			// Nothing was checked: skipped, never passed.
-			s.Cases = append(s.Cases, junitCase{Name: "no objects evaluated", Classname: class,
-				Skipped: &junitSkipped{Message: "not evaluated: the policy applied to no object in scope"}})
+			s.Cases = append(s.Cases, junitCase{
+				Name: "no objects evaluated", Classname: class,
+				Skipped: &junitSkipped{Message: "not evaluated: the policy applied to no object in scope"},
+			})
 		}
 		out.Suites = append(out.Suites, s)
 	}
@@ -208,12 +210,10 @@ func junitCoverage(s junitSuite, sum *findings.Summary) junitSuite {
 	if s.Properties == nil {
 		s.Properties = &junitProperties{}
 	}
-	for _, p := range []junitProperty{
-		{"declared", fmt.Sprint(sum.Declared)}, {"compared", fmt.Sprint(sum.Compared)},
-		{"inSync", fmt.Sprint(sum.InSync)}, {"drifted", fmt.Sprint(sum.Drifted)}, {"skipped", fmt.Sprint(sum.Skipped)},
-	} {
-		s.Properties.Property = append(s.Properties.Property, p)
-	}
+	s.Properties.Property = append(s.Properties.Property,
+		junitProperty{"declared", fmt.Sprint(sum.Declared)}, junitProperty{"compared", fmt.Sprint(sum.Compared)},
+		junitProperty{"inSync", fmt.Sprint(sum.InSync)}, junitProperty{"drifted", fmt.Sprint(sum.Drifted)},
+		junitProperty{"skipped", fmt.Sprint(sum.Skipped)})
 	for _, o := range sum.InSyncObjects {
 		s.Cases = append(s.Cases, junitCase{Name: o.String(), Classname: "clusterscribe.drift.InSync"})
 	}

@@ -27,5 +27,16 @@ func useInvokedName(cmd *cobra.Command, arg0 string) {
 	}
 	// kubectl turns dashes of a plugin's file name into spaces or keeps
 	// them; underscores stand for dashes (kubectl-foo_bar is `kubectl foo-bar`).
-	cmd.Annotations[cobra.CommandDisplayNameAnnotation] = "kubectl " + strings.ReplaceAll(name, "_", "-")
+	display := "kubectl " + strings.ReplaceAll(name, "_", "-")
+	cmd.Annotations[cobra.CommandDisplayNameAnnotation] = display
+	renameExamples(cmd, cmd.Name(), display)
+}
+
+// renameExamples makes every command's examples call the binary by the
+// name it was invoked as.
+func renameExamples(cmd *cobra.Command, from, to string) {
+	cmd.Example = strings.NewReplacer("  "+from+" ", "  "+to+" ", "| "+from+" ", "| "+to+" ").Replace(cmd.Example)
+	for _, c := range cmd.Commands() {
+		renameExamples(c, from, to)
+	}
 }

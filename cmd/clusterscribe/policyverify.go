@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ import (
 var errSuitesFailed = errors.New("suites failed")
 
 type policyVerifyOptions struct {
-	output  string
+	out     *outputFlags
 	verbose bool
 	run     string
 	timeout time.Duration
@@ -26,7 +27,7 @@ type policyVerifyOptions struct {
 func newPolicyVerifyCommand(g *globals) *cobra.Command {
 	o := &policyVerifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify [PATH]... [-o " + strings.Join(suite.Formats, "|") + "] [-v] [--run REGEX]",
+		Use:   "verify [PATH]... [-o " + strings.Join(suite.Formats, "|") + "] [--output-file FILE] [-v] [--run REGEX]",
 		Short: "Run gator Suite files: unit tests of ConstraintTemplates and Constraints",
 		Long: "policy verify runs gator Suite files (apiVersion test.gatekeeper.sh/v1alpha1, kind Suite) as\n" +
 			"gator verify does: each test loads a ConstraintTemplate and a Constraint, each case reviews\n" +
@@ -35,6 +36,9 @@ func newPolicyVerifyCommand(g *globals) *cobra.Command {
 			"regular expression). PATH is a Suite file or a directory searched for them (default .).\n\n" +
 			"Exit status: 0 every assertion holds, 1 an assertion, template or constraint failed,\n" +
 			"2 error: no Suite found, bad flags.",
+		Example: "  clusterscribe policy verify library/\n" +
+			"  clusterscribe policy verify -v --run 'unique-host' library/general/uniqueingresshost\n" +
+			"  clusterscribe policy verify -o json --output-file verify.json suites/",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			code, err := o.runVerify(cmd, g, args)
 			if err != nil || code != exitPolicyPass {
@@ -47,7 +51,7 @@ func newPolicyVerifyCommand(g *globals) *cobra.Command {
 		return &exitError{code: exitPolicyError, err: err}
 	})
 	fs := cmd.Flags()
-	fs.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(suite.Formats, ", "))
+	o.out = addOutputFlags(cmd, suite.Formats...)
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "text output: show every test and case run, not only failures")
 	fs.StringVar(&o.run, "run", "", "run only the tests and cases whose name matches this regular expression")
 	fs.DurationVar(&o.timeout, "policy-timeout", policies.DefaultTimeout, "time allowed to one policy on one object")
@@ -56,8 +60,9 @@ func newPolicyVerifyCommand(g *globals) *cobra.Command {
 
 // runVerify runs the suites, writes the results and returns the exit code.
 func (o *policyVerifyOptions) runVerify(cmd *cobra.Command, g *globals, args []string) (int, error) {
-	if !suite.ValidFormat(o.output) {
-		return exitPolicyError, fmt.Errorf("--output: %q is not one of %s", o.output, strings.Join(suite.Formats, ", "))
+	format, err := o.out.validate()
+	if err != nil {
+		return exitPolicyError, err
 	}
 	opts := suite.Options{Timeout: o.timeout}
 	if o.run != "" {
@@ -83,7 +88,13 @@ func (o *policyVerifyOptions) runVerify(cmd *cobra.Command, g *globals, args []s
 	if err != nil {
 		return exitPolicyError, err
 	}
-	if err := suite.Write(g.streams.Out, o.output, results, o.verbose); err != nil {
+	render := func(w io.Writer) error { return suite.Write(w, format, results, o.verbose) }
+	if o.out.File != "" {
+		err = writeFileAtomic(o.out.File, render)
+	} else {
+		err = render(g.streams.Out)
+	}
+	if err != nil {
 		return exitPolicyError, err
 	}
 	if suite.Failed(results) {

@@ -252,11 +252,15 @@ type proposalOutput struct {
 
 func proposeView(res propose.Result) proposeOutput {
 	c := res.Report.Count()
-	out := proposeOutput{Base: res.Base, BaseCommit: res.BaseCommit, Modified: c.Modified, MissingLive: c.MissingLive, Unmanaged: c.Unmanaged,
-		Proposals: []proposalOutput{}}
+	out := proposeOutput{
+		Base: res.Base, BaseCommit: res.BaseCommit, Modified: c.Modified, MissingLive: c.MissingLive, Unmanaged: c.Unmanaged,
+		Proposals: []proposalOutput{},
+	}
 	for _, p := range res.Proposals {
-		v := proposalOutput{Action: string(p.Action), Branch: p.Branch, Objects: p.Objects, Commit: p.Commit, Files: p.Files, Notes: p.Notes,
-			PRNumber: p.PRNumber, PRURL: p.PRURL, Patch: p.Patch}
+		v := proposalOutput{
+			Action: string(p.Action), Branch: p.Branch, Objects: p.Objects, Commit: p.Commit, Files: p.Files, Notes: p.Notes,
+			PRNumber: p.PRNumber, PRURL: p.PRURL, Patch: p.Patch,
+		}
 		if p.Err != nil {
 			v.Error = p.Err.Error()
 		}

@@ -24,7 +24,7 @@ import (
 func main() {
 	check := flag.Bool("check", false, "fail when README.md is not what the values generate, instead of writing it")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: chartdoc [-check] CHART-DIR")
+		_, _ = fmt.Fprintln(flag.CommandLine.Output(), "usage: chartdoc [-check] CHART-DIR")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -86,7 +86,7 @@ func Generate(dir string) ([]byte, error) {
 		KubeVersion *string `yaml:"kubeVersion"`
 		Description *string `yaml:"description"`
 	}{&c.Name, &c.Version, &c.AppVersion, &c.KubeVersion, &c.Description}); err != nil {
-		return nil, fmt.Errorf("Chart.yaml: %w", err)
+		return nil, fmt.Errorf("read the chart's Chart.yaml: %w", err)
 	}
 	valuesPath := filepath.Join(dir, "values.yaml")
 	data, err := os.ReadFile(valuesPath)

@@ -156,7 +156,7 @@ func (c *Cluster) settleControllers(nodes int) error {
 func (c *Cluster) controllersRunning() error {
 	for _, p := range c.controllers {
 		if done, err := p.exited(); done {
-			return fmt.Errorf("%s exited: %v (its log is in the control plane's Output)", p.name, err)
+			return fmt.Errorf("%s exited: %w (its log is in the control plane's Output)", p.name, err)
 		}
 	}
 	return nil

@@ -16,7 +16,7 @@ var Formats = []string{"text", "json", "yaml"}
 // Write renders results: text is gator verify's output (every failure,
 // and with verbose every test and case run); json and yaml are the
 // results with a status at every level.
-func Write(w io.Writer, format string, rs []SuiteResult, verbose bool) error {
+func Write(w io.Writer, format string, rs []Result, verbose bool) error {
 	fillStatus(rs)
 	switch format {
 	case "text":
@@ -39,7 +39,7 @@ func Write(w io.Writer, format string, rs []SuiteResult, verbose bool) error {
 // ValidFormat reports whether Write knows format.
 func ValidFormat(format string) bool { return slices.Contains(Formats, format) }
 
-func writeText(w io.Writer, rs []SuiteResult, verbose bool) error {
+func writeText(w io.Writer, rs []Result, verbose bool) error {
 	var b strings.Builder
 	for _, s := range rs {
 		for _, t := range s.Tests {

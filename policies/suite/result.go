@@ -21,8 +21,8 @@ const (
 	StatusSkip = "skip"
 )
 
-// SuiteResult is how one Suite file fared.
-type SuiteResult struct {
+// Result is how one Suite file fared.
+type Result struct {
 	Path    string       `json:"path"`
 	Status  string       `json:"status"`
 	Skipped bool         `json:"-"`
@@ -67,7 +67,7 @@ func (r TestResult) Failed() bool {
 }
 
 // Failed reports whether the suite could not be read or a test failed.
-func (r SuiteResult) Failed() bool {
+func (r Result) Failed() bool {
 	if r.Error != "" {
 		return true
 	}
@@ -80,7 +80,7 @@ func (r SuiteResult) Failed() bool {
 }
 
 // Failed reports whether any suite failed.
-func Failed(rs []SuiteResult) bool {
+func Failed(rs []Result) bool {
 	for _, r := range rs {
 		if r.Failed() {
 			return true
@@ -100,7 +100,7 @@ func status(skipped, failed bool) string {
 }
 
 // fillStatus sets the Status fields from the results.
-func fillStatus(rs []SuiteResult) {
+func fillStatus(rs []Result) {
 	for i := range rs {
 		s := &rs[i]
 		s.Status = status(s.Skipped, s.Failed())

@@ -28,12 +28,12 @@ type Options struct {
 }
 
 // Run reads and runs each Suite file, in order. A Suite that cannot be
-// read is a failed SuiteResult; the others still run.
-func Run(ctx context.Context, files []string, opts Options) ([]SuiteResult, error) {
+// read is a failed Result; the others still run.
+func Run(ctx context.Context, files []string, opts Options) ([]Result, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	out := make([]SuiteResult, 0, len(files))
+	out := make([]Result, 0, len(files))
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return out, err
@@ -43,9 +43,9 @@ func Run(ctx context.Context, files []string, opts Options) ([]SuiteResult, erro
 	return out, nil
 }
 
-func runSuite(ctx context.Context, file string, opts Options) SuiteResult {
+func runSuite(ctx context.Context, file string, opts Options) Result {
 	start := time.Now()
-	res := SuiteResult{Path: file}
+	res := Result{Path: file}
 	s, err := Read(file)
 	if err != nil {
 		res.Error = err.Error()

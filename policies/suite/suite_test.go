@@ -16,7 +16,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // outcomes lists "suite test/case status" for every test and case run.
-func outcomes(rs []SuiteResult) []string {
+func outcomes(rs []Result) []string {
 	fillStatus(rs)
 	var out []string
 	for _, s := range rs {
