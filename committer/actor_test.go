@@ -20,10 +20,14 @@ func TestCommitNamesThePerson(t *testing.T) {
 	bob := &Actor{User: "bob@example.com", As: "system:serviceaccount:shop:deployer", UserAgent: "kubectl/v1.36.3", Verb: "update", Time: at}
 
 	mustCommit(t, c,
-		Change{Path: "prod/namespaces/shop/apps/deployments/web.yaml", Data: []byte("web\n"), Object: "Deployment.apps shop/web",
-			Attribution: &Attribution{Manager: "kubectl-edit", Operation: "Update", Time: at, ChangedBy: alice}},
-		Change{Path: "prod/namespaces/shop/core/configmaps/cm.yaml", Data: []byte("cm\n"), Object: "ConfigMap shop/cm",
-			Attribution: &Attribution{ChangedBy: alice}},
+		Change{
+			Path: "prod/namespaces/shop/apps/deployments/web.yaml", Data: []byte("web\n"), Object: "Deployment.apps shop/web",
+			Attribution: &Attribution{Manager: "kubectl-edit", Operation: "Update", Time: at, ChangedBy: alice},
+		},
+		Change{
+			Path: "prod/namespaces/shop/core/configmaps/cm.yaml", Data: []byte("cm\n"), Object: "ConfigMap shop/cm",
+			Attribution: &Attribution{ChangedBy: alice},
+		},
 	)
 	want := "prod: 2 added, 0 changed, 0 removed\n\n" +
 		"added   ConfigMap shop/cm (by alice via kubectl/v1.36.3)\n" +
@@ -40,10 +44,14 @@ func TestCommitNamesThePerson(t *testing.T) {
 	}
 
 	mustCommit(t, c,
-		Change{Path: "prod/namespaces/shop/apps/deployments/web.yaml", Data: []byte("web2\n"), Object: "Deployment.apps shop/web",
-			Attribution: &Attribution{ChangedBy: bob}},
-		Change{Path: "prod/namespaces/shop/core/configmaps/cm.yaml", Object: "ConfigMap shop/cm",
-			Attribution: &Attribution{ChangedBy: alice}},
+		Change{
+			Path: "prod/namespaces/shop/apps/deployments/web.yaml", Data: []byte("web2\n"), Object: "Deployment.apps shop/web",
+			Attribution: &Attribution{ChangedBy: bob},
+		},
+		Change{
+			Path: "prod/namespaces/shop/core/configmaps/cm.yaml", Object: "ConfigMap shop/cm",
+			Attribution: &Attribution{ChangedBy: alice},
+		},
 	)
 	msg := runGit(t, dir, "log", "-1", "--format=%B", "backup")
 	for _, l := range []string{

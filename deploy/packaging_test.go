@@ -194,10 +194,10 @@ type goreleaser struct {
 		} `json:"format_overrides"`
 		Files []string `json:"files"`
 	} `json:"archives"`
-	Checksum map[string]string   `json:"checksum"`
-	Sboms    []map[string]string `json:"sboms"`
-	Source   map[string]bool     `json:"source"`
-	Snapshot map[string]string   `json:"snapshot"`
+	Checksum  map[string]string   `json:"checksum"`
+	Sboms     []map[string]string `json:"sboms"`
+	Source    map[string]bool     `json:"source"`
+	Snapshot  map[string]string   `json:"snapshot"`
 	Changelog struct {
 		Sort    string              `json:"sort"`
 		Filters map[string][]string `json:"filters"`

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
 
 const helmVersion = "v3.22.0"
@@ -59,6 +60,11 @@ func helm(t *testing.T, args ...string) string {
 // both outputs.
 func helmRun(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	if len(args) > 0 && (args[0] == "template" || args[0] == "lint") {
+		// Without a cluster Helm assumes Kubernetes v1.20, older than the
+		// chart's kubeVersion: render for the version the tests run.
+		args = append(slices.Clone(args), "--kube-version", testcluster.KubernetesVersion)
+	}
 	cmd := exec.Command(helmBinary(t), args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

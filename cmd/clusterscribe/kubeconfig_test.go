@@ -42,13 +42,24 @@ func TestNoKubeconfigFailsAtOnce(t *testing.T) {
 		env  []string
 		want []string
 	}{
-		{"record", []string{"record", "--repo", filepath.Join(home, "backup")}, nil,
-			[]string{"--kubeconfig (not given)", "$KUBECONFIG (not set)", filepath.Join(home, ".kube", "config") + " (no such file)", "in-cluster config"}},
-		{"run", []string{"run", "--config", config}, nil,
-			[]string{"--kubeconfig (not given)", "$KUBECONFIG (not set)", filepath.Join(home, ".kube", "config") + " (no such file)", "in-cluster config"}},
-		{"record with KUBECONFIG naming missing files", []string{"record", "--repo", filepath.Join(home, "backup")},
+		{
+			"record",
+			[]string{"record", "--repo", filepath.Join(home, "backup")},
+			nil,
+			[]string{"--kubeconfig (not given)", "$KUBECONFIG (not set)", filepath.Join(home, ".kube", "config") + " (no such file)", "in-cluster config"},
+		},
+		{
+			"run",
+			[]string{"run", "--config", config},
+			nil,
+			[]string{"--kubeconfig (not given)", "$KUBECONFIG (not set)", filepath.Join(home, ".kube", "config") + " (no such file)", "in-cluster config"},
+		},
+		{
+			"record with KUBECONFIG naming missing files",
+			[]string{"record", "--repo", filepath.Join(home, "backup")},
 			[]string{"KUBECONFIG=" + filepath.Join(home, "a") + ":" + filepath.Join(home, "b")},
-			[]string{"$KUBECONFIG " + filepath.Join(home, "a") + ":" + filepath.Join(home, "b") + " (none of these files exists)", "in-cluster config"}},
+			[]string{"$KUBECONFIG " + filepath.Join(home, "a") + ":" + filepath.Join(home, "b") + " (none of these files exists)", "in-cluster config"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
