@@ -26,8 +26,10 @@ func write(user, verb, name string, at time.Time) testEvent {
 func TestAttributesWrites(t *testing.T) {
 	r, token := startReceiver(t, Config{})
 	url := "http://" + r.Addr() + Path
-	rv := testEvent{User: "carol", Verb: "update", Resource: "configmaps", NS: "shop", Name: "cm", Code: 200, At: t0,
-		ResponseObject: map[string]any{"metadata": map[string]any{"resourceVersion": "42"}}}
+	rv := testEvent{
+		User: "carol", Verb: "update", Resource: "configmaps", NS: "shop", Name: "cm", Code: 200, At: t0,
+		ResponseObject: map[string]any{"metadata": map[string]any{"resourceVersion": "42"}},
+	}
 	later := rv
 	later.User, later.At = "dave", t0.Add(time.Second)
 	later.ResponseObject = map[string]any{"metadata": map[string]any{"resourceVersion": "43"}}
