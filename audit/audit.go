@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
 
+	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/watcher"
@@ -31,14 +32,7 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	log := cfg.Logger
-	scopeOpts := cfg.Filters
-	scopeOpts.Include = []string{filters.IncludeAll}
-	scope, err := filters.New(scopeOpts) // the user's scope, no default exclusion
-	if err != nil {
-		return nil, err
-	}
-	exclusions, err := filters.New(cfg.Filters)
+	scope, exclusions, err := scopes(cfg.Filters)
 	if err != nil {
 		return nil, err
 	}
@@ -47,38 +41,19 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 	// The declared state is read while the cluster is discovered and, when
 	// what to list does not depend on it, listed.
 	readDeclared := startDeclared(ctx, cfg.Declared)
-
 	watch := map[schema.GroupVersionResource]bool{}
 	wopts := cfg.Watcher
 	wopts.Want = func(r watcher.Resource) bool { return watch[r.GVR] }
-	w, err := watcher.New(restCfg, wopts)
-	var served []watcher.Resource
-	if err == nil {
-		served, err = w.Discover()
-	}
-	if err == nil {
-		err = scope.Validate(served)
-	}
+	w, served, byGK, err := discover(restCfg, wopts, scope, readDeclared)
 	if err != nil {
-		if _, derr := readDeclared(); derr != nil {
-			return nil, derr // as if the declared state had been read first
-		}
 		return nil, err
 	}
-	byGK := map[schema.GroupKind]watcher.Resource{}
-	for _, r := range served {
-		byGK[r.GroupKind()] = r
-	}
-
 	// Policies judge every kind in scope, and --include-kinds names the
 	// kinds: then the declared kinds add at most the few the filters leave
 	// out, listed afterwards.
 	var listing <-chan liveResult
 	if cfg.Policies != nil || len(cfg.Filters.IncludeKinds) > 0 {
-		maps.Copy(watch, watched(served, declaredSet{}, cfg.Filters, scope, exclusions))
-		if cfg.Policies != nil {
-			policyKinds(watch, served, scope, exclusions)
-		}
+		maps.Copy(watch, kindsToList(cfg, served, declaredSet{}, scope, exclusions))
 		listing = startLive(ctx, w)
 	}
 
@@ -86,38 +61,16 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 	if err != nil {
 		return nil, err
 	}
-	log.Info("declared state read", "source", set.Location, "revision", set.Revision, "objects", len(set.Objects), "problems", len(set.Problems))
+	cfg.Logger.Info("declared state read", "source", set.Location, "revision", set.Revision, "objects", len(set.Objects), "problems", len(set.Problems))
 
 	decl, unserved := resolveDeclared(set.Objects, byGK, scope, cfg.Namespace)
 	set.Objects = nil // decl holds what is compared; the rest can go
 	sc := newDeclaredSet(decl)
-	want := watched(served, sc, cfg.Filters, scope, exclusions)
-	if cfg.Policies != nil {
-		policyKinds(want, served, scope, exclusions)
+	want := kindsToList(cfg, served, sc, scope, exclusions)
+	live, err := gatherLive(ctx, restCfg, cfg, w, listing, watch, want)
+	if err != nil {
+		return nil, err
 	}
-	var live map[objectKey]liveObject
-	if listing == nil {
-		maps.Copy(watch, want)
-		if live, err = collectLive(ctx, w); err != nil {
-			return nil, err
-		}
-	} else {
-		r := <-listing
-		if r.err != nil {
-			return nil, r.err
-		}
-		live = r.objects
-		maps.DeleteFunc(want, func(gvr schema.GroupVersionResource, _ bool) bool { return watch[gvr] })
-		if len(want) > 0 {
-			more, err := listMore(ctx, restCfg, cfg.Watcher, want)
-			if err != nil {
-				return nil, err
-			}
-			maps.Copy(live, more)
-			maps.Copy(watch, want)
-		}
-	}
-	log.Info("live state read", "kinds", len(watch), "objects", len(live))
 
 	dyn, err := dynamic.NewForConfig(limited(restCfg, wopts))
 	if err != nil {
@@ -127,30 +80,16 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 	copts := cfg.Compare
 	copts.InScope = unmanagedScope(cfg.Filters, sc, live, scope, exclusions)
 	if cfg.ServerSide {
-		resources := map[objectKey]watcher.Resource{}
-		for gk, r := range byGK {
-			resources[objectKey{group: gk.Group, kind: gk.Kind}] = r
-		}
-		copts.DryRun = &kubeDryRunner{dyn: dyn, resources: resources}
+		copts.DryRun = serverSideRunner(dyn, byGK)
 	}
-	keys := sortedKeys(live)
-	liveObjs := make([]*unstructured.Unstructured, 0, len(live))
-	for _, k := range keys {
-		liveObjs = append(liveObjs, live[k].obj)
-	}
+	keys, liveObjs := liveInOrder(live)
 	compared, err := compare(ctx, decl, liveObjs, copts)
 	if err != nil {
 		return nil, err
 	}
 	addChangedBy(cfg.ChangedBy, compared.Findings, byGK)
 	sum := compared.Summary
-	for _, f := range unserved {
-		sum.Add(f.Object, f.Source, findings.Drifted, false, "")
-	}
-	for i, d := range versionSkipped {
-		src := d.Source
-		sum.Add(refOf(d.Object), &src, findings.Skipped, false, versionProblems[i].Message)
-	}
+	countUnaudited(sum, unserved, versionSkipped, versionProblems)
 	report := &findings.Report{
 		GeneratedAt:      cfg.Now().UTC(),
 		Cluster:          cfg.Cluster,
@@ -307,4 +246,117 @@ func watched(served []watcher.Resource, sc declaredSet, fo filters.Options, scop
 		}
 	}
 	return watch
+}
+
+// scopes returns the user's scope (no default exclusion) and the filters
+// with the default exclusions.
+func scopes(opts filters.Options) (scope, exclusions *filters.Filter, err error) {
+	scopeOpts := opts
+	scopeOpts.Include = []string{filters.IncludeAll}
+	if scope, err = filters.New(scopeOpts); err != nil {
+		return nil, nil, err
+	}
+	if exclusions, err = filters.New(opts); err != nil {
+		return nil, nil, err
+	}
+	return scope, exclusions, nil
+}
+
+// discover finds what the cluster serves and checks the scope against it.
+// On failure the declared state's error, when there is one, wins: as if it
+// had been read first.
+func discover(restCfg *rest.Config, wopts watcher.Options, scope *filters.Filter, readDeclared func() (*declared.Set, error)) (*watcher.Watcher, []watcher.Resource, map[schema.GroupKind]watcher.Resource, error) {
+	w, err := watcher.New(restCfg, wopts)
+	var served []watcher.Resource
+	if err == nil {
+		served, err = w.Discover()
+	}
+	if err == nil {
+		err = scope.Validate(served)
+	}
+	if err != nil {
+		if _, derr := readDeclared(); derr != nil {
+			return nil, nil, nil, derr
+		}
+		return nil, nil, nil, err
+	}
+	byGK := map[schema.GroupKind]watcher.Resource{}
+	for _, r := range served {
+		byGK[r.GroupKind()] = r
+	}
+	return w, served, byGK, nil
+}
+
+// gatherLive lists the kinds wanted: all of them now, or, when a listing
+// already runs, the kinds it left out.
+func gatherLive(ctx context.Context, restCfg *rest.Config, cfg Config, w *watcher.Watcher, listing <-chan liveResult,
+	watch, want map[schema.GroupVersionResource]bool,
+) (map[objectKey]liveObject, error) {
+	var live map[objectKey]liveObject
+	if listing == nil {
+		maps.Copy(watch, want)
+		var err error
+		if live, err = collectLive(ctx, w); err != nil {
+			return nil, err
+		}
+	} else {
+		r := <-listing
+		if r.err != nil {
+			return nil, r.err
+		}
+		live = r.objects
+		maps.DeleteFunc(want, func(gvr schema.GroupVersionResource, _ bool) bool { return watch[gvr] })
+		if len(want) > 0 {
+			more, err := listMore(ctx, restCfg, cfg.Watcher, want)
+			if err != nil {
+				return nil, err
+			}
+			maps.Copy(live, more)
+			maps.Copy(watch, want)
+		}
+	}
+	cfg.Logger.Info("live state read", "kinds", len(watch), "objects", len(live))
+	return live, nil
+}
+
+// serverSideRunner dry-runs declarations through the resources served.
+func serverSideRunner(dyn dynamic.Interface, byGK map[schema.GroupKind]watcher.Resource) DryRunner {
+	resources := map[objectKey]watcher.Resource{}
+	for gk, r := range byGK {
+		resources[objectKey{group: gk.Group, kind: gk.Kind}] = r
+	}
+	return &kubeDryRunner{dyn: dyn, resources: resources}
+}
+
+// liveInOrder returns the live objects' keys, sorted, and the objects in
+// that order.
+func liveInOrder(live map[objectKey]liveObject) ([]objectKey, []*unstructured.Unstructured) {
+	keys := sortedKeys(live)
+	objs := make([]*unstructured.Unstructured, 0, len(live))
+	for _, k := range keys {
+		objs = append(objs, live[k].obj)
+	}
+	return keys, objs
+}
+
+// countUnaudited adds to the coverage summary the declarations of kinds the
+// cluster does not serve (drifted) and those skipped for their version.
+func countUnaudited(sum *findings.Summary, unserved []findings.Finding, versionSkipped []Object, versionProblems []findings.Problem) {
+	for _, f := range unserved {
+		sum.Add(f.Object, f.Source, findings.Drifted, false, "")
+	}
+	for i, d := range versionSkipped {
+		src := d.Source
+		sum.Add(refOf(d.Object), &src, findings.Skipped, false, versionProblems[i].Message)
+	}
+}
+
+// kindsToList are the kinds to list: those in scope of a declaration in sc
+// (or of the kind filters) and, with policies, every kind they judge.
+func kindsToList(cfg Config, served []watcher.Resource, sc declaredSet, scope, exclusions *filters.Filter) map[schema.GroupVersionResource]bool {
+	want := watched(served, sc, cfg.Filters, scope, exclusions)
+	if cfg.Policies != nil {
+		policyKinds(want, served, scope, exclusions)
+	}
+	return want
 }

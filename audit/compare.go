@@ -50,39 +50,7 @@ func compare(ctx context.Context, decl []Object, live []*unstructured.Unstructur
 	for _, l := range live {
 		liveByKey[keyOf(l)] = l
 	}
-	// First the cheap verdicts, in declaration order; the objects found on
-	// both sides are then compared in parallel, and their results put back
-	// in that order.
-	steps := make([]compareStep, len(decl))
-	var pairs []int
-	declaredAt := map[objectKey]findings.Source{}
-	for i, d := range decl {
-		k := keyOf(d.Object)
-		if first, dup := declaredAt[k]; dup {
-			steps[i].problems = []findings.Problem{{
-				Source:  d.Source,
-				Message: fmt.Sprintf("%s is declared twice; the declaration at %s is the one audited", refOf(d.Object), first),
-			}}
-			steps[i].skipped = fmt.Sprintf("declared again at %s, which is the one audited", first)
-			continue
-		}
-		declaredAt[k] = d.Source
-		l, ok := liveByKey[k]
-		if !ok {
-			if why, gone := goneAsMeant(d.Object); gone {
-				steps[i].skipped = "not in the cluster, as meant: " + why
-				continue
-			}
-			src := d.Source
-			steps[i].finding = &findings.Finding{
-				Type: findings.MissingLive, Object: refOf(d.Object), Source: &src,
-				Message: "declared, but not in the cluster",
-			}
-			continue
-		}
-		steps[i].live = l
-		pairs = append(pairs, i)
-	}
+	steps, pairs, declaredAt := planSteps(decl, liveByKey)
 	err = forEach(ctx, len(pairs), func(j int) error {
 		i := pairs[j]
 		f, p, err := c.compareObject(ctx, decl[i], steps[i].live)
@@ -92,22 +60,7 @@ func compare(ctx context.Context, decl []Object, live []*unstructured.Unstructur
 	if err != nil {
 		return nil, err
 	}
-	var out []findings.Finding
-	var problems []findings.Problem
-	sum := &findings.Summary{}
-	for i, st := range steps {
-		problems = append(problems, st.problems...)
-		src := decl[i].Source
-		switch {
-		case st.skipped != "":
-			sum.Add(refOf(decl[i].Object), &src, findings.Skipped, false, st.skipped)
-		case st.finding != nil:
-			out = append(out, *st.finding)
-			sum.Add(refOf(decl[i].Object), &src, findings.Drifted, st.live != nil, "")
-		default:
-			sum.Add(refOf(decl[i].Object), &src, findings.InSync, true, "")
-		}
-	}
+	out, problems, sum := tally(decl, steps)
 	for _, k := range sortedKeys(liveByKey) {
 		l := liveByKey[k]
 		if _, ok := declaredAt[k]; ok || !c.inScope(l) || createdByCluster(l) {
@@ -279,4 +232,62 @@ func lastApplied(obj *unstructured.Unstructured) map[string]any {
 		return nil
 	}
 	return m
+}
+
+// planSteps gives each declaration its cheap verdict — declared twice,
+// missing live (or gone as meant) — and returns the indexes of those found
+// on both sides, to compare field by field.
+func planSteps(decl []Object, liveByKey map[objectKey]*unstructured.Unstructured) (steps []compareStep, pairs []int, declaredAt map[objectKey]findings.Source) {
+	steps = make([]compareStep, len(decl))
+	declaredAt = map[objectKey]findings.Source{}
+	for i, d := range decl {
+		k := keyOf(d.Object)
+		if first, dup := declaredAt[k]; dup {
+			steps[i].problems = []findings.Problem{{
+				Source:  d.Source,
+				Message: fmt.Sprintf("%s is declared twice; the declaration at %s is the one audited", refOf(d.Object), first),
+			}}
+			steps[i].skipped = fmt.Sprintf("declared again at %s, which is the one audited", first)
+			continue
+		}
+		declaredAt[k] = d.Source
+		l, ok := liveByKey[k]
+		if !ok {
+			if why, gone := goneAsMeant(d.Object); gone {
+				steps[i].skipped = "not in the cluster, as meant: " + why
+				continue
+			}
+			src := d.Source
+			steps[i].finding = &findings.Finding{
+				Type: findings.MissingLive, Object: refOf(d.Object), Source: &src,
+				Message: "declared, but not in the cluster",
+			}
+			continue
+		}
+		steps[i].live = l
+		pairs = append(pairs, i)
+	}
+	return steps, pairs, declaredAt
+}
+
+// tally collects the steps' findings and problems in declaration order and
+// counts each declaration in the coverage summary.
+func tally(decl []Object, steps []compareStep) ([]findings.Finding, []findings.Problem, *findings.Summary) {
+	var out []findings.Finding
+	var problems []findings.Problem
+	sum := &findings.Summary{}
+	for i, st := range steps {
+		problems = append(problems, st.problems...)
+		src := decl[i].Source
+		switch {
+		case st.skipped != "":
+			sum.Add(refOf(decl[i].Object), &src, findings.Skipped, false, st.skipped)
+		case st.finding != nil:
+			out = append(out, *st.finding)
+			sum.Add(refOf(decl[i].Object), &src, findings.Drifted, st.live != nil, "")
+		default:
+			sum.Add(refOf(decl[i].Object), &src, findings.InSync, true, "")
+		}
+	}
+	return out, problems, sum
 }

@@ -84,38 +84,11 @@ func Compliance(r *findings.Report) []Framework {
 		return nil
 	}
 	r = prepare(r)
-	type policyInfo struct {
-		stat     *findings.PolicyStat
-		controls []findings.Control
-		findings []findings.Finding
-	}
-	policies := map[string]*policyInfo{}
-	get := func(id string) *policyInfo {
-		p, ok := policies[id]
-		if !ok {
-			p = &policyInfo{}
-			policies[id] = p
-		}
-		return p
-	}
-	for i := range r.Policies {
-		p := get(r.Policies[i].ID)
-		p.stat = &r.Policies[i]
-		p.controls = append(p.controls, r.Policies[i].Controls...)
-	}
-	for _, f := range r.Findings {
-		if f.Type != findings.Policy || f.Policy == nil {
-			continue
-		}
-		p := get(f.Policy.ID)
-		p.controls = append(p.controls, f.Policy.Controls...)
-		p.findings = append(p.findings, f)
-	}
+	policies := policiesOf(r)
 	if len(policies) == 0 {
 		return nil
 	}
 
-	type controlKey struct{ framework, id string }
 	controls := map[controlKey]*ControlStatus{}
 	frameworks := map[string]bool{}
 	ids := make([]string, 0, len(policies))
@@ -158,31 +131,7 @@ func Compliance(r *findings.Report) []Framework {
 		}
 	}
 
-	var out []Framework
-	for _, kf := range knownFrameworks {
-		out = append(out, Framework{ID: kf.id, Title: kf.title})
-		delete(frameworks, kf.id)
-	}
-	others := make([]string, 0, len(frameworks))
-	for fw := range frameworks {
-		others = append(others, fw)
-	}
-	slices.Sort(others)
-	for _, fw := range others {
-		out = append(out, Framework{ID: fw, Title: fw})
-	}
-	for i := range out {
-		for k, cs := range controls {
-			if k.framework == out[i].ID {
-				slices.SortStableFunc(cs.Objects, func(a, b ControlFinding) int {
-					return cmp.Or(compareObjects(a.Object, b.Object), strings.Compare(a.Policy, b.Policy))
-				})
-				out[i].Controls = append(out[i].Controls, *cs)
-			}
-		}
-		slices.SortFunc(out[i].Controls, func(a, b ControlStatus) int { return naturalCompare(a.ID, b.ID) })
-	}
-	return out
+	return frameworksOf(frameworks, controls)
 }
 
 // compareObjects orders references as findings.Report.Sort does.
@@ -222,4 +171,71 @@ func chunk(s string) (head, rest string) {
 		i++
 	}
 	return s[:i], s[i:]
+}
+
+// policyInfo is what a report says of one policy: its counts, the controls
+// it maps to and its findings.
+type policyInfo struct {
+	stat     *findings.PolicyStat
+	controls []findings.Control
+	findings []findings.Finding
+}
+
+type controlKey struct{ framework, id string }
+
+// policiesOf gathers each policy's counts, controls and findings.
+func policiesOf(r *findings.Report) map[string]*policyInfo {
+	policies := map[string]*policyInfo{}
+	get := func(id string) *policyInfo {
+		p, ok := policies[id]
+		if !ok {
+			p = &policyInfo{}
+			policies[id] = p
+		}
+		return p
+	}
+	for i := range r.Policies {
+		p := get(r.Policies[i].ID)
+		p.stat = &r.Policies[i]
+		p.controls = append(p.controls, r.Policies[i].Controls...)
+	}
+	for _, f := range r.Findings {
+		if f.Type != findings.Policy || f.Policy == nil {
+			continue
+		}
+		p := get(f.Policy.ID)
+		p.controls = append(p.controls, f.Policy.Controls...)
+		p.findings = append(p.findings, f)
+	}
+	return policies
+}
+
+// frameworksOf orders the frameworks (the known ones first, then the
+// others alphabetically) and their controls.
+func frameworksOf(frameworks map[string]bool, controls map[controlKey]*ControlStatus) []Framework {
+	var out []Framework
+	for _, kf := range knownFrameworks {
+		out = append(out, Framework{ID: kf.id, Title: kf.title})
+		delete(frameworks, kf.id)
+	}
+	others := make([]string, 0, len(frameworks))
+	for fw := range frameworks {
+		others = append(others, fw)
+	}
+	slices.Sort(others)
+	for _, fw := range others {
+		out = append(out, Framework{ID: fw, Title: fw})
+	}
+	for i := range out {
+		for k, cs := range controls {
+			if k.framework == out[i].ID {
+				slices.SortStableFunc(cs.Objects, func(a, b ControlFinding) int {
+					return cmp.Or(compareObjects(a.Object, b.Object), strings.Compare(a.Policy, b.Policy))
+				})
+				out[i].Controls = append(out[i].Controls, *cs)
+			}
+		}
+		slices.SortFunc(out[i].Controls, func(a, b ControlStatus) int { return naturalCompare(a.ID, b.ID) })
+	}
+	return out
 }
