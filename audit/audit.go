@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/flowcontrol"
 
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
@@ -72,7 +71,7 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 		return nil, err
 	}
 
-	dyn, err := dynamic.NewForConfig(limited(restCfg, wopts))
+	dyn, err := dynamic.NewForConfig(watcher.Limited(restCfg, wopts))
 	if err != nil {
 		return nil, fmt.Errorf("audit: dynamic client: %w", err)
 	}
@@ -106,21 +105,6 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 	}
 	report.Sort()
 	return report, nil
-}
-
-// limited copies cfg with the watcher's client-side rate limits.
-func limited(cfg *rest.Config, o watcher.Options) *rest.Config {
-	cfg = rest.CopyConfig(cfg)
-	qps, burst := o.QPS, o.Burst
-	if qps <= 0 {
-		qps = watcher.DefaultQPS
-	}
-	if burst <= 0 {
-		burst = watcher.DefaultBurst
-	}
-	cfg.QPS, cfg.Burst = qps, burst
-	cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(qps, burst)
-	return cfg
 }
 
 // resolveDeclared gives declared objects the namespace kubectl would

@@ -12,7 +12,6 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
-	"k8s.io/client-go/util/flowcontrol"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/watcher"
@@ -31,16 +30,7 @@ type kubeReader struct {
 }
 
 func newKubeReader(cfg *rest.Config, o watcher.Options) (*kubeReader, error) {
-	cfg = rest.CopyConfig(cfg)
-	qps, burst := o.QPS, o.Burst
-	if qps <= 0 {
-		qps = watcher.DefaultQPS
-	}
-	if burst <= 0 {
-		burst = watcher.DefaultBurst
-	}
-	cfg.QPS, cfg.Burst = qps, burst
-	cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(qps, burst)
+	cfg = watcher.Limited(cfg, o)
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("live: %w", err)
