@@ -16,36 +16,33 @@ import (
 // with secret handling and one of another group.
 var faultKinds = []string{"ConfigMap", "Secret", "Deployment.apps"}
 
-// TestAPIServerKilledMidWatch kills kube-apiserver with SIGKILL while
-// record runs, changes the cluster while it is down (through a second API
-// server over the same etcd, as in an HA control plane) and right after it
-// is back, and checks that the backup then equals a fresh LIST: created,
-// changed and deleted objects, nothing missed, the recorder never exited.
+// TestAPIServerKilledMidWatch kills the package's kube-apiserver with
+// SIGKILL while record runs and the workload churns (the controllers lose
+// their server too), changes the cluster while it is down (through a
+// second API server over the same etcd, as in an HA control plane) and
+// right after it is back, and checks that the backup then equals a fresh
+// LIST: created, changed and deleted objects, nothing missed, the
+// recorder never exited, the controllers' churn of statuses and owned
+// children committed nothing.
 func TestAPIServerKilledMidWatch(t *testing.T) {
-	c := startCluster(t, nil)
-	ns := c.Namespace(t, "apikill")
-	cs := clientsetFor(t, c.Config)
+	ns := cluster.Namespace(t, "apikill")
+	cs := clientset(t)
 	for _, name := range []string{"kept", "changed-while-down", "deleted-while-down", "changed-after", "deleted-after"} {
 		setValue(t, cs, ns, name, 1)
 	}
 	setSecret(t, cs, ns, "creds", "one")
 	createDeployment(t, cs, ns, "web")
+	work := startChurn(t, cs, ns)
 
 	repo := filepath.Join(t.TempDir(), "backup")
-	cfg, logs := newConfig(ns, repo, faultKinds...)
-	rec := startRecordOn(t, c.Config, cfg, logs)
+	cfg, logs := newConfig(ns, repo, withChurn(faultKinds...)...)
+	rec := startRecordOn(t, cluster.Config, cfg, logs)
 	rec.waitSynced(t)
 	check := treecheck.Options{Record: cfg}
-	treecheck.Await(t, c.Config, check, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
 
-	if err := c.KillAPIServer(); err != nil {
-		t.Fatal(err)
-	}
-	peer, err := c.StartPeerAPIServer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := clientsetFor(t, peer.Config)
+	apiServerDown(t, cluster.KillAPIServer)
+	down := clientsetFor(t, startPeer(t, nil).Config)
 	setValue(t, down, ns, "born-while-down", 1)
 	setValue(t, down, ns, "changed-while-down", 2)
 	deleteConfigMap(t, down, ns, "deleted-while-down")
@@ -54,23 +51,25 @@ func TestAPIServerKilledMidWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	createDeployment(t, down, ns, "api")
-	if err := peer.Kill(); err != nil {
-		t.Fatal(err)
-	}
 	if err := rec.alive(); err != nil {
 		t.Fatalf("while kube-apiserver was down: %v", err)
 	}
 
-	if err := c.StartAPIServer(); err != nil {
+	if err := cluster.StartAPIServer(); err != nil {
 		t.Fatal(err)
 	}
 	setValue(t, cs, ns, "born-after", 1)
 	setValue(t, cs, ns, "changed-after", 2)
 	deleteConfigMap(t, cs, ns, "deleted-after")
+	work.stop(t)
 
-	res := treecheck.Await(t, c.Config, check, 2*patience, rec.alive)
-	if res.Objects != 7 {
-		t.Errorf("the backup holds %d objects, want 7 (5 ConfigMaps, a Secret, a Deployment): %s", res.Objects, res)
+	res := treecheck.Await(t, cluster.Config, check, 2*patience, rec.alive)
+	if want := 7 + churnObjects; res.Objects != want {
+		t.Errorf("the backup holds %d objects, want %d (5 ConfigMaps, a Secret, a Deployment and the churn's): %s", res.Objects, want, res)
+	}
+	requireQuiet(t, cs, ns, repo, rec.alive)
+	if err := cluster.ControllersRunning(); err != nil {
+		t.Error(err)
 	}
 	rec.stop(t)
 	gitOut(t, repo, "fsck", "--full", "--strict", "--no-dangling")
@@ -101,8 +100,8 @@ func deleteConfigMap(t *testing.T, cs kubernetes.Interface, ns, name string) {
 	}
 }
 
-// createDeployment creates a one-container Deployment (nothing runs it:
-// the control plane has no controllers).
+// createDeployment creates a one-container Deployment of 2 replicas (kwok
+// runs its pods).
 func createDeployment(t *testing.T, cs kubernetes.Interface, ns, name string) {
 	t.Helper()
 	labels := map[string]string{"app": name}

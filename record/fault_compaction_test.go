@@ -17,20 +17,21 @@ import (
 )
 
 // TestWatchResumedAfterCompactionRelists makes the recorder's watches
-// resume from a resource version etcd has compacted away. kube-apiserver
-// runs without watch cache (etcd serves every watch) and compacts etcd
-// every second. The recorder is cut off the API server for a while, as by
-// a network partition, its watches ending cleanly; meanwhile objects are
-// created, changed and deleted, and etcd compacts past everything the
-// recorder saw. When the partition heals the recorder resumes its watches
-// from their last resource versions: etcd answers 410 Gone and the recorder
-// must list again. The test sees the 410 and a second initial list on the
-// wire, and the backup then equals a fresh LIST, deletions in the gap
-// included.
+// resume from a resource version etcd has compacted away. The recorder
+// talks to a second kube-apiserver over the package's etcd that runs
+// without watch cache (etcd serves every watch) and compacts etcd every
+// second, while the workload churns through the first. The recorder is
+// cut off its API server for a while, as by a network partition, its
+// watches ending cleanly; meanwhile objects are created, changed and
+// deleted, and etcd compacts past everything the recorder saw. When the
+// partition heals the recorder resumes its watches from their last
+// resource versions: etcd answers 410 Gone and the recorder must list
+// again. The test sees the 410 and a second initial list on the wire, and
+// the backup then equals a fresh LIST, deletions in the gap included.
 func TestWatchResumedAfterCompactionRelists(t *testing.T) {
-	c := startCluster(t, map[string]string{"watch-cache": "false", "etcd-compaction-interval": "1s"})
-	ns := c.Namespace(t, "compact")
-	cs := clientsetFor(t, c.Config)
+	peer := startPeer(t, map[string]string{"watch-cache": "false", "etcd-compaction-interval": "1s"})
+	ns := cluster.Namespace(t, "compact")
+	cs := clientsetFor(t, peer.Config)
 	const gone = 5
 	for i := range gone {
 		setValue(t, cs, ns, "deleted-in-gap-"+strconv.Itoa(i), 1)
@@ -38,19 +39,20 @@ func TestWatchResumedAfterCompactionRelists(t *testing.T) {
 	setValue(t, cs, ns, "changed-in-gap", 1)
 	setValue(t, cs, ns, "kept", 1)
 	setSecret(t, cs, ns, "creds", "one")
+	work := startChurn(t, clientset(t), ns)
 
 	traffic := &apiTraffic{}
 	repo := filepath.Join(t.TempDir(), "backup")
-	cfg, logs := newConfig(ns, repo, faultKinds...)
-	rec := startRecordOn(t, traffic.wrap(c.Config), cfg, logs)
+	cfg, logs := newConfig(ns, repo, withChurn(faultKinds...)...)
+	rec := startRecordOn(t, traffic.wrap(peer.Config), cfg, logs)
 	rec.waitSynced(t)
 	check := treecheck.Options{Record: cfg}
-	treecheck.Await(t, c.Config, check, patience, rec.alive)
+	treecheck.Await(t, peer.Config, check, patience, rec.alive)
 	// A change seen on the ConfigMap watch: cut off now, client-go resumes
 	// it (a watch cut before any event counts as broken and is replaced by
 	// a new list at once).
 	setValue(t, cs, ns, "kept", 2)
-	treecheck.Await(t, c.Config, check, patience, rec.alive)
+	treecheck.Await(t, peer.Config, check, patience, rec.alive)
 	listsBefore := traffic.listsOf("configmaps")
 	if listsBefore != 1 {
 		t.Fatalf("%d initial lists of ConfigMaps before the fault, want 1", listsBefore)
@@ -74,10 +76,11 @@ func TestWatchResumedAfterCompactionRelists(t *testing.T) {
 		t.Fatalf("%d watches of the recorder ended with 410 before the partition healed", n)
 	}
 	traffic.heal()
+	work.stop(t)
 
-	res := treecheck.Await(t, c.Config, check, 2*patience, rec.alive)
-	if res.Objects != 4 {
-		t.Errorf("the backup holds %d objects, want 4 (3 ConfigMaps, a Secret): %s", res.Objects, res)
+	res := treecheck.Await(t, peer.Config, check, 2*patience, rec.alive)
+	if want := 4 + churnObjects; res.Objects != want {
+		t.Errorf("the backup holds %d objects, want %d (3 ConfigMaps, a Secret and the churn's): %s", res.Objects, want, res)
 	}
 	if n := traffic.expiredWatches(); n == 0 {
 		t.Errorf("no watch of the recorder ended with 410 Gone: the test did not exercise a compacted resource version")
@@ -85,6 +88,7 @@ func TestWatchResumedAfterCompactionRelists(t *testing.T) {
 	if n := traffic.listsOf("configmaps"); n <= listsBefore {
 		t.Errorf("%d initial lists of ConfigMaps after the 410, want more than %d: the recorder did not list again", n, listsBefore)
 	}
+	requireQuiet(t, cs, ns, repo, rec.alive)
 	rec.stop(t)
 	gitOut(t, repo, "fsck", "--full", "--strict", "--no-dangling")
 }

@@ -39,6 +39,10 @@ func TestKilledMidCommitThenRestarted(t *testing.T) {
 	ns := cluster.Namespace(t, "crash")
 	cs := clientset(t)
 	fillConfigMaps(t, cs, ns, 1)
+	// The workload churns in the namespace; the recorder records
+	// ConfigMaps only, so that the branch moves only with the batches
+	// the kills aim at.
+	work := startChurn(t, cs, ns)
 
 	remote, clone, args, check := cliRecordSetup(t, ns, "--log-level", "debug")
 	// recovered restarts the recorder and waits until the remote equals the
@@ -99,6 +103,7 @@ func TestKilledMidCommitThenRestarted(t *testing.T) {
 			t.Fatal("every push completed before the kill: the test did not kill mid-push")
 		}
 	}
+	work.stop(t)
 	run.stop(t)
 	fsckClean(t, "at the end", clone, remote)
 	if got := gitOut(t, remote, "rev-list", "--merges", branchRef); got != "" {

@@ -101,6 +101,9 @@ func TestUnwritableRepositoryRetriesWithBackoff(t *testing.T) {
 	for _, name := range []string{"kept", "changed", "deleted"} {
 		setValue(t, cs, ns, name, 1)
 	}
+	// The workload churns in the namespace; its kinds are not recorded
+	// here, so that the commits counted are the ConfigMaps'.
+	work := startChurn(t, cs, ns)
 	repo := filepath.Join(t.TempDir(), "backup")
 	cfg, _ := newConfig(ns, repo, "ConfigMap")
 	cfg.Once = true
@@ -167,6 +170,7 @@ func TestUnwritableRepositoryRetriesWithBackoff(t *testing.T) {
 	if n := commitCount(t, repo); n != 3 {
 		t.Errorf("%d commits, want 3", n)
 	}
+	work.stop(t)
 	rec.stop(t)
 	gitOut(t, repo, "fsck", "--full", "--strict")
 	if out := gitOut(t, repo, "status", "--porcelain"); out != "" {
@@ -184,8 +188,9 @@ func TestWorktreeWriteFailureLosesNothing(t *testing.T) {
 	ns := cluster.Namespace(t, "worktree")
 	cs := clientset(t)
 	setValue(t, cs, ns, "kept", 1)
+	work := startChurn(t, cs, ns)
 	repo := filepath.Join(t.TempDir(), "backup")
-	cfg, logs := newConfig(ns, repo, "ConfigMap")
+	cfg, logs := newConfig(ns, repo, withChurn("ConfigMap")...)
 	rec := startRecordOn(t, cluster.Config, cfg, logs)
 	rec.waitSynced(t)
 	check := treecheck.Options{Record: cfg}
@@ -214,6 +219,7 @@ func TestWorktreeWriteFailureLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	setValue(t, cs, ns, "after-repair", 1)
+	work.stop(t)
 	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
 	eventually(t, rec, "the working tree back in step", func() (bool, string) {
 		out, err := gitTry(repo, "status", "--porcelain")

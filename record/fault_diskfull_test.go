@@ -57,7 +57,8 @@ func fillDisk(t *testing.T, dir string) string {
 }
 
 // TestDiskFullThenFreed records onto a real, small file system (a tmpfs)
-// and fills it while changes wait for their batch: the recorder keeps
+// and fills it while changes wait for their batch, the workload churning:
+// the recorder keeps
 // running, logs each failed attempt with the cause, and once space is
 // freed commits every change made meanwhile. The branch then equals a
 // fresh LIST, and git fsck --full --strict finds nothing wrong.
@@ -67,9 +68,10 @@ func TestDiskFullThenFreed(t *testing.T) {
 	for _, name := range []string{"kept", "changed", "deleted"} {
 		setValue(t, cs, ns, name, 1)
 	}
+	work := startChurn(t, cs, ns)
 	disk := mountTmpfs(t, "16m")
 	repo := filepath.Join(disk, "backup")
-	cfg, logs := newConfig(ns, repo, "ConfigMap")
+	cfg, logs := newConfig(ns, repo, withChurn("ConfigMap")...)
 	cfg.CommitBackoff = committer.Backoff{Initial: 50 * time.Millisecond, Max: 400 * time.Millisecond, Jitter: 0.01}
 	rec := startRecordOn(t, cluster.Config, cfg, logs)
 	rec.waitSynced(t)
@@ -100,6 +102,7 @@ func TestDiskFullThenFreed(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
+	work.stop(t)
 	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
 	eventually(t, rec, "the recovery logged", func() (bool, string) {
 		return logs.count("committing works again; pending changes recorded") >= 1, "no recovery in the log"
@@ -107,6 +110,7 @@ func TestDiskFullThenFreed(t *testing.T) {
 	if n := commitCount(t, repo) - commits; n < 1 {
 		t.Errorf("%d commits after the disk was freed, want at least one", n)
 	}
+	requireQuiet(t, cs, ns, repo, rec.alive)
 	rec.stop(t)
 	fsckClean(t, "after the disk was full", repo)
 	if out := gitOut(t, repo, "status", "--porcelain"); out != "" {

@@ -9,34 +9,36 @@ import (
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 )
 
-// TestEtcdRestarted kills etcd with SIGKILL while record runs and starts
-// it again with its data: kube-apiserver stays up, its requests fail
-// meanwhile and watches may break off or expire. Changes made just before
-// the kill and right after the restart must all be recorded: the backup
-// then equals a fresh LIST, the recorder never exited, and git fsck
-// --full --strict finds nothing wrong.
+// TestEtcdRestarted kills the package's etcd with SIGKILL while record
+// runs and the workload churns, and starts it again with its data:
+// kube-apiserver stays up, its requests (the recorder's and the
+// controllers') fail meanwhile and watches may break off or expire.
+// Changes made just before the kill and right after the restart must all
+// be recorded: the backup then equals a fresh LIST, the recorder never
+// exited, the controllers' churn committed nothing, and git fsck --full
+// --strict finds nothing wrong.
 func TestEtcdRestarted(t *testing.T) {
-	c := startCluster(t, nil)
-	ns := c.Namespace(t, "etcdkill")
-	cs := clientsetFor(t, c.Config)
+	ns := cluster.Namespace(t, "etcdkill")
+	cs := clientset(t)
 	for _, name := range []string{"kept", "changed-before", "deleted-before", "changed-after", "deleted-after"} {
 		setValue(t, cs, ns, name, 1)
 	}
 	setSecret(t, cs, ns, "creds", "one")
 	createDeployment(t, cs, ns, "web")
+	work := startChurn(t, cs, ns)
 
 	repo := filepath.Join(t.TempDir(), "backup")
-	cfg, logs := newConfig(ns, repo, faultKinds...)
-	rec := startRecordOn(t, c.Config, cfg, logs)
+	cfg, logs := newConfig(ns, repo, withChurn(faultKinds...)...)
+	rec := startRecordOn(t, cluster.Config, cfg, logs)
 	rec.waitSynced(t)
 	check := treecheck.Options{Record: cfg}
-	treecheck.Await(t, c.Config, check, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
 
 	// Changes the recorder may not have seen when etcd goes.
 	setValue(t, cs, ns, "born-before", 1)
 	setValue(t, cs, ns, "changed-before", 2)
 	deleteConfigMap(t, cs, ns, "deleted-before")
-	if err := c.RestartEtcd(); err != nil {
+	if err := cluster.RestartEtcd(); err != nil {
 		t.Fatal(err)
 	}
 	if err := rec.alive(); err != nil {
@@ -51,16 +53,21 @@ func TestEtcdRestarted(t *testing.T) {
 	}
 	createDeployment(t, cs, ns, "api")
 
-	res := treecheck.Await(t, c.Config, check, 2*patience, rec.alive)
-	if res.Objects != 7 {
-		t.Errorf("the backup holds %d objects, want 7 (5 ConfigMaps, a Secret, a Deployment): %s", res.Objects, res)
+	res := treecheck.Await(t, cluster.Config, check, 2*patience, rec.alive)
+	if want := 7 + churnObjects; res.Objects != want {
+		t.Errorf("the backup holds %d objects, want %d (5 ConfigMaps, a Secret, a Deployment and the churn's): %s", res.Objects, want, res)
 	}
 	// A second restart: the etcd started by the first is the one killed.
-	if err := c.RestartEtcd(); err != nil {
+	if err := cluster.RestartEtcd(); err != nil {
 		t.Fatal(err)
 	}
 	setValue(t, cs, ns, "kept", 2)
-	treecheck.Await(t, c.Config, check, 2*patience, rec.alive)
+	work.stop(t)
+	treecheck.Await(t, cluster.Config, check, 2*patience, rec.alive)
+	requireQuiet(t, cs, ns, repo, rec.alive)
+	if err := cluster.ControllersRunning(); err != nil {
+		t.Error(err)
+	}
 	rec.stop(t)
 	fsckClean(t, "after etcd restarts", repo)
 }

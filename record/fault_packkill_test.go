@@ -40,6 +40,7 @@ func TestKilledWhileWritingAPack(t *testing.T) {
 	if err := fillConfigMapsErr(t.Context(), cs, ns, packObjects, 1); err != nil {
 		t.Fatal(err)
 	}
+	work := startChurn(t, cs, ns) // in the namespace; ConfigMaps are recorded
 	remote, clone, args, check := cliRecordSetup(t, ns)
 	killed := 0
 	var run *cliRun
@@ -82,6 +83,7 @@ func TestKilledWhileWritingAPack(t *testing.T) {
 			run = nil
 		}
 	}
+	work.stop(t)
 	run.stop(t)
 	fsckClean(t, "at the end", clone, remote)
 }

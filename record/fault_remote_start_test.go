@@ -17,13 +17,14 @@ import (
 // the outage, and once the remote is back push one line of history on
 // top of what the remote branch holds by then: another cluster's
 // commits, pushed during the outage, stay; this cluster's paths are what
-// the cluster holds.
+// the cluster holds. The workload churns meanwhile.
 func TestRemoteOutageAtStart(t *testing.T) {
 	ns := cluster.Namespace(t, "outage-start")
 	cs := clientset(t)
 	for _, name := range []string{"kept", "changed", "doomed"} {
 		setValue(t, cs, ns, name, 1)
 	}
+	work := startChurn(t, cs, ns)
 	dir := t.TempDir()
 	bare := newBareRemote(t, filepath.Join(dir, "remote.git"))
 	// What an earlier recorder left on the remote.
@@ -46,7 +47,7 @@ func TestRemoteOutageAtStart(t *testing.T) {
 		}
 		setValue(t, cs, ns, "born-"+string(rune('a'+round)), 1)
 
-		cfg, logs := newConfig(ns, "file://"+bare, "ConfigMap")
+		cfg, logs := newConfig(ns, "file://"+bare, withChurn("ConfigMap")...)
 		cfg.Committer.Workdir = clone
 		rec := startRecord(t, cfg, logs)
 		rec.waitSynced(t)
@@ -66,6 +67,9 @@ func TestRemoteOutageAtStart(t *testing.T) {
 
 		if err := os.Rename(away, bare); err != nil {
 			t.Fatal(err)
+		}
+		if round == 1 {
+			work.stop(t)
 		}
 		waitPushed(t, rec, clone, bare)
 		treecheck.Await(t, cluster.Config, treecheck.Options{Record: cfg, Repo: bare}, patience, rec.alive)

@@ -18,7 +18,8 @@ import (
 // the remote, in order (the remote's history is the clone's), and the
 // remote's branch must then equal a fresh LIST of the cluster. It adds to
 // TestRemoteDownThenUp, which follows one object's values through the
-// commits, the comparison of the whole tree with the cluster.
+// commits, the comparison of the whole tree with the cluster, while the
+// workload churns.
 func TestRemoteOutageLosesNothing(t *testing.T) {
 	ns := cluster.Namespace(t, "outage")
 	cs := clientset(t)
@@ -27,10 +28,11 @@ func TestRemoteOutageLosesNothing(t *testing.T) {
 		setValue(t, cs, ns, "doomed-"+strconv.Itoa(i), 0)
 	}
 	setValue(t, cs, ns, "changed", 0)
+	work := startChurn(t, cs, ns)
 	dir := t.TempDir()
 	bare := newBareRemote(t, filepath.Join(dir, "remote.git"))
 	clone := filepath.Join(dir, "clone")
-	cfg, logs := newConfig(ns, "file://"+bare, "ConfigMap")
+	cfg, logs := newConfig(ns, "file://"+bare, withChurn("ConfigMap")...)
 	cfg.Committer.Workdir = clone
 	rec := startRecord(t, cfg, logs)
 	rec.waitSynced(t)
@@ -67,11 +69,14 @@ func TestRemoteOutageLosesNothing(t *testing.T) {
 	if err := os.Rename(away, bare); err != nil {
 		t.Fatal(err)
 	}
+	work.stop(t)
 	waitPushed(t, rec, clone, bare)
 	res := treecheck.Await(t, cluster.Config, check, patience, rec.alive)
-	if res.Objects != batches+1 {
-		t.Errorf("the remote holds %d objects, want %d: %s", res.Objects, batches+1, res)
+	if want := batches + 1 + churnObjects; res.Objects != want {
+		t.Errorf("the remote holds %d objects, want %d: %s", res.Objects, want, res)
 	}
+	requireQuiet(t, cs, ns, clone, rec.alive)
+	waitPushed(t, rec, clone, bare)
 	if diff := cmp.Diff(history(t, clone), history(t, bare)); diff != "" {
 		t.Errorf("git log of the clone and of the remote differ (-clone +remote):\n%s", diff)
 	}

@@ -21,21 +21,35 @@ import (
 	"github.com/clusterscribe/clusterscribe/record"
 )
 
-// startCluster starts a control plane of the test's own, for tests that
-// kill and restart its kube-apiserver: the package's cluster stays
-// untouched.
-func startCluster(t *testing.T, apiServerArgs map[string]string) *testcluster.Cluster {
+// apiServerDown takes the package's kube-apiserver down with down
+// (KillAPIServer or StopAPIServer) and makes sure it runs again when the
+// test ends, whatever happened meanwhile: the tests after it share it.
+func apiServerDown(t *testing.T, down func() error) {
 	t.Helper()
-	c, err := testcluster.Start(testcluster.Options{APIServerArgs: apiServerArgs})
+	t.Cleanup(func() {
+		if err := cluster.EnsureAPIServer(); err != nil {
+			t.Errorf("start the package's kube-apiserver again: %v", err)
+		}
+	})
+	if err := down(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startPeer starts a second kube-apiserver over the package's etcd (see
+// testcluster.StartPeerAPIServer), killed when the test ends.
+func startPeer(t *testing.T, args map[string]string) *testcluster.PeerAPIServer {
+	t.Helper()
+	peer, err := cluster.StartPeerAPIServer(args)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := c.Stop(); err != nil {
-			t.Errorf("stop the test's control plane: %v", err)
+		if err := peer.Kill(); err != nil {
+			t.Errorf("kill the peer kube-apiserver: %v", err)
 		}
 	})
-	return c
+	return peer
 }
 
 // clientsetFor is a typed client for restCfg with generous client-side

@@ -34,7 +34,12 @@ var (
 	update  = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 )
 
-func TestMain(m *testing.M) { testcluster.Main(m, &cluster) }
+// TestMain starts one control plane with controllers for the package:
+// kube-controller-manager, kube-scheduler and kwok Nodes run the
+// workloads, so the drills fault a cluster whose pods churn.
+func TestMain(m *testing.M) {
+	testcluster.MainWith(m, &cluster, testcluster.Options{Controllers: true, Nodes: 2})
+}
 
 const (
 	// branch is the backup branch every test records into.

@@ -152,6 +152,15 @@ func (c *Cluster) settleControllers(nodes int) error {
 	return nil
 }
 
+// ControllersRunning fails when kube-controller-manager, kube-scheduler
+// or kwok exited: a test that faults the control plane checks with it
+// that they outlived the fault.
+func (c *Cluster) ControllersRunning() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.controllersRunning()
+}
+
 // controllersRunning fails when one of the controller processes exited.
 func (c *Cluster) controllersRunning() error {
 	for _, p := range c.controllers {

@@ -98,6 +98,20 @@ func (c *Cluster) StartAPIServer() error {
 	return fmt.Errorf("start kube-apiserver: %w", err)
 }
 
+// EnsureAPIServer starts kube-apiserver again when KillAPIServer or
+// StopAPIServer left it down, and does nothing when it runs: a test that
+// takes a shared control plane's API server down calls it in its cleanup,
+// so that the tests after it find the server up whatever happened.
+func (c *Cluster) EnsureAPIServer() error {
+	c.mu.Lock()
+	down := c.apiDown && c.restarted == nil
+	c.mu.Unlock()
+	if !down {
+		return nil
+	}
+	return c.StartAPIServer()
+}
+
 // RestartAPIServer is KillAPIServer then StartAPIServer.
 func (c *Cluster) RestartAPIServer() error {
 	if err := c.KillAPIServer(); err != nil {
