@@ -32,8 +32,12 @@ var churnKinds = []string{"Deployment.apps", "CronJob.batch", "Job.batch", "Repl
 // namespace: its Deployment and its CronJob.
 const churnObjects = 2
 
-// churnStep is how often the churn changes the workload.
-const churnStep = 2 * time.Second
+// churnStep is how often the churn changes the workload; a step's
+// requests may take up to churnRequestTimeout on a loaded machine.
+const (
+	churnStep           = 2 * time.Second
+	churnRequestTimeout = 15 * time.Second
+)
 
 // withChurn is kinds plus churnKinds, each once.
 func withChurn(kinds ...string) []string {
@@ -124,7 +128,7 @@ func (c *churn) run() {
 			return
 		case <-tick.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), churnStep)
+		ctx, cancel := context.WithTimeout(context.Background(), churnRequestTimeout)
 		err := c.step(ctx, i)
 		cancel()
 		c.mu.Lock()
@@ -195,9 +199,10 @@ func (c *churn) stop(t *testing.T) {
 			return false, err
 		}
 		want := ptr.Deref(d.Spec.Replicas, 1)
-		s := d.Status
-		return s.ObservedGeneration == d.Generation && s.UpdatedReplicas == want && s.AvailableReplicas == want && s.Replicas == want,
-			fmt.Errorf("generation %d, status %+v", d.Generation, s)
+		if s := d.Status; s.ObservedGeneration != d.Generation || s.UpdatedReplicas != want || s.AvailableReplicas != want || s.Replicas != want {
+			return false, fmt.Errorf("generation %d, status %+v", d.Generation, s)
+		}
+		return true, nil
 	})
 	// A last Job, after the fault: it completes (kwok) and its TTL removes it.
 	if err := c.startJob(t.Context(), "churn-last"); err != nil {
@@ -211,7 +216,10 @@ func (c *churn) stop(t *testing.T) {
 		if err != nil {
 			return false, err
 		}
-		return j.Status.Succeeded > 0, fmt.Errorf("status %+v", j.Status)
+		if j.Status.Succeeded == 0 {
+			return false, fmt.Errorf("status %+v", j.Status)
+		}
+		return true, nil
 	})
 }
 

@@ -42,7 +42,8 @@ func TestAPIServerKilledMidWatch(t *testing.T) {
 	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
 
 	apiServerDown(t, cluster.KillAPIServer)
-	down := clientsetFor(t, startPeer(t, nil).Config)
+	peer := startPeer(t, nil)
+	down := clientsetFor(t, peer.Config)
 	setValue(t, down, ns, "born-while-down", 1)
 	setValue(t, down, ns, "changed-while-down", 2)
 	deleteConfigMap(t, down, ns, "deleted-while-down")
@@ -51,6 +52,9 @@ func TestAPIServerKilledMidWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	createDeployment(t, down, ns, "api")
+	if err := peer.Kill(); err != nil {
+		t.Fatal(err)
+	}
 	if err := rec.alive(); err != nil {
 		t.Fatalf("while kube-apiserver was down: %v", err)
 	}
