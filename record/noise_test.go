@@ -12,7 +12,9 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
 )
 
 const leaderAnnotation = "control-plane.alpha.kubernetes.io/leader"
@@ -118,6 +120,9 @@ func createNoiseObjects(t *testing.T, cs kubernetes.Interface, ns string) {
 	}
 }
 
+// conflictBackoff retries an update that lost a race with a controller.
+var conflictBackoff = wait.Backoff{Steps: 20, Duration: 10 * time.Millisecond, Factor: 1.5, Jitter: 0.1, Cap: time.Second}
+
 func leaderRecord(i int) string {
 	renew := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
 	return fmt.Sprintf(`{"holderIdentity":"node-%d","leaseDurationSeconds":15,"renewTime":%q,"leaderTransitions":%d}`,
@@ -150,7 +155,8 @@ func label(t *testing.T, cs kubernetes.Interface, ns string, dep bool, label str
 	}
 }
 
-// makeNoise sends n status-only updates to the Deployment; every tenth
+// makeNoise sends n status-only updates to the Deployment (on top of the
+// deployment controller's own); every tenth
 // update it also scales the Deployment the way its HPA would (alternating
 // the scale subresource and a plain update of spec.replicas) and renews the
 // leader annotation of the ConfigMap "lock".
@@ -162,43 +168,62 @@ func makeNoise(t *testing.T, cs kubernetes.Interface, ns string, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The deployment controller writes the Deployment too: an update that
+	// conflicts with it is made again on the object read afresh.
+	deploymentUpdate := func(what string, update func(*appsv1.Deployment) (*appsv1.Deployment, error)) {
+		t.Helper()
+		err := retry.RetryOnConflict(conflictBackoff, func() error {
+			got, err := update(d)
+			if err == nil {
+				d = got
+				return nil
+			}
+			if fresh, gerr := deps.Get(ctx, "web", metav1.GetOptions{}); gerr == nil {
+				d = fresh
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
 	for i := 1; i <= n; i++ {
 		r := int32(i%5 + 1)
-		d.Status = appsv1.DeploymentStatus{
-			ObservedGeneration: d.Generation,
-			Replicas:           r,
-			UpdatedReplicas:    r,
-			ReadyReplicas:      r - 1,
-			AvailableReplicas:  r - 1,
-			Conditions: []appsv1.DeploymentCondition{{
-				Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable",
-				Message:        fmt.Sprintf("update %d", i),
-				LastUpdateTime: metav1.NewTime(time.Date(2030, 1, 1, 0, 0, i%60, 0, time.UTC)),
-			}},
-		}
-		if d, err = deps.UpdateStatus(ctx, d, metav1.UpdateOptions{}); err != nil {
-			t.Fatalf("status update %d: %v", i, err)
-		}
+		deploymentUpdate(fmt.Sprintf("status update %d", i), func(d *appsv1.Deployment) (*appsv1.Deployment, error) {
+			d.Status = appsv1.DeploymentStatus{
+				ObservedGeneration: d.Generation,
+				Replicas:           r,
+				UpdatedReplicas:    r,
+				ReadyReplicas:      r - 1,
+				AvailableReplicas:  r - 1,
+				Conditions: []appsv1.DeploymentCondition{{
+					Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable",
+					Message:        fmt.Sprintf("update %d", i),
+					LastUpdateTime: metav1.NewTime(time.Date(2030, 1, 1, 0, 0, i%60, 0, time.UTC)),
+				}},
+			}
+			return deps.UpdateStatus(ctx, d, metav1.UpdateOptions{})
+		})
 		if i%10 != 0 {
 			continue
 		}
 		replicas := int32(i/10%7 + 2)
 		if i%20 == 0 {
-			scale := &autoscalingv1.Scale{
-				ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns, ResourceVersion: d.ResourceVersion},
-				Spec:       autoscalingv1.ScaleSpec{Replicas: replicas},
-			}
-			if _, err := deps.UpdateScale(ctx, "web", scale, metav1.UpdateOptions{}); err != nil {
-				t.Fatalf("scale %d: %v", i, err)
-			}
-			if d, err = deps.Get(ctx, "web", metav1.GetOptions{}); err != nil {
-				t.Fatal(err)
-			}
+			deploymentUpdate(fmt.Sprintf("scale %d", i), func(d *appsv1.Deployment) (*appsv1.Deployment, error) {
+				scale := &autoscalingv1.Scale{
+					ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns, ResourceVersion: d.ResourceVersion},
+					Spec:       autoscalingv1.ScaleSpec{Replicas: replicas},
+				}
+				if _, err := deps.UpdateScale(ctx, "web", scale, metav1.UpdateOptions{}); err != nil {
+					return nil, err
+				}
+				return deps.Get(ctx, "web", metav1.GetOptions{})
+			})
 		} else {
-			d.Spec.Replicas = &replicas
-			if d, err = deps.Update(ctx, d, metav1.UpdateOptions{}); err != nil {
-				t.Fatalf("replicas update %d: %v", i, err)
-			}
+			deploymentUpdate(fmt.Sprintf("replicas update %d", i), func(d *appsv1.Deployment) (*appsv1.Deployment, error) {
+				d.Spec.Replicas = &replicas
+				return deps.Update(ctx, d, metav1.UpdateOptions{})
+			})
 		}
 		cm, err := cms.Get(ctx, "lock", metav1.GetOptions{})
 		if err != nil {
