@@ -129,9 +129,12 @@ func TestUnwritableRepositoryRetriesWithBackoff(t *testing.T) {
 	// Changes while it fails are kept pending too.
 	deleteConfigMap(t, cs, ns, "deleted")
 	setValue(t, cs, ns, "born-while-failing", 1)
-	eventually(t, rec, "two more failed attempts", func() (bool, string) {
-		n := len(failedAttempts(t, logs.String()))
-		return n >= failures+2, fmt.Sprintf("%d failed attempts", n)
+	// The creation comes after the deletion on the same watch: once an
+	// attempt holds one path more, the recorder has seen both.
+	eventually(t, rec, "a failed attempt holding the changes made while failing", func() (bool, string) {
+		attempts := failedAttempts(t, logs.String())
+		last := attempts[len(attempts)-1]
+		return last.Pending > attempts[0].Pending, fmt.Sprintf("%d pending at first, %d now", attempts[0].Pending, last.Pending)
 	})
 	if n := logs.count("initial snapshot recorded"); n != 0 {
 		t.Fatalf("the initial snapshot is reported recorded %d times while the store is unwritable", n)
@@ -164,6 +167,11 @@ func TestUnwritableRepositoryRetriesWithBackoff(t *testing.T) {
 		return n >= failures, fmt.Sprintf("%d failed attempts", n)
 	})
 	setValue(t, cs, ns, "born-while-failing", 2)
+	eventually(t, rec, "a failed attempt holding both changes", func() (bool, string) {
+		attempts := failedAttempts(t, logs.String())
+		last := attempts[len(attempts)-1]
+		return last.Pending >= 2, fmt.Sprintf("%d pending", last.Pending)
+	})
 	repair()
 	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
 	checkBackoff(t, failedAttempts(t, logs.String())[before:], "batch", repo, pack, backoff)
@@ -225,6 +233,7 @@ func TestWorktreeWriteFailureLosesNothing(t *testing.T) {
 		out, err := gitTry(repo, "status", "--porcelain")
 		return err == nil && out == "", fmt.Sprintf("git status: %s %v", out, err)
 	})
+	requireQuiet(t, cs, ns, repo, rec.alive)
 	rec.stop(t)
 	gitOut(t, repo, "fsck", "--full", "--strict")
 }

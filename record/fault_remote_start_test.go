@@ -76,6 +76,9 @@ func TestRemoteOutageAtStart(t *testing.T) {
 		eventually(t, rec, "the end of the outage logged", func() (bool, string) {
 			return strings.Contains(logs.String(), `"msg":"remote reachable"`) && strings.Contains(logs.String(), `"outage":`), "no end of the outage in the log"
 		})
+		if round == 1 {
+			requireQuiet(t, cs, ns, clone, rec.alive)
+		}
 		rec.stop(t)
 		for c := 0; c <= round; c++ {
 			if got := gitOut(t, bare, "ls-tree", "--name-only", branchRef, "other-"+string(rune('a'+c))); got == "" {
