@@ -192,7 +192,10 @@ func (c *churn) stop(t *testing.T) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if c.steps-c.failed < minChurnSteps {
-			return false, fmt.Errorf("%d of %d steps failed, the last with %v", c.failed, c.steps, c.last)
+			if c.last != nil {
+				return false, fmt.Errorf("%d steps so far, %d failed, the last with: %w", c.steps, c.failed, c.last)
+			}
+			return false, fmt.Errorf("%d steps so far", c.steps)
 		}
 		return true, nil
 	})
