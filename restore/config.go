@@ -91,9 +91,10 @@ type Config struct {
 	// Objects, when set, narrow the restore to these objects (kubectl
 	// references, see ParseRef); the filters apply too.
 	Objects []ObjectQuery
-	// DryRun makes every write a server-side dry run: the Summary tells what
-	// a restore would do, and nothing changes.
-	DryRun bool
+	// DryRun, when set, changes nothing: DryRunServer sends every write as
+	// a server-side dry run, DryRunClient does not contact the cluster.
+	// The Summary tells what a restore would do.
+	DryRun DryRun
 	// Existing says what happens to objects that already exist; default skip.
 	Existing Existing
 	// Identities decrypt encrypted Secrets (see LoadIdentities).
@@ -152,3 +153,18 @@ func newFilter(o filters.Options) (*filters.Filter, error) {
 	}
 	return f, nil
 }
+
+// DryRun is kubectl's --dry-run strategy for a restore.
+type DryRun string
+
+// Dry-run strategies. The zero value restores.
+const (
+	// DryRunServer sends every write as a server-side dry run (dryRun=All):
+	// the API server validates, defaults and admits each object and tells
+	// whether it would be created, updated or left unchanged.
+	DryRunServer DryRun = "server"
+	// DryRunClient reads and decrypts the backup and plans the restore
+	// (scope, order, skipped Secrets) without contacting the cluster:
+	// every object in scope is Planned.
+	DryRunClient DryRun = "client"
+)
