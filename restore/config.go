@@ -10,7 +10,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
-	"github.com/clusterscribe/clusterscribe/watcher"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 )
 
 // Defaults.
@@ -103,7 +103,7 @@ type Config struct {
 	// for itself (see ControlPlaneObjects); by default they are skipped.
 	IncludeControlPlane bool
 	// QPS and Burst bound every request to the cluster; default
-	// watcher.DefaultQPS and watcher.DefaultBurst.
+	// kube.DefaultQPS and kube.DefaultBurst.
 	QPS   float32
 	Burst int
 	// CRDTimeout bounds the wait for restored CRDs; default DefaultCRDTimeout.
@@ -128,10 +128,10 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: existing: %q is not one of skip, update", ErrInvalidConfig, c.Existing)
 	}
 	if c.QPS <= 0 {
-		c.QPS = watcher.DefaultQPS
+		c.QPS = kube.DefaultQPS
 	}
 	if c.Burst <= 0 {
-		c.Burst = watcher.DefaultBurst
+		c.Burst = kube.DefaultBurst
 	}
 	if c.CRDTimeout <= 0 {
 		c.CRDTimeout = DefaultCRDTimeout

@@ -11,8 +11,8 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/restore"
-	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
 type restoreOptions struct {
@@ -62,8 +62,8 @@ func (o *restoreOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.IncludeControlPlane, "include-control-plane", false,
 		"also restore what the API server makes and keeps for itself (its own Service and CA ConfigMaps, "+
 			"Service IP allocations, automanaged APIServices); skipped by default")
-	fs.Float64Var(&o.qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
-	fs.IntVar(&c.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
+	fs.Float64Var(&o.qps, "qps", kube.DefaultQPS, "client-side limit of API requests per second")
+	fs.IntVar(&c.Burst, "burst", kube.DefaultBurst, "client-side burst of API requests")
 	fs.DurationVar(&c.CRDTimeout, "crd-timeout", restore.DefaultCRDTimeout, "how long restored CRDs may take to be Established")
 }
 
