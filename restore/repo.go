@@ -34,7 +34,7 @@ type snapshot struct {
 // repository as it is, a remote cloned into (or fetched in) a work
 // directory.
 func openRepository(ctx context.Context, src Source) (*git.Repository, error) {
-	if isRemote(src.Repo) {
+	if gitremote.IsRemote(src.Repo) {
 		return syncClone(ctx, src)
 	}
 	abs, err := filepath.Abs(src.Repo)

@@ -81,7 +81,7 @@ func authFor(url string, a committer.Auth) (transport.AuthMethod, []byte, []stri
 	}
 	ep, err := transport.NewEndpoint(url)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("git URL %s: %w", scrub(url), err)
+		return nil, nil, nil, fmt.Errorf("git URL %s: %w", gitremote.Scrub(url), err)
 	}
 	var ca []byte
 	if a.CAFile != "" {
@@ -150,10 +150,6 @@ func readToken(a committer.Auth) (string, error) {
 	return "", nil
 }
 
-var userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@`)
-
-func scrub(s string) string { return userinfoRE.ReplaceAllString(s, "$1") }
-
 // redactedError hides credentials from an error's text and keeps its chain.
 type redactedError struct {
 	msg string
@@ -164,7 +160,7 @@ func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
 func redact(err error, secrets []string) error {
-	msg := scrub(err.Error())
+	msg := gitremote.Scrub(err.Error())
 	for _, s := range secrets {
 		if s != "" {
 			msg = strings.ReplaceAll(msg, s, "[redacted]")
