@@ -15,6 +15,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // backupFile is one file of a cluster's subtree at one commit.

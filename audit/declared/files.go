@@ -108,7 +108,7 @@ func (r *fileReader) tooLarge(size int64) error {
 
 // scrub removes the root from an error message: files are named relative
 // to it, and a clone's temporary directory means nothing to a reader.
-func (r *fileReader) gitremote.Scrub(err error) error {
+func (r *fileReader) scrub(err error) error {
 	msg := err.Error()
 	for _, root := range []string{r.root, r.realRoot} {
 		msg = strings.ReplaceAll(msg, root+string(filepath.Separator), "")

@@ -3,8 +3,9 @@ package declared
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // Source is a parsed --declared value: a local directory, or a Git URL with
@@ -76,11 +77,3 @@ func (s Source) String() string {
 	}
 	return gitremote.Scrub(s.URL) + "@" + s.Ref
 }
-
-func gitremote.IsRemote(s string) bool {
-	if gitremote.HasScheme(s) {
-		return true
-	}
-	return !strings.HasPrefix(s, "/") && !strings.HasPrefix(s, ".") && scpLikeRE.MatchString(s)
-}
-

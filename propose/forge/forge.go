@@ -7,8 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // PullRequest is an open pull (or merge) request as propose sees it.
