@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/clusterscribe/clusterscribe/internal/gitremote"
@@ -74,25 +73,16 @@ var ErrNoToken = errors.New("no forge token")
 
 // Read returns the token, read now.
 func (t Token) Read() (string, error) {
+	s, err := gitremote.ReadSecret(t.File, t.Env)
 	switch {
-	case t.File != "":
-		b, err := os.ReadFile(t.File)
-		if err != nil {
-			return "", fmt.Errorf("read token file: %w", err)
-		}
-		s := strings.TrimSpace(string(b))
-		if s == "" {
-			return "", fmt.Errorf("%w: token file %s is empty", ErrNoToken, t.File)
-		}
-		return s, nil
-	case t.Env != "":
-		s := strings.TrimSpace(os.Getenv(t.Env))
-		if s == "" {
-			return "", fmt.Errorf("%w: variable %s is unset or empty", ErrNoToken, t.Env)
-		}
-		return s, nil
+	case errors.Is(err, gitremote.ErrEmptySecret):
+		return "", fmt.Errorf("%w: %w", ErrNoToken, err)
+	case err != nil:
+		return "", err
+	case s == "":
+		return "", ErrNoToken
 	}
-	return "", ErrNoToken
+	return s, nil
 }
 
 // Validate checks what every forge needs.

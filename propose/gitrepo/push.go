@@ -131,23 +131,7 @@ func authFor(url string, a committer.Auth) (transport.AuthMethod, []byte, []stri
 }
 
 func readToken(a committer.Auth) (string, error) {
-	switch {
-	case a.TokenFile != "":
-		b, err := os.ReadFile(a.TokenFile)
-		if err != nil {
-			return "", fmt.Errorf("read token file: %w", err)
-		}
-		if t := strings.TrimSpace(string(b)); t != "" {
-			return t, nil
-		}
-		return "", fmt.Errorf("token file %s is empty", a.TokenFile)
-	case a.TokenEnv != "":
-		if t := strings.TrimSpace(os.Getenv(a.TokenEnv)); t != "" {
-			return t, nil
-		}
-		return "", fmt.Errorf("token variable %s is unset or empty", a.TokenEnv)
-	}
-	return "", nil
+	return gitremote.ReadSecret(a.TokenFile, a.TokenEnv)
 }
 
 // redactedError hides credentials from an error's text and keeps its chain.
