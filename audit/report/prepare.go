@@ -7,7 +7,10 @@ import (
 	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
 // checkReport rejects what no renderer can show faithfully.
@@ -117,5 +120,5 @@ func compareBool(a, b bool) int {
 // isSecret reports whether o is a Secret. Any group counts: masking the
 // values of some custom kind named Secret costs nothing, showing them might.
 func isSecret(o findings.ObjectRef) bool {
-	return o.Kind == "Secret"
+	return serializer.IsSecret(schema.GroupKind{Group: o.Group(), Kind: o.Kind})
 }
