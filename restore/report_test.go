@@ -2,13 +2,12 @@ package restore
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/clusterscribe/clusterscribe/internal/golden"
 )
 
 func sampleSummary(dryRun DryRun) Summary {
@@ -72,7 +71,7 @@ func TestWriteReport(t *testing.T) {
 			if err := WriteReport(&b, sampleSummary(tt.dryRun), tt.format); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.golden, b.String())
+			golden.CheckString(t, filepath.Join("testdata", tt.golden), b.String())
 		})
 	}
 }
@@ -97,25 +96,7 @@ func TestWriteHistory(t *testing.T) {
 			if err := WriteHistory(&b, changes, f); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "history-"+string(f)+".golden", b.String())
+			golden.CheckString(t, filepath.Join("testdata", "history-"+string(f)+".golden"), b.String())
 		})
-	}
-}
-
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", p, diff)
 	}
 }
