@@ -14,6 +14,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
@@ -71,10 +72,11 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 		return nil, err
 	}
 
-	dyn, err := dynamic.NewForConfig(watcher.Limited(restCfg, wopts))
+	clients, err := kube.New(restCfg, wopts.Limits())
 	if err != nil {
-		return nil, fmt.Errorf("audit: dynamic client: %w", err)
+		return nil, fmt.Errorf("audit: %w", err)
 	}
+	dyn := clients.Dynamic
 	decl, versionSkipped, versionProblems := matchVersions(ctx, dyn, decl, live)
 	copts := cfg.Compare
 	copts.InScope = unmanagedScope(cfg.Filters, sc, live, scope, exclusions)

@@ -2,13 +2,11 @@ package audit_test
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
@@ -16,10 +14,9 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/audit/ignore"
+	"github.com/clusterscribe/clusterscribe/internal/golden"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // caseOptions is a golden case's options.yaml.
 type caseOptions struct {
@@ -66,19 +63,7 @@ func TestCompareGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			gotJSON = append(gotJSON, '\n')
-			golden := filepath.Join(dir, "want.json")
-			if *update {
-				if err := os.WriteFile(golden, gotJSON, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(gotJSON)); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", golden, diff)
-			}
+			golden.Check(t, filepath.Join(dir, "want.json"), gotJSON)
 		})
 	}
 }

@@ -11,10 +11,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/flowcontrol"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/audit/report"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 )
 
 // PolicyReport resources (wgpolicyk8s.io/v1alpha2).
@@ -37,14 +37,11 @@ const PolicyReportFieldManager = "clusterscribe"
 // write audit ever makes, and only when asked. It returns how many
 // reports it applied.
 func WritePolicyReports(ctx context.Context, restCfg *rest.Config, rep *findings.Report, qps float32, burst int) (int, error) {
-	cfg := rest.CopyConfig(restCfg)
-	if qps > 0 && burst > 0 {
-		cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(qps, burst)
-	}
-	dyn, err := dynamic.NewForConfig(cfg)
+	clients, err := kube.New(restCfg, kube.Limits{QPS: qps, Burst: burst})
 	if err != nil {
 		return 0, fmt.Errorf("write policy reports: %w", err)
 	}
+	dyn := clients.Dynamic
 	objs := report.PolicyReports(rep)
 	seen := map[string]bool{}
 	for _, o := range objs {

@@ -54,8 +54,7 @@ func renderDiff(d Object, dn map[string]any, drift objectDrift) (string, error) 
 }
 
 func isSecret(obj *unstructured.Unstructured) bool {
-	gvk := obj.GroupVersionKind()
-	return gvk.Group == "" && gvk.Kind == "Secret"
+	return serializer.IsSecret(obj.GroupVersionKind().GroupKind())
 }
 
 // redactSecretData replaces every value of a Secret's data on both sides

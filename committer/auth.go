@@ -3,12 +3,13 @@ package committer
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // Auth holds the credentials for the remote. Tokens and keys are read from
@@ -125,25 +126,7 @@ func (c *credentials) httpMethod() (transport.AuthMethod, error) {
 
 // token reads the configured token; "" when none is configured.
 func (c *credentials) token() (string, error) {
-	switch {
-	case c.auth.TokenFile != "":
-		b, err := os.ReadFile(c.auth.TokenFile)
-		if err != nil {
-			return "", fmt.Errorf("read token file: %w", err)
-		}
-		t := strings.TrimSpace(string(b))
-		if t == "" {
-			return "", fmt.Errorf("token file %s is empty", c.auth.TokenFile)
-		}
-		return t, nil
-	case c.auth.TokenEnv != "":
-		t := strings.TrimSpace(os.Getenv(c.auth.TokenEnv))
-		if t == "" {
-			return "", fmt.Errorf("token variable %s is unset or empty", c.auth.TokenEnv)
-		}
-		return t, nil
-	}
-	return "", nil
+	return gitremote.ReadSecret(c.auth.TokenFile, c.auth.TokenEnv)
 }
 
 func (c *credentials) sshMethod() (transport.AuthMethod, error) {

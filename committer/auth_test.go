@@ -16,6 +16,8 @@ import (
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 func TestParseRemoteURL(t *testing.T) {
@@ -73,8 +75,8 @@ func TestIsRemoteSpec(t *testing.T) {
 	}
 	for in, want := range tests {
 		t.Run(in, func(t *testing.T) {
-			if got := isRemoteSpec(in); got != want {
-				t.Errorf("isRemoteSpec(%q) = %v, want %v", in, got, want)
+			if got := gitremote.IsRemote(in); got != want {
+				t.Errorf("IsRemote(%q) = %v, want %v", in, got, want)
 			}
 		})
 	}

@@ -1,36 +1,16 @@
 package committer
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/clusterscribe/clusterscribe/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
-}
 
 func TestCommitMessageGolden(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "repo")
@@ -63,7 +43,7 @@ func TestCommitMessageGolden(t *testing.T) {
 		Change{Path: "prod/namespaces/shop/core/configmaps/gone.yaml", Object: "v1/ConfigMap shop/never-existed"},
 	)
 
-	golden(t, "commit-message.golden", runGit(t, dir, "log", "-1", "--format=%B", "backup")+"\n")
+	golden.CheckString(t, filepath.Join("testdata", "commit-message.golden"), runGit(t, dir, "log", "-1", "--format=%B", "backup")+"\n")
 }
 
 func TestAttributionString(t *testing.T) {

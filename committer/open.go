@@ -13,6 +13,8 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // Open validates o, then opens or creates the repository and checks out the
@@ -44,7 +46,7 @@ func Open(ctx context.Context, o Options) (*Committer, error) {
 		now:    time.Now,
 	}
 	switch {
-	case isRemoteSpec(o.Repo):
+	case gitremote.IsRemote(o.Repo):
 		r, err := parseRemoteURL(o.Repo)
 		if err != nil {
 			return nil, fmt.Errorf("open: %w", err)
@@ -64,7 +66,7 @@ func Open(ctx context.Context, o Options) (*Committer, error) {
 
 func (c *Committer) opened(err error) (*Committer, error) {
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", scrubURL(c.opts.Repo), err)
+		return nil, fmt.Errorf("open %s: %w", gitremote.Scrub(c.opts.Repo), err)
 	}
 	return c, nil
 }
@@ -176,7 +178,7 @@ func (c *Committer) useOrigin() error {
 	}
 	raw := rem.Config().URLs[0]
 	var r remoteURL
-	if isRemoteSpec(raw) {
+	if gitremote.IsRemote(raw) {
 		if r, err = parseRemoteURL(raw); err != nil {
 			return fmt.Errorf("remote %s: %w", remoteName, err)
 		}
@@ -255,7 +257,7 @@ func ensureRemote(repo *git.Repository, r remoteURL, branch string) error {
 	rem, err := repo.Remote(remoteName)
 	if err == nil {
 		if urls := rem.Config().URLs; len(urls) == 0 || urls[0] != r.config {
-			return fmt.Errorf("%w: workdir is a clone of %s, not of %s", ErrInvalidOptions, scrubURL(fmt.Sprint(urls)), scrubURL(r.config))
+			return fmt.Errorf("%w: workdir is a clone of %s, not of %s", ErrInvalidOptions, gitremote.Scrub(fmt.Sprint(urls)), gitremote.Scrub(r.config))
 		}
 		return nil
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // Log messages of the remote's reachability. A caller that wants to follow
@@ -37,14 +39,14 @@ func (c *Committer) contacted(ctx context.Context, err error) {
 	switch {
 	case err == nil && (!c.reach.known || !c.reach.up):
 		if c.reach.known {
-			c.log.Info(MsgRemoteReachable, "branch", c.opts.Branch, "remote", scrubURL(c.remote.config),
+			c.log.Info(MsgRemoteReachable, "branch", c.opts.Branch, "remote", gitremote.Scrub(c.remote.config),
 				"outageStarted", c.reach.since.UTC().Format(time.RFC3339), "outage", now.Sub(c.reach.since).Round(time.Second))
 		} else {
-			c.log.Info(MsgRemoteReachable, "branch", c.opts.Branch, "remote", scrubURL(c.remote.config))
+			c.log.Info(MsgRemoteReachable, "branch", c.opts.Branch, "remote", gitremote.Scrub(c.remote.config))
 		}
 		c.reach = reach{known: true, up: true, since: now}
 	case err != nil && (!c.reach.known || c.reach.up):
-		c.log.Warn(MsgRemoteUnreachable, "branch", c.opts.Branch, "remote", scrubURL(c.remote.config), "error", err)
+		c.log.Warn(MsgRemoteUnreachable, "branch", c.opts.Branch, "remote", gitremote.Scrub(c.remote.config), "error", err)
 		c.reach = reach{known: true, up: false, since: now}
 	}
 }

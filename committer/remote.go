@@ -11,6 +11,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // connect checks that the remote accepts pushes from these credentials,
@@ -53,7 +55,7 @@ func (c *Committer) connect(ctx context.Context) error {
 func (c *Committer) advertise(ctx context.Context) (map[string]plumbing.Hash, error) {
 	ep, err := transport.NewEndpoint(c.remote.config)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrInvalidURL, scrubURL(c.remote.config))
+		return nil, fmt.Errorf("%w: %s", ErrInvalidURL, gitremote.Scrub(c.remote.config))
 	}
 	ep.CaBundle = c.creds.caBundle
 	tr, err := client.NewClient(ep)

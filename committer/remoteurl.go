@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // remoteURL is a parsed remote location. Credentials found in an http(s)
@@ -20,32 +21,9 @@ type remoteURL struct {
 	password string // from http(s) userinfo
 }
 
-var (
-	schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
-	// scpLikeRE matches user@host:path and host:path: the host part has no
-	// slash, and a path follows the colon.
-	scpLikeRE = regexp.MustCompile(`^(?:[^@/\s]+@)?[^:/\s]+:[^\s]`)
-	// userinfoRE finds the userinfo of any URL inside a message.
-	userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@`)
-)
-
-// isRemoteSpec reports whether repo names a remote by URL or scp syntax
-// rather than a local path.
-func isRemoteSpec(repo string) bool {
-	if schemeRE.MatchString(repo) {
-		return true
-	}
-	return !strings.HasPrefix(repo, "/") && !strings.HasPrefix(repo, ".") && scpLikeRE.MatchString(repo)
-}
-
-// scrubURL removes userinfo from every URL in s.
-func scrubURL(s string) string {
-	return userinfoRE.ReplaceAllString(s, "$1")
-}
-
 func parseRemoteURL(raw string) (remoteURL, error) {
-	shown := scrubURL(raw)
-	if !schemeRE.MatchString(raw) {
+	shown := gitremote.Scrub(raw)
+	if !gitremote.HasScheme(raw) {
 		// scp-style user@host:path.
 		ep, err := transport.NewEndpoint(raw)
 		if err != nil || ep.Protocol != "ssh" {
@@ -61,7 +39,7 @@ func parseRemoteURL(raw string) (remoteURL, error) {
 		reason := "cannot parse"
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			reason = scrubURL(ue.Err.Error())
+			reason = gitremote.Scrub(ue.Err.Error())
 		}
 		return remoteURL{}, fmt.Errorf("%w: %s: %s", ErrInvalidURL, shown, reason)
 	}
@@ -112,7 +90,7 @@ func redact(err error, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
-	msg := scrubURL(err.Error())
+	msg := gitremote.Scrub(err.Error())
 	for _, s := range secrets {
 		if s != "" {
 			msg = strings.ReplaceAll(msg, s, "[redacted]")

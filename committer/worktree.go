@@ -16,6 +16,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/utils/merkletrie"
+
+	"github.com/clusterscribe/clusterscribe/internal/atomicfile"
 )
 
 // wtUpdate is one path to bring the working tree and index in line with.
@@ -280,26 +282,10 @@ func (w *worktreeFS) write(p string, data []byte, mode filemode.FileMode) (fs.Fi
 	if mode == filemode.Executable {
 		perm = 0o755
 	}
-	// A unique, short temporary name: files are written in parallel, and
-	// names of objects can be as long as a file name may be.
-	f, err := os.CreateTemp(filepath.Dir(full), ".clusterscribe-*")
-	if err != nil {
-		return nil, fmt.Errorf("write %s: %w", p, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, full)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return nil, fmt.Errorf("write %s: %w", p, err)
+	// Not synced file by file: the sync of the file system before the
+	// branch moves (syncObjects) covers the working tree too.
+	if err := atomicfile.WriteBytes(full, atomicfile.Options{Perm: perm, NoSync: true}, data); err != nil {
+		return nil, err
 	}
 	fi, err := os.Lstat(full)
 	if err != nil {

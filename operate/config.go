@@ -5,6 +5,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/propose"
 	"github.com/clusterscribe/clusterscribe/record"
@@ -208,8 +209,8 @@ func Default() Config {
 		APIVersion:  APIVersion,
 		Kind:        Kind,
 		ClusterName: record.DefaultCluster,
-		QPS:         watcher.DefaultQPS,
-		Burst:       watcher.DefaultBurst,
+		QPS:         kube.DefaultQPS,
+		Burst:       kube.DefaultBurst,
 		PageSize:    watcher.DefaultPageSize,
 		Record: RecordConfig{
 			Branch:        record.DefaultBranch,

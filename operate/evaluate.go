@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -14,6 +13,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/audit/report"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/atomicfile"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
@@ -145,28 +145,14 @@ func (o *operator) report(ctx context.Context, obs *observer) (*findings.Report,
 	return rep, drift, auditErr
 }
 
-// writeReportFile renders rep to path atomically (temporary file, rename).
+// writeReportFile renders rep to path atomically.
 func writeReportFile(path, format string, rep *findings.Report) error {
 	r, err := report.For(format)
 	if err != nil {
 		return fmt.Errorf("audit.format: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	err = atomicfile.Write(path, atomicfile.Options{}, func(w io.Writer) error { return r.Render(w, rep) })
 	if err != nil {
-		return fmt.Errorf("audit.output: %w", err)
-	}
-	defer func() { _ = os.Remove(f.Name()) }()
-	if err := r.Render(f, rep); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("audit.output: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("audit.output: %w", err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("audit.output: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("audit.output: %w", err)
 	}
 	return nil

@@ -1,8 +1,6 @@
 package propose
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -10,9 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestBodyGolden renders a pull request body with everything it can hold:
 // attribution, edited files, notes, objects missing live, policy findings
@@ -48,19 +45,7 @@ func TestBodyGolden(t *testing.T) {
 		files:   map[string][]byte{"overlays/prod/kustomization.yaml": nil},
 	}
 	got := prBody(rep, b, "main", "prod-eu")
-	golden := filepath.Join("testdata", "body.golden.md")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("body (-want +got):\n%s", diff)
-	}
+	golden.CheckString(t, filepath.Join("testdata", "body.golden.md"), got)
 	if diff := cmp.Diff("Memorialize: Deployment.apps shop/web changed live in prod-eu", b.title("prod-eu")); diff != "" {
 		t.Errorf("title (-want +got):\n%s", diff)
 	}

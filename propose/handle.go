@@ -3,6 +3,7 @@ package propose
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/atomicfile"
 	"github.com/clusterscribe/clusterscribe/propose/gitrepo"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
@@ -147,22 +149,8 @@ func (h *handler) writePatch(name string, commit plumbing.Hash) (string, error) 
 		return "", fmt.Errorf("patch: %w", err)
 	}
 	file := filepath.Join(h.cfg.PatchDir, strings.ReplaceAll(strings.TrimPrefix(name, h.cfg.BranchPrefix+"/"), "/", "_")+".patch")
-	tmp, err := os.CreateTemp(h.cfg.PatchDir, ".propose-*.patch")
+	err := atomicfile.Write(file, atomicfile.Options{}, func(w io.Writer) error { return h.repo.Patch(commit, w) })
 	if err != nil {
-		return "", fmt.Errorf("patch: %w", err)
-	}
-	defer func() { _ = os.Remove(tmp.Name()) }()
-	if err := h.repo.Patch(commit, tmp); err != nil {
-		_ = tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("patch: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return "", fmt.Errorf("patch: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), file); err != nil {
 		return "", fmt.Errorf("patch: %w", err)
 	}
 	return file, nil

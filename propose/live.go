@@ -7,13 +7,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
@@ -30,16 +29,11 @@ type kubeReader struct {
 }
 
 func newKubeReader(cfg *rest.Config, o watcher.Options) (*kubeReader, error) {
-	cfg = watcher.Limited(cfg, o)
-	dyn, err := dynamic.NewForConfig(cfg)
+	clients, err := kube.New(cfg, o.Limits())
 	if err != nil {
 		return nil, fmt.Errorf("live: %w", err)
 	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("live: %w", err)
-	}
-	return &kubeReader{dyn: dyn, mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))}, nil
+	return &kubeReader{dyn: clients.Dynamic, mapper: clients.Mapper}, nil
 }
 
 func (k *kubeReader) Get(ctx context.Context, ref findings.ObjectRef) (*unstructured.Unstructured, error) {

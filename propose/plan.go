@@ -9,6 +9,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/propose/edit"
@@ -73,7 +74,9 @@ type planner struct {
 // cluster.
 var secretData = map[string]bool{"data": true, "stringData": true, "binaryData": true}
 
-func isSecretRef(o findings.ObjectRef) bool { return o.Group() == "" && o.Kind == "Secret" }
+func isSecretRef(o findings.ObjectRef) bool {
+	return serializer.IsSecret(schema.GroupKind{Group: o.Group(), Kind: o.Kind})
+}
 
 // modified plans the edits of a Modified finding: each drifted field is
 // written with its live value where it is declared, or removed where the

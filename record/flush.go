@@ -169,7 +169,7 @@ func (r *recorder) sameSecret(p string, e entry) (bool, error) {
 	return fp != "" && fp == cur, nil
 }
 
-func isSecret(r watcher.Resource) bool { return r.GVR.Group == "" && r.Kind == "Secret" }
+func isSecret(r watcher.Resource) bool { return serializer.IsSecret(r.GroupKind()) }
 
 // label names an object in commit messages: "Deployment.apps shop/web".
 func label(e entry) string {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
-	"github.com/clusterscribe/clusterscribe/watcher"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 )
 
 // Defaults.
@@ -91,9 +91,10 @@ type Config struct {
 	// Objects, when set, narrow the restore to these objects (kubectl
 	// references, see ParseRef); the filters apply too.
 	Objects []ObjectQuery
-	// DryRun makes every write a server-side dry run: the Summary tells what
-	// a restore would do, and nothing changes.
-	DryRun bool
+	// DryRun, when set, changes nothing: DryRunServer sends every write as
+	// a server-side dry run, DryRunClient does not contact the cluster.
+	// The Summary tells what a restore would do.
+	DryRun DryRun
 	// Existing says what happens to objects that already exist; default skip.
 	Existing Existing
 	// Identities decrypt encrypted Secrets (see LoadIdentities).
@@ -102,7 +103,7 @@ type Config struct {
 	// for itself (see ControlPlaneObjects); by default they are skipped.
 	IncludeControlPlane bool
 	// QPS and Burst bound every request to the cluster; default
-	// watcher.DefaultQPS and watcher.DefaultBurst.
+	// kube.DefaultQPS and kube.DefaultBurst.
 	QPS   float32
 	Burst int
 	// CRDTimeout bounds the wait for restored CRDs; default DefaultCRDTimeout.
@@ -127,10 +128,10 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: existing: %q is not one of skip, update", ErrInvalidConfig, c.Existing)
 	}
 	if c.QPS <= 0 {
-		c.QPS = watcher.DefaultQPS
+		c.QPS = kube.DefaultQPS
 	}
 	if c.Burst <= 0 {
-		c.Burst = watcher.DefaultBurst
+		c.Burst = kube.DefaultBurst
 	}
 	if c.CRDTimeout <= 0 {
 		c.CRDTimeout = DefaultCRDTimeout
@@ -152,3 +153,18 @@ func newFilter(o filters.Options) (*filters.Filter, error) {
 	}
 	return f, nil
 }
+
+// DryRun is kubectl's --dry-run strategy for a restore.
+type DryRun string
+
+// Dry-run strategies. The zero value restores.
+const (
+	// DryRunServer sends every write as a server-side dry run (dryRun=All):
+	// the API server validates, defaults and admits each object and tells
+	// whether it would be created, updated or left unchanged.
+	DryRunServer DryRun = "server"
+	// DryRunClient reads and decrypts the backup and plans the restore
+	// (scope, order, skipped Secrets) without contacting the cluster:
+	// every object in scope is Planned.
+	DryRunClient DryRun = "client"
+)

@@ -29,7 +29,7 @@ func isCRD(gk schema.GroupKind) bool { return gk == crdGroupKind }
 // custom resources then fail on their own. In a dry run nothing was
 // created, so there is nothing to wait for.
 func (r *restorer) settleCRDs(ctx context.Context, crds []appliedCRD, results []Result) {
-	if r.cfg.DryRun || len(crds) == 0 {
+	if r.cfg.DryRun != "" || len(crds) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.CRDTimeout)

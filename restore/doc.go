@@ -19,7 +19,8 @@
 // removed. A file that cannot be read or applied is reported by its path
 // and the rest continues; the Summary tells what was created, updated,
 // skipped or failed, and Run's error wraps ErrIncomplete when anything
-// failed. With DryRun every write is a server-side dry run.
+// failed. With DryRunServer every write is a server-side dry run; with
+// DryRunClient the cluster is not contacted and every object is Planned.
 //
 // History lists the commits that changed one object's file, with the
 // attribution lines of their commit messages.

@@ -61,17 +61,25 @@ func History(ctx context.Context, cfg HistoryConfig) ([]Change, error) {
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
+	tree, err := tip.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("history: read %s: %w", tip.Hash, err)
+	}
 	cluster := cfg.Source.Cluster
 	if cluster == "" {
-		tree, err := tip.Tree()
-		if err != nil {
-			return nil, fmt.Errorf("history: read %s: %w", tip.Hash, err)
-		}
 		if cluster, err = chooseCluster(tree, ""); err != nil {
 			return nil, fmt.Errorf("history: %w", err)
 		}
 	}
-	h := &historian{repo: repo, q: cfg.Object, cluster: cluster, files: map[plumbing.Hash]map[string]plumbing.Hash{}, kinds: map[string]string{}}
+	aliases, err := aliasesAt(tree, cluster)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	q, err := aliases.resolve(cfg.Object)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	h := &historian{repo: repo, q: q, cluster: cluster, files: map[plumbing.Hash]map[string]plumbing.Hash{}, kinds: map[string]string{}}
 	changes, err := h.walk(ctx, tip)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", cfg.Object, err)

@@ -39,6 +39,8 @@ func historyRepo(t *testing.T) (string, []plumbing.Hash) {
 			{Path: "prod/namespaces/shop/a.example.com/widgets/web.yaml", Data: []byte("apiVersion: a.example.com/v1\nkind: Widget\nmetadata:\n  name: web\n"), Object: "Widget.a.example.com shop/web"},
 			{Path: "prod/namespaces/shop/b.example.com/widgets/web.yaml", Data: []byte("apiVersion: b.example.com/v1\nkind: Widget\nmetadata:\n  name: web\n"), Object: "Widget.b.example.com shop/web"},
 			{Path: cm, Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n"), Object: "ConfigMap shop/settings"},
+			widgetCRD("a.example.com", "wd", "aw"),
+			widgetCRD("b.example.com", "wd"),
 		},
 		{
 			{Path: deploy, Data: []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n"), Object: "Deployment.apps shop/web", Attribution: at("2026-01-02T10:00:00Z")},
@@ -57,6 +59,19 @@ func historyRepo(t *testing.T) (string, []plumbing.Hash) {
 		commits = append(commits, h)
 	}
 	return dir, commits
+}
+
+// widgetCRD is the file of a Widget CRD in group with these short names.
+func widgetCRD(group string, shortNames ...string) committer.Change {
+	name := "widgets." + group
+	data := "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: " + name +
+		"\nspec:\n  group: " + group + "\n  names:\n    kind: Widget\n    plural: widgets\n    singular: widget\n" +
+		"    shortNames: [" + strings.Join(shortNames, ", ") + "]\n  scope: Namespaced\n"
+	return committer.Change{
+		Path:   "prod/cluster/apiextensions.k8s.io/customresourcedefinitions/" + name + ".yaml",
+		Data:   []byte(data),
+		Object: "CustomResourceDefinition.apiextensions.k8s.io " + name,
+	}
 }
 
 func TestHistory(t *testing.T) {
@@ -154,6 +169,9 @@ func TestHistoryKubectlRefs(t *testing.T) {
 		{ref: "Deployment/web", namespace: "shop", wantPath: "prod/namespaces/shop/apps/deployments/web.yaml"},
 		{ref: "clusterrole/view", namespace: "shop", wantPath: "prod/cluster/rbac.authorization.k8s.io/clusterroles/view.yaml"},
 		{ref: "clusterroles.rbac.authorization.k8s.io/view", namespace: "default", wantPath: "prod/cluster/rbac.authorization.k8s.io/clusterroles/view.yaml"},
+		{ref: "aw/web", namespace: "shop", wantPath: "prod/namespaces/shop/a.example.com/widgets/web.yaml"},
+		{ref: "wd.b.example.com/web", namespace: "shop", wantPath: "prod/namespaces/shop/b.example.com/widgets/web.yaml"},
+		{ref: "wd/web", namespace: "shop", wantErr: ErrInvalidConfig}, // two CRDs declare it
 		{ref: "deploy/web", namespace: "billing", wantErr: ErrObjectNotFound},
 		{ref: "sts/web", namespace: "shop", wantErr: ErrObjectNotFound},
 	}

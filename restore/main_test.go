@@ -9,8 +9,6 @@ import (
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
 // clusterA is recorded; clusterB starts empty and is restored into.
 var clusterA, clusterB *testcluster.Cluster
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
@@ -16,35 +15,17 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 
 	"github.com/clusterscribe/clusterscribe/committer"
-)
-
-var (
-	schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
-	// scpLikeRE matches user@host:path and host:path.
-	scpLikeRE = regexp.MustCompile(`^(?:[^@/\s]+@)?[^:/\s]+:[^\s]`)
-	// userinfoRE finds the userinfo of any URL inside a message.
-	userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@`)
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // mirrorRefSpecs keep the clone's branches and tags equal to the remote's,
 // so every ref resolves as it would in the remote itself.
 var mirrorRefSpecs = []config.RefSpec{"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"}
 
-// isRemote reports whether repo names a remote rather than a local path.
-func isRemote(repo string) bool {
-	if schemeRE.MatchString(repo) {
-		return true
-	}
-	return !strings.HasPrefix(repo, "/") && !strings.HasPrefix(repo, ".") && scpLikeRE.MatchString(repo)
-}
-
-// scrubURL removes userinfo from every URL in s.
-func scrubURL(s string) string { return userinfoRE.ReplaceAllString(s, "$1") }
-
 // syncClone clones src.Repo (bare, all branches and tags) into the work
 // directory, or fetches when the clone is already there.
 func syncClone(ctx context.Context, src Source) (*git.Repository, error) {
-	shown := scrubURL(src.Repo)
+	shown := gitremote.Scrub(src.Repo)
 	remote, auth, secret, err := remoteAuth(src.Repo, src.Auth)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", shown, err)
@@ -54,7 +35,7 @@ func syncClone(ctx context.Context, src Source) (*git.Repository, error) {
 		return nil, fmt.Errorf("open %s: %w", shown, err)
 	}
 	fail := func(op string, err error) error {
-		msg := scrubURL(err.Error())
+		msg := gitremote.Scrub(err.Error())
 		if secret != "" {
 			msg = strings.ReplaceAll(msg, secret, "<redacted>")
 		}
@@ -102,7 +83,7 @@ func workdir(src Source) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("no --workdir and no user cache directory: %w", err)
 	}
-	sum := sha256.Sum256([]byte(scrubURL(src.Repo)))
+	sum := sha256.Sum256([]byte(gitremote.Scrub(src.Repo)))
 	return filepath.Join(cache, "clusterscribe", "restore", hex.EncodeToString(sum[:8])), nil
 }
 

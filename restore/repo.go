@@ -15,6 +15,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // backupFile is one file of a cluster's subtree at one commit.
@@ -34,7 +36,7 @@ type snapshot struct {
 // repository as it is, a remote cloned into (or fetched in) a work
 // directory.
 func openRepository(ctx context.Context, src Source) (*git.Repository, error) {
-	if isRemote(src.Repo) {
+	if gitremote.IsRemote(src.Repo) {
 		return syncClone(ctx, src)
 	}
 	abs, err := filepath.Abs(src.Repo)

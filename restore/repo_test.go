@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // resolveCase is a ref and the commit it must name, or the error.
@@ -191,8 +192,8 @@ func TestRemoteAuthKeepsSecretsOut(t *testing.T) {
 	if u != "https://git.example/backup.git" || secret != "s3cr3t-token" || auth == nil {
 		t.Errorf("url %q, secret %q, auth %v", u, secret, auth)
 	}
-	if got := scrubURL("clone https://tok@git.example/x failed"); got != "clone https://git.example/x failed" {
-		t.Errorf("scrubURL: %q", got)
+	if got := gitremote.Scrub("clone https://tok@git.example/x failed"); got != "clone https://git.example/x failed" {
+		t.Errorf("Scrub: %q", got)
 	}
 }
 

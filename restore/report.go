@@ -48,8 +48,11 @@ func WriteReport(w io.Writer, s Summary, f Format) error {
 		commit = commit[:12]
 	}
 	fmt.Fprintf(&b, "cluster %q from commit %s", s.Cluster, commit)
-	if s.DryRun {
+	switch s.DryRun {
+	case DryRunServer:
 		b.WriteString(" (dry run: nothing was changed; this is what a restore would do)")
+	case DryRunClient:
+		b.WriteString(" (client dry run: the cluster was not contacted; objects in the order a restore applies them)")
 	}
 	b.WriteString("\n\n")
 
@@ -57,7 +60,7 @@ func WriteReport(w io.Writer, s Summary, f Format) error {
 	tw := tabwriter.NewWriter(&list, 0, 8, 2, ' ', 0)
 	listed := 0
 	for _, r := range s.Results {
-		if f != FormatWide && !notable(r, s.DryRun) {
+		if f != FormatWide && !notable(r, s.DryRun != "") {
 			continue
 		}
 		if listed == 0 {
@@ -97,7 +100,7 @@ func notable(r Result, dryRun bool) bool {
 		return true
 	case Skipped:
 		return r.Reason != ReasonExists
-	case Created, Updated:
+	case Created, Updated, Planned:
 		return dryRun || r.Reason != ""
 	}
 	return false
@@ -144,24 +147,36 @@ func writeCounts(w io.Writer, s Summary) error {
 	row := func(cells ...string) {
 		_, _ = fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
+	actions := countedActions(s.DryRun)
 	header := []string{"KIND"}
-	for _, a := range Actions() {
+	for _, a := range actions {
 		header = append(header, strings.ToUpper(string(a)))
 	}
 	row(header...)
 	total := map[Action]int{}
 	for _, k := range kinds {
 		cells := []string{k}
-		for _, a := range Actions() {
+		for _, a := range actions {
 			cells = append(cells, fmt.Sprint(counts[k][a]))
 			total[a] += counts[k][a]
 		}
 		row(cells...)
 	}
 	cells := []string{"TOTAL"}
-	for _, a := range Actions() {
+	for _, a := range actions {
 		cells = append(cells, fmt.Sprint(total[a]))
 	}
 	row(cells...)
 	return tw.Flush()
+}
+
+// countedActions are the columns of the counts table: a client-side dry
+// run plans instead of creating, updating or leaving unchanged.
+func countedActions(d DryRun) []Action {
+	return slices.DeleteFunc(Actions(), func(a Action) bool {
+		if d == DryRunClient {
+			return a == Created || a == Updated || a == Unchanged
+		}
+		return a == Planned
+	})
 }

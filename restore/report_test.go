@@ -2,18 +2,17 @@ package restore
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/clusterscribe/clusterscribe/internal/golden"
 )
 
-func sampleSummary(dryRun bool) Summary {
+func sampleSummary(dryRun DryRun) Summary {
 	broken := "prod/namespaces/shop/core/configmaps/broken.yaml"
-	return Summary{
+	s := Summary{
 		Commit:  "3f2a9c1d0b7e4a5f8e9d0c1b2a3f4e5d6c7b8a90",
 		Cluster: "prod",
 		DryRun:  dryRun,
@@ -36,18 +35,35 @@ func sampleSummary(dryRun bool) Summary {
 			},
 		},
 	}
+	if dryRun == DryRunClient { // the cluster was not asked: what is in scope is planned
+		for i, r := range s.Results {
+			switch r.Action {
+			case Created, Updated, Unchanged, Failed:
+				if r.Object.Kind != "" {
+					s.Results[i].Action, s.Results[i].Reason = Planned, ""
+				}
+			case Skipped:
+				if r.Reason == ReasonExists {
+					s.Results[i].Action, s.Results[i].Reason = Planned, ""
+				}
+			}
+		}
+	}
+	return s
 }
 
 func TestWriteReport(t *testing.T) {
 	tests := []struct {
 		golden string
-		dryRun bool
+		dryRun DryRun
 		format Format
 	}{
-		{"report.golden", false, FormatTable},
-		{"report-dry-run.golden", true, FormatTable},
-		{"report-wide.golden", false, FormatWide},
-		{"report.json.golden", false, FormatJSON},
+		{"report.golden", "", FormatTable},
+		{"report-dry-run.golden", DryRunServer, FormatTable},
+		{"report-client-dry-run.golden", DryRunClient, FormatTable},
+		{"report-wide.golden", "", FormatWide},
+		{"report.json.golden", "", FormatJSON},
+		{"report-client-dry-run.json.golden", DryRunClient, FormatJSON},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -55,7 +71,7 @@ func TestWriteReport(t *testing.T) {
 			if err := WriteReport(&b, sampleSummary(tt.dryRun), tt.format); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.golden, b.String())
+			golden.CheckString(t, filepath.Join("testdata", tt.golden), b.String())
 		})
 	}
 }
@@ -80,25 +96,7 @@ func TestWriteHistory(t *testing.T) {
 			if err := WriteHistory(&b, changes, f); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "history-"+string(f)+".golden", b.String())
+			golden.CheckString(t, filepath.Join("testdata", "history-"+string(f)+".golden"), b.String())
 		})
-	}
-}
-
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", p, diff)
 	}
 }

@@ -50,18 +50,23 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Summary, error)
 	if err != nil {
 		return Summary{}, fmt.Errorf("restore: %w", err)
 	}
-	t, err := newTarget(restCfg, cfg.QPS, cfg.Burst)
+	objects, err := aliasesOf(snap.Files, snap.Cluster).resolveAll(cfg.Objects)
 	if err != nil {
 		return Summary{}, fmt.Errorf("restore: %w", err)
 	}
 	r := &restorer{
-		cfg: cfg, log: cfg.Logger, t: t,
+		cfg: cfg, log: cfg.Logger,
 		pendingNS: map[string]bool{}, pendingKind: map[schema.GroupKind]bool{},
+	}
+	if cfg.DryRun != DryRunClient {
+		if r.t, err = newTarget(restCfg, cfg.QPS, cfg.Burst); err != nil {
+			return Summary{}, fmt.Errorf("restore: %w", err)
+		}
 	}
 	sum := Summary{Commit: snap.Commit.String(), Cluster: snap.Cluster, DryRun: cfg.DryRun, Started: time.Now().UTC()}
 	r.log.Info("restoring", "commit", sum.Commit, "cluster", sum.Cluster, "files", len(snap.Files), "dryRun", cfg.DryRun)
 
-	l := &loader{filter: filter, objects: cfg.Objects, identities: cfg.Identities, includeInternal: cfg.IncludeControlPlane}
+	l := &loader{filter: filter, objects: objects, identities: cfg.Identities, includeInternal: cfg.IncludeControlPlane}
 	var items []item
 	for _, f := range snap.Files {
 		it, res := l.load(f)
@@ -83,7 +88,11 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Summary, error)
 		r.log.Warn("redacted Secrets are skipped: their values are not in the backup", "secrets", names)
 	}
 	sortItems(items)
-	sum.Results = append(sum.Results, r.applyAll(ctx, items)...)
+	if cfg.DryRun == DryRunClient {
+		sum.Results = append(sum.Results, planned(items)...)
+	} else {
+		sum.Results = append(sum.Results, r.applyAll(ctx, items)...)
+	}
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("restore interrupted: %w", err)
 	}
@@ -144,7 +153,7 @@ func (r *restorer) restoreOne(ctx context.Context, it item) Result {
 	}
 	gvk := it.obj.GroupVersionKind()
 	ns := it.obj.GetNamespace()
-	if r.cfg.DryRun && (r.pendingKind[gvk.GroupKind()] || r.pendingNS[ns]) {
+	if r.cfg.DryRun != "" && (r.pendingKind[gvk.GroupKind()] || r.pendingNS[ns]) {
 		res.Action, res.Reason = Created, "not checked by the server: it depends on a Namespace or CRD this restore creates"
 		return res
 	}
@@ -169,7 +178,7 @@ func (r *restorer) restoreOne(ctx context.Context, it item) Result {
 		return fail(err)
 	}
 	res.Reason = note
-	applied, err := r.t.apply(ctx, m, obj, r.cfg.DryRun)
+	applied, err := r.t.apply(ctx, m, obj, r.cfg.DryRun == DryRunServer)
 	if err != nil {
 		return fail(err)
 	}
@@ -187,7 +196,7 @@ func (r *restorer) restoreOne(ctx context.Context, it item) Result {
 
 // created notes, in a dry run, what later objects will depend on.
 func (r *restorer) created(it item) {
-	if !r.cfg.DryRun {
+	if r.cfg.DryRun == "" {
 		return
 	}
 	switch it.res.GroupKind() {
@@ -230,3 +239,16 @@ func crdKind(crd *unstructured.Unstructured) (schema.GroupKind, bool) {
 // errNotEstablished is the failure of a CRD that was applied but never
 // became Established.
 var errNotEstablished = errors.New("applied, but not Established in time")
+
+// planned is a client-side dry run's outcome: every object in scope, in
+// the order a restore applies them.
+func planned(items []item) []Result {
+	out := make([]Result, len(items))
+	for i, it := range items {
+		out[i] = Result{Path: it.path, Object: it.id(), Action: Planned}
+		if len(it.obj.GetOwnerReferences()) > 0 {
+			out[i].Reason = "ownerReferences are re-pointed to the owners' uids in the cluster when restored"
+		}
+	}
+	return out
+}

@@ -73,7 +73,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 
-	cfg := func(ref string, existing Existing, dryRun bool) Config {
+	cfg := func(ref string, existing Existing, dryRun DryRun) Config {
 		return Config{
 			Source:     Source{Repo: repo, Ref: ref},
 			Existing:   existing,
@@ -87,7 +87,7 @@ func TestRoundTrip(t *testing.T) {
 
 	t.Run("dry run changes nothing", func(t *testing.T) {
 		before := listing(t, clusterB.Config)
-		sum, err := Run(t.Context(), clusterB.Config, cfg("a", ExistingSkip, true))
+		sum, err := Run(t.Context(), clusterB.Config, cfg("a", ExistingSkip, DryRunServer))
 		if err != nil {
 			t.Fatalf("dry run: %v\n%s", err, report(t, sum))
 		}
@@ -118,8 +118,42 @@ func TestRoundTrip(t *testing.T) {
 		}
 	})
 
+	t.Run("client dry run plans without a cluster", func(t *testing.T) {
+		sum, err := Run(t.Context(), nil, cfg("a", ExistingSkip, DryRunClient))
+		if err != nil {
+			t.Fatalf("client dry run: %v\n%s", err, report(t, sum))
+		}
+		var planned []string // in the order a restore applies them
+		for _, r := range sum.With(Planned) {
+			planned = append(planned, r.Object.String())
+		}
+		if n := len(sum.Results) - len(planned) - sum.Count(Skipped); n != 0 {
+			t.Errorf("client dry run: %d results neither planned nor skipped\n%s", n, report(t, sum))
+		}
+		if len(planned) == 0 || planned[0] != "CustomResourceDefinition.apiextensions.k8s.io widgets.example.com" {
+			t.Errorf("the plan does not start with the CRD: %v", planned)
+		}
+		if i, j := slices.Index(planned, "Namespace shop"), slices.Index(planned, "Widget.example.com shop/blue"); i < 0 || j < i {
+			t.Errorf("the plan does not put Namespace shop before its Widget: %v", planned)
+		}
+
+		one := cfg("a", ExistingSkip, DryRunClient)
+		q, err := ParseRef("wdg/blue", "shop") // the CRD's short name, known from the backup only
+		if err != nil {
+			t.Fatal(err)
+		}
+		one.Objects = []ObjectQuery{q}
+		sum, err = Run(t.Context(), nil, one)
+		if err != nil {
+			t.Fatalf("client dry run of wdg/blue: %v\n%s", err, report(t, sum))
+		}
+		if got := objects(sum.With(Planned)); !slices.Equal(got, []string{"Widget.example.com shop/blue"}) {
+			t.Errorf("wdg/blue -n shop planned %v, want the Widget only", got)
+		}
+	})
+
 	t.Run("older commit into an empty cluster", func(t *testing.T) {
-		sum, err := Run(t.Context(), clusterB.Config, cfg(first.String()[:10], ExistingSkip, false))
+		sum, err := Run(t.Context(), clusterB.Config, cfg(first.String()[:10], ExistingSkip, ""))
 		if err != nil {
 			t.Fatalf("restore: %v\n%s", err, report(t, sum))
 		}
@@ -138,7 +172,7 @@ func TestRoundTrip(t *testing.T) {
 
 	t.Run("dry run of the newer commit, updating", func(t *testing.T) {
 		before := listing(t, clusterB.Config)
-		sum, err := Run(t.Context(), clusterB.Config, cfg("a", ExistingUpdate, true))
+		sum, err := Run(t.Context(), clusterB.Config, cfg("a", ExistingUpdate, DryRunServer))
 		if err != nil {
 			t.Fatalf("dry run: %v\n%s", err, report(t, sum))
 		}
@@ -154,7 +188,7 @@ func TestRoundTrip(t *testing.T) {
 	})
 
 	t.Run("newer commit over it, updating", func(t *testing.T) {
-		sum, err := Run(t.Context(), clusterB.Config, cfg("a", ExistingUpdate, false))
+		sum, err := Run(t.Context(), clusterB.Config, cfg("a", ExistingUpdate, ""))
 		if err != nil {
 			t.Fatalf("restore: %v\n%s", err, report(t, sum))
 		}
@@ -176,7 +210,7 @@ func TestRoundTrip(t *testing.T) {
 	})
 
 	t.Run("again, skipping what exists", func(t *testing.T) {
-		sum, err := Run(t.Context(), clusterB.Config, cfg("a", ExistingSkip, false))
+		sum, err := Run(t.Context(), clusterB.Config, cfg("a", ExistingSkip, ""))
 		if err != nil {
 			t.Fatalf("restore: %v\n%s", err, report(t, sum))
 		}

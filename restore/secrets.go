@@ -37,8 +37,7 @@ func LoadIdentities(paths ...string) ([]age.Identity, error) {
 }
 
 func isSecret(obj *unstructured.Unstructured) bool {
-	gvk := obj.GroupVersionKind()
-	return gvk.Group == "" && gvk.Kind == "Secret"
+	return serializer.IsSecret(obj.GroupVersionKind().GroupKind())
 }
 
 // redactedKeys returns the data keys of a Secret whose values were

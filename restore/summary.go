@@ -15,10 +15,13 @@ const (
 	Unchanged Action = "unchanged"
 	Skipped   Action = "skipped"
 	Failed    Action = "failed"
+	// Planned is a client-side dry run's action: the object would be
+	// applied; the cluster was not asked whether it exists.
+	Planned Action = "planned"
 )
 
 // Actions lists every Action in report order.
-func Actions() []Action { return []Action{Created, Updated, Unchanged, Skipped, Failed} }
+func Actions() []Action { return []Action{Created, Updated, Unchanged, Planned, Skipped, Failed} }
 
 // Reasons a Result is Skipped.
 const (
@@ -98,7 +101,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 type Summary struct {
 	Commit  string    `json:"commit"`
 	Cluster string    `json:"cluster"`
-	DryRun  bool      `json:"dryRun"`
+	DryRun  DryRun    `json:"dryRun,omitempty"`
 	Started time.Time `json:"started"`
 	// Results has one entry per file in scope, in the order they were
 	// applied; files that could not be read come first.

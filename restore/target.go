@@ -9,12 +9,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
-	"k8s.io/client-go/util/flowcontrol"
+
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 )
 
 // crdResource is where CustomResourceDefinitions are read from.
@@ -28,18 +27,11 @@ type target struct {
 }
 
 func newTarget(cfg *rest.Config, qps float32, burst int) (*target, error) {
-	cfg = rest.CopyConfig(cfg)
-	cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(qps, burst)
-	cfg.QPS, cfg.Burst = qps, burst
-	dyn, err := dynamic.NewForConfig(cfg)
+	clients, err := kube.New(cfg, kube.Limits{QPS: qps, Burst: burst})
 	if err != nil {
-		return nil, fmt.Errorf("dynamic client: %w", err)
+		return nil, err
 	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("discovery client: %w", err)
-	}
-	return &target{dyn: dyn, mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))}, nil
+	return &target{dyn: clients.Dynamic, mapper: clients.Mapper}, nil
 }
 
 // mapping returns the resource serving gvk.

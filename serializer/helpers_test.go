@@ -1,7 +1,6 @@
 package serializer
 
 import (
-	"flag"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -10,13 +9,12 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	sigsyaml "sigs.k8s.io/yaml"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+	"github.com/clusterscribe/clusterscribe/internal/golden"
+)
 
 // fixedNow is the clock of test serializers, so lastmodified is stable.
 var fixedNow = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -80,22 +78,8 @@ var testRecipients = []string{
 	"age1rhtmqj3rer6py8cmg4eulfxdwj4p9ext8raw79dqg4u8sk0nt9pqjjwzen",
 }
 
-// checkGolden compares got with testdata/golden/name, or rewrites the file
-// with -update.
+// checkGolden compares got with testdata/golden/name (golden.Check).
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name), got)
 }

@@ -204,9 +204,12 @@ func (s *Serializer) Render(obj *unstructured.Unstructured) ([]byte, error) {
 
 // isSecret reports whether obj is a core/v1 Secret.
 func isSecret(obj *unstructured.Unstructured) bool {
-	gk := obj.GroupVersionKind().GroupKind()
-	return gk.Group == "" && gk.Kind == "Secret"
+	return IsSecret(obj.GroupVersionKind().GroupKind())
 }
+
+// IsSecret reports whether gk is the core Secret, the one kind whose
+// values clusterscribe never writes in plaintext: every package asks here.
+func IsSecret(gk schema.GroupKind) bool { return gk.Group == "" && gk.Kind == "Secret" }
 
 // describeShort is describe with the name cut to its first 64 bytes, for
 // names too long to repeat.

@@ -16,6 +16,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/flowcontrol"
+
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 )
 
 // EventType says what happened to an object.
@@ -67,12 +69,10 @@ type Options struct {
 	Progress func(r Resource, objects int)
 }
 
-// Defaults safe for a large cluster.
-const (
-	DefaultQPS      = 20
-	DefaultBurst    = 30
-	DefaultPageSize = 500
-)
+// DefaultPageSize is the LIST page size when none is given: safe for a
+// large cluster. (The default rate limit is kube.DefaultQPS and
+// kube.DefaultBurst.)
+const DefaultPageSize = 500
 
 // Watcher runs one informer per watched resource.
 type Watcher struct {
@@ -95,12 +95,6 @@ type Watcher struct {
 // New returns a watcher on the cluster cfg points to. cfg is copied; its
 // rate limits are replaced by a single limiter shared by every client.
 func New(cfg *rest.Config, opts Options) (*Watcher, error) {
-	if opts.QPS <= 0 {
-		opts.QPS = DefaultQPS
-	}
-	if opts.Burst <= 0 {
-		opts.Burst = DefaultBurst
-	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = DefaultPageSize
 	}
@@ -113,23 +107,15 @@ func New(cfg *rest.Config, opts Options) (*Watcher, error) {
 	if opts.Want == nil {
 		opts.Want = func(Resource) bool { return true }
 	}
-	cfg = rest.CopyConfig(cfg)
-	limiter := flowcontrol.NewTokenBucketRateLimiter(opts.QPS, opts.Burst)
-	cfg.RateLimiter = limiter
-	cfg.QPS, cfg.Burst = opts.QPS, opts.Burst
-	dyn, err := dynamic.NewForConfig(cfg)
+	clients, err := kube.New(cfg, opts.Limits())
 	if err != nil {
-		return nil, fmt.Errorf("watcher: dynamic client: %w", err)
-	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("watcher: discovery client: %w", err)
+		return nil, fmt.Errorf("watcher: %w", err)
 	}
 	w := &Watcher{
 		opts:      opts,
-		dynamic:   dyn,
-		discovery: dc,
-		limiter:   limiter,
+		dynamic:   clients.Dynamic,
+		discovery: clients.Discovery,
+		limiter:   clients.Limiter,
 		log:       opts.Logger,
 		events:    make(chan Event, opts.Buffer),
 		running:   map[schema.GroupVersionResource]*informer{},

@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 var commitHashRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
@@ -22,7 +23,7 @@ var commitHashRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 func clone(ctx context.Context, src Source, auth committer.Auth, dir string) (string, error) {
 	ra, err := committer.ResolveAuth(src.URL, auth)
 	if err != nil {
-		return "", fmt.Errorf("--declared %s: %w", scrubURL(src.URL), err)
+		return "", fmt.Errorf("--declared %s: %w", gitremote.Scrub(src.URL), err)
 	}
 	opts := &git.CloneOptions{URL: ra.URL, Auth: ra.Method, CABundle: ra.CABundle, Tags: git.NoTags}
 	var repo *git.Repository

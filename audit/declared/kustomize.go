@@ -18,6 +18,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // kustomizationFiles are the names kustomize recognizes, in its order.
@@ -211,7 +212,7 @@ func (b *kustomizeBuilder) source(dir, kustPath string, origin *resource.Origin,
 	case origin == nil:
 		return findings.Source{File: b.rel(kustPath)}
 	case origin.Repo != "":
-		return findings.Source{File: scrubURL(origin.Repo) + "//" + origin.Path}
+		return findings.Source{File: gitremote.Scrub(origin.Repo) + "//" + origin.Path}
 	case origin.ConfiguredIn != "":
 		file := filepath.Join(dir, origin.ConfiguredIn)
 		return findings.Source{File: b.rel(file), Line: generatorLine(b.reader, file, u.GetKind())}

@@ -3,8 +3,9 @@ package declared
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // Source is a parsed --declared value: a local directory, or a Git URL with
@@ -20,13 +21,6 @@ type Source struct {
 	Ref string
 }
 
-var (
-	schemeRE  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
-	scpLikeRE = regexp.MustCompile(`^(?:[^@/\s]+@)?[^:/\s]+:[^\s]`)
-	// userinfoRE finds the userinfo of any URL inside a message.
-	userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@`)
-)
-
 // ParseSource parses "<dir>" or "<git URL>[@ref]". A value is a Git URL
 // when it has a scheme (https://, file://, ...) or the scp form
 // user@host:path; anything else is a directory.
@@ -35,11 +29,11 @@ func ParseSource(s string) (Source, error) {
 	if s == "" {
 		return Source{}, fmt.Errorf("--declared: %w", ErrNoSource)
 	}
-	if !isRemote(s) {
+	if !gitremote.IsRemote(s) {
 		return Source{Dir: s}, nil
 	}
 	rest := 0 // where the repository path starts: "@" before it is userinfo
-	if m := schemeRE.FindString(s); m != "" {
+	if m := gitremote.Scheme(s); m != "" {
 		rest = len(m)
 		if i := strings.IndexByte(s[rest:], '/'); i >= 0 {
 			rest += i
@@ -53,18 +47,18 @@ func ParseSource(s string) (Source, error) {
 	if i := strings.LastIndexByte(s[rest:], '@'); i >= 0 {
 		src.URL, src.Ref = s[:rest+i], s[rest+i+1:]
 		if src.Ref == "" {
-			return Source{}, fmt.Errorf("--declared %s: empty ref after \"@\"", scrubURL(s))
+			return Source{}, fmt.Errorf("--declared %s: empty ref after \"@\"", gitremote.Scrub(s))
 		}
 	}
-	if schemeRE.MatchString(src.URL) {
+	if gitremote.HasScheme(src.URL) {
 		u, err := url.Parse(src.URL)
 		if err != nil {
-			return Source{}, fmt.Errorf("--declared %s: not a URL", scrubURL(src.URL))
+			return Source{}, fmt.Errorf("--declared %s: not a URL", gitremote.Scrub(src.URL))
 		}
 		switch strings.ToLower(u.Scheme) {
 		case "http", "https", "ssh", "git", "file":
 		default:
-			return Source{}, fmt.Errorf("--declared %s: unsupported protocol %q", scrubURL(src.URL), u.Scheme)
+			return Source{}, fmt.Errorf("--declared %s: unsupported protocol %q", gitremote.Scrub(src.URL), u.Scheme)
 		}
 	}
 	return src, nil
@@ -79,19 +73,7 @@ func (s Source) String() string {
 		return s.Dir
 	}
 	if s.Ref == "" {
-		return scrubURL(s.URL)
+		return gitremote.Scrub(s.URL)
 	}
-	return scrubURL(s.URL) + "@" + s.Ref
-}
-
-func isRemote(s string) bool {
-	if schemeRE.MatchString(s) {
-		return true
-	}
-	return !strings.HasPrefix(s, "/") && !strings.HasPrefix(s, ".") && scpLikeRE.MatchString(s)
-}
-
-// scrubURL removes the userinfo of every URL in s.
-func scrubURL(s string) string {
-	return userinfoRE.ReplaceAllString(s, "$1")
+	return gitremote.Scrub(s.URL) + "@" + s.Ref
 }

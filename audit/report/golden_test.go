@@ -3,9 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,10 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/golden"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // goldenExt is the file extension of each format's golden file.
 var goldenExt = map[string]string{
@@ -47,26 +44,6 @@ func renderFormat(t *testing.T, format string, r *findings.Report) string {
 	return render(t, rd, r)
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got); run with -update if the change is intended:\n%s", path, diff)
-	}
-}
-
 func TestGolden(t *testing.T) {
 	fixtures := []struct {
 		name   string
@@ -78,12 +55,12 @@ func TestGolden(t *testing.T) {
 	for _, fx := range fixtures {
 		for _, format := range Formats() {
 			t.Run(fx.name+"/"+format, func(t *testing.T) {
-				golden(t, fx.name+"."+goldenExt[format], renderFormat(t, format, fx.report()))
+				golden.CheckString(t, filepath.Join("testdata", fx.name+"."+goldenExt[format]), renderFormat(t, format, fx.report()))
 			})
 		}
 	}
 	t.Run("report/text-color", func(t *testing.T) {
-		golden(t, "report.color.txt", render(t, Text{Color: true}, fixtureReport()))
+		golden.CheckString(t, filepath.Join("testdata", "report.color.txt"), render(t, Text{Color: true}, fixtureReport()))
 	})
 }
 

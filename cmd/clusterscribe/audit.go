@@ -11,6 +11,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/audit"
 	"github.com/clusterscribe/clusterscribe/audit/declared"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/restore"
 	"github.com/clusterscribe/clusterscribe/serializer"
@@ -58,8 +59,8 @@ func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.disableRules, "disable-rules", nil, "default normalization rules to switch off, by name")
 	fs.StringSliceVar(&o.dropRules, "drop", nil, "extra fields to drop on both sides, as Kind.group:/json/pointer (or :/pointer for every kind); repeatable")
 
-	fs.Float64Var(&o.qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
-	fs.IntVar(&c.Watcher.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
+	fs.Float64Var(&o.qps, "qps", kube.DefaultQPS, "client-side limit of API requests per second")
+	fs.IntVar(&c.Watcher.Burst, "burst", kube.DefaultBurst, "client-side burst of API requests")
 	fs.Int64Var(&c.Watcher.PageSize, "page-size", watcher.DefaultPageSize, "objects per page of the lists")
 	c.Filters.BindFlags(fs)
 	bindBackupRepoFlag(fs, &o.backupRepo)

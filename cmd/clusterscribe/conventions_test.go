@@ -51,6 +51,8 @@ func TestStructuredOutput(t *testing.T) {
 		{"history kind.group", []string{"history", "configmaps.v1.core/" + ns + "/settings", "--repo", backup}},
 		{"restore", append([]string{"restore", "--repo", backup, "-n", ns, "--include-kinds", "configmap", "--dry-run=server", "--existing", "update"}, kc...)},
 		{"restore one object", append([]string{"restore", "configmap/settings", "-n", ns, "--repo", backup, "--dry-run=server"}, kc...)},
+		// a client-side dry run does not contact the cluster: its kubeconfig points nowhere
+		{"restore, client dry run", []string{"restore", "cm/settings", "-n", ns, "--repo", backup, "--dry-run=client", "--kubeconfig", fakeKubeconfig(t)}},
 		{"propose", append([]string{"propose", "--declared", declaredDir, "--forge", "none", "--patch-dir", dir, "--namespaces", ns}, kc...)},
 	}
 	for _, tt := range tests {

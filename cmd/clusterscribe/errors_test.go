@@ -47,7 +47,6 @@ func TestNewcomerErrors(t *testing.T) {
 		{"unknown format", []string{"history", "cm/x", "--repo", dir, "-o", "csv"}, exitUsage, []string{`--output: "csv" is not one of table, wide, json, yaml`}},
 		{"output file in a missing directory", []string{"version", "--output-file", filepath.Join(dir, "none", "v.txt")}, 1, []string{"--output-file", "does not exist: create it first"}},
 		{"bare --dry-run", []string{"restore", "--repo", dir, "--dry-run", "--kubeconfig", fake}, exitUsage, []string{"--dry-run needs a value", "--dry-run=server"}},
-		{"client dry run", []string{"restore", "--repo", dir, "--dry-run=client", "--kubeconfig", fake}, exitUsage, []string{"--dry-run=client", "use --dry-run=server"}},
 		{"bad dry run", []string{"restore", "--repo", dir, "--dry-run=yes", "--kubeconfig", fake}, exitUsage, []string{`--dry-run: "yes" is not one of none, client, server`}},
 		{"restore, cluster unreachable", []string{"restore", "--repo", dir, "--dry-run=server", "--kubeconfig", fake}, 1, []string{"cannot reach the cluster at https://127.0.0.1:1 (context \"none\")", "connection refused", "--kubeconfig and --context"}},
 		{"audit, cluster unreachable", []string{"audit", "--declared", declared, "--kubeconfig", fake}, exitFailed, []string{"cannot reach the cluster", "--kubeconfig and --context"}},

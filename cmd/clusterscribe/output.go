@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
+
+	"github.com/clusterscribe/clusterscribe/internal/atomicfile"
 )
 
 // Output formats every command with structured output accepts.
@@ -127,22 +129,7 @@ func writeFileAtomic(path string, render func(io.Writer) error) error {
 	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
 		return fmt.Errorf("--output-file %s: directory %s does not exist: create it first", path, filepath.Dir(path))
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("--output-file: %w", err)
-	}
-	defer func() { _ = os.Remove(f.Name()) }()
-	if err := render(f); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("--output-file: %w", err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("--output-file: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err := atomicfile.Write(path, atomicfile.Options{}, render); err != nil {
 		return fmt.Errorf("--output-file: %w", err)
 	}
 	return nil

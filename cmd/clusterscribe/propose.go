@@ -13,13 +13,13 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/propose"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
 	"github.com/clusterscribe/clusterscribe/propose/forge/gitea"
 	"github.com/clusterscribe/clusterscribe/propose/forge/github"
 	"github.com/clusterscribe/clusterscribe/propose/forge/gitlab"
-	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
 // Exit codes of propose.
@@ -68,8 +68,8 @@ func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&a.Compare.Strict, "strict", false, "report every difference, also fields the server defaulted")
 	fs.BoolVar(&a.ServerSide, "server-side", false, "compare against a server-side dry-run apply of each declared object")
 	bindIgnoreRules(fs, &o.ignoreFile)
-	fs.Float64Var(&o.qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
-	fs.IntVar(&a.Watcher.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
+	fs.Float64Var(&o.qps, "qps", kube.DefaultQPS, "client-side limit of API requests per second")
+	fs.IntVar(&a.Watcher.Burst, "burst", kube.DefaultBurst, "client-side burst of API requests")
 	a.Filters.BindFlags(fs)
 	bindBackupRepoFlag(fs, &o.backupRepo)
 	fs.BoolVar(&o.withBundled, "bundled-policies", false, "evaluate the bundled compliance policies and show their findings on the proposed objects (implied by --policies)")

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
@@ -35,8 +36,8 @@ func (o *recordOptions) bindFlags(fs *pflag.FlagSet) {
 	bindGitAuthFlags(fs, &c.Committer.Auth, "")
 
 	var qps float64
-	fs.Float64Var(&qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
-	fs.IntVar(&c.Watcher.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
+	fs.Float64Var(&qps, "qps", kube.DefaultQPS, "client-side limit of API requests per second")
+	fs.IntVar(&c.Watcher.Burst, "burst", kube.DefaultBurst, "client-side burst of API requests")
 	fs.Int64Var(&c.Watcher.PageSize, "page-size", watcher.DefaultPageSize, "objects per page of the initial lists")
 	o.qps = &qps
 

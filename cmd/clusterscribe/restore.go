@@ -8,10 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"k8s.io/client-go/rest"
 
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/restore"
-	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
 type restoreOptions struct {
@@ -53,15 +54,16 @@ func (o *restoreOptions) bindFlags(fs *pflag.FlagSet) {
 		"restore only these namespaces, as globs (e.g. team-*); applies to namespaced objects and to Namespace objects by name")
 	fs.StringSliceVar(&c.Filters.ExcludeNamespaces, "exclude-namespaces", nil, "do not restore these namespaces, as globs; wins over --namespaces")
 	fs.StringVarP(&c.Filters.Selector, "selector", "l", "", "restore only objects whose labels match this selector (e.g. app=web)")
-	fs.StringVar(&o.dryRun, "dry-run", dryRunNone, `"server": send every write as a server-side dry run and report what would change, changing nothing; "none": restore`)
+	fs.StringVar(&o.dryRun, "dry-run", dryRunNone, `"server": send every write as a server-side dry run and report what would change, changing nothing; `+
+		`"client": list what would be applied, in order, without contacting the cluster (no kubeconfig needed); "none": restore`)
 	fs.Lookup("dry-run").NoOptDefVal = "unchanged"
 	fs.StringVar(&o.existing, "existing", string(restore.ExistingSkip), "objects that already exist: skip (leave them) or update (apply the backup's version)")
 	fs.StringSliceVar(&o.ageIdentities, "age-identity", nil, "age identity file that decrypts encrypted Secrets; repeatable (default: $"+envSOPSAgeKeyFile+", else sops' keys.txt when present)")
 	fs.BoolVar(&c.IncludeControlPlane, "include-control-plane", false,
 		"also restore what the API server makes and keeps for itself (its own Service and CA ConfigMaps, "+
 			"Service IP allocations, automanaged APIServices); skipped by default")
-	fs.Float64Var(&o.qps, "qps", watcher.DefaultQPS, "client-side limit of API requests per second")
-	fs.IntVar(&c.Burst, "burst", watcher.DefaultBurst, "client-side burst of API requests")
+	fs.Float64Var(&o.qps, "qps", kube.DefaultQPS, "client-side limit of API requests per second")
+	fs.IntVar(&c.Burst, "burst", kube.DefaultBurst, "client-side burst of API requests")
 	fs.DurationVar(&c.CRDTimeout, "crd-timeout", restore.DefaultCRDTimeout, "how long restored CRDs may take to be Established")
 }
 
@@ -82,11 +84,11 @@ func (o *restoreOptions) complete(cmd *cobra.Command, g *globals, args []string)
 	switch o.dryRun {
 	case dryRunNone:
 	case dryRunServer:
-		o.cfg.DryRun = true
+		o.cfg.DryRun = restore.DryRunServer
 	case dryRunClient:
-		return errors.New("--dry-run=client: restore needs the cluster to tell what exists and what would change; use --dry-run=server, which changes nothing")
+		o.cfg.DryRun = restore.DryRunClient
 	case "unchanged":
-		return errors.New("--dry-run needs a value, as in kubectl: --dry-run=server (nothing is changed) or --dry-run=none")
+		return errors.New("--dry-run needs a value, as in kubectl: --dry-run=server (the cluster says what would change), --dry-run=client (the plan, without contacting the cluster) or --dry-run=none")
 	default:
 		return fmt.Errorf("--dry-run: %q is not one of none, client, server", o.dryRun)
 	}
@@ -132,7 +134,7 @@ func (o *restoreOptions) namespaceScope(cmd *cobra.Command, g *globals, args []s
 func newRestoreCommand(g *globals) *cobra.Command {
 	o := &restoreOptions{}
 	cmd := &cobra.Command{
-		Use:   "restore [TYPE/NAME]... --repo <path|URL> [--ref branch|tag|commit] [-n NS] [--dry-run=none|server] [--existing skip|update]",
+		Use:   "restore [TYPE/NAME]... --repo <path|URL> [--ref branch|tag|commit] [-n NS] [--dry-run=none|server|client] [--existing skip|update]",
 		Short: "Rebuild a cluster from the backup branch",
 		Long: "restore applies the objects of one commit of the backup branch to the current cluster with\n" +
 			"server-side apply (field manager \"clusterscribe\"), in dependency order: CRDs (waited for until\n" +
@@ -145,6 +147,8 @@ func newRestoreCommand(g *globals) *cobra.Command {
 			"objects stay in scope).",
 		Example: "  # what a restore of the latest backup would change, without changing anything\n" +
 			"  clusterscribe restore --repo https://git.example.com/org/backup.git --dry-run=server\n\n" +
+			"  # the plan (scope and order) of a restore, without a cluster\n" +
+			"  clusterscribe restore --repo ./backup --dry-run=client -o wide\n\n" +
 			"  # one namespace, from yesterday's commit, updating what exists\n" +
 			"  clusterscribe restore --repo ./backup --ref 3f2a9c1d -n shop --existing update\n\n" +
 			"  # one Deployment and its ConfigMap\n" +
@@ -163,9 +167,15 @@ func newRestoreCommand(g *globals) *cobra.Command {
 }
 
 func (o *restoreOptions) run(cmd *cobra.Command, g *globals) error {
-	log, restCfg, err := g.connect(cmd.Context())
+	log, err := g.logger()
 	if err != nil {
 		return err
+	}
+	var restCfg *rest.Config // a client-side dry run does not contact the cluster
+	if o.cfg.DryRun != restore.DryRunClient {
+		if restCfg, err = g.restConfig(cmd.Context()); err != nil {
+			return err
+		}
 	}
 	o.cfg.Logger = log
 	p := g.progress(log, "restore")

@@ -93,3 +93,56 @@ func TestHistoryCommand(t *testing.T) {
 		t.Errorf("history is not newest first:\n%s", out)
 	}
 }
+
+// TestRestoreClientDryRun plans a restore from a backup with no kubeconfig
+// anywhere, naming a custom resource by the short name its CRD declares in
+// the backup.
+func TestRestoreClientDryRun(t *testing.T) {
+	dir := t.TempDir()
+	c, err := committer.Open(t.Context(), committer.Options{Repo: dir, Branch: "clusterscribe/backup", Prefix: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []committer.Change{
+		{Path: "prod/cluster/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com.yaml", Object: "CustomResourceDefinition.apiextensions.k8s.io widgets.example.com", Data: []byte(
+			"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n" +
+				"spec:\n  group: example.com\n  names: {kind: Widget, plural: widgets, singular: widget, shortNames: [wdg]}\n  scope: Namespaced\n")},
+		{Path: "prod/cluster/core/namespaces/shop.yaml", Object: "Namespace shop", Data: []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")},
+		{Path: "prod/namespaces/shop/example.com/widgets/blue.yaml", Object: "Widget.example.com shop/blue", Data: []byte("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: blue\n  namespace: shop\n")},
+		{Path: "prod/namespaces/shop/core/configmaps/settings.yaml", Object: "ConfigMap shop/settings", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\n")},
+	}
+	if _, err := c.Commit(t.Context(), files); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("HOME", t.TempDir())
+
+	out, _, err := runCommand(t, "restore", "--repo", dir, "--dry-run=client", "-o", "wide")
+	if err != nil {
+		t.Fatalf("restore --dry-run=client: %v\n%s", err, out)
+	}
+	order := []string{"CustomResourceDefinition.apiextensions.k8s.io widgets.example.com", "Namespace shop", "ConfigMap shop/settings", "Widget.example.com shop/blue"}
+	last := -1
+	for _, o := range order {
+		i := strings.Index(out, "planned  "+o)
+		if i < last {
+			t.Errorf("%q is not planned after the objects before it:\n%s", o, out)
+		}
+		last = i
+	}
+	if !strings.Contains(out, "client dry run: the cluster was not contacted") {
+		t.Errorf("the report does not say the cluster was not contacted:\n%s", out)
+	}
+
+	out, _, err = runCommand(t, "restore", "wdg/blue", "-n", "shop", "--repo", dir, "--dry-run=client")
+	if err != nil {
+		t.Fatalf("restore wdg/blue --dry-run=client: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "planned  Widget.example.com shop/blue") || strings.Contains(out, "settings") {
+		t.Errorf("wdg/blue -n shop does not plan the Widget alone:\n%s", out)
+	}
+	out, _, err = runCommand(t, "history", "wdg/blue", "-n", "shop", "--repo", dir)
+	if err != nil || !strings.Contains(out, "added   Widget.example.com shop/blue") {
+		t.Errorf("history wdg/blue -n shop: %v\n%s", err, out)
+	}
+}

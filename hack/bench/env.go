@@ -8,10 +8,10 @@ import (
 	"sync"
 	"time"
 
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
 
@@ -69,12 +69,12 @@ func startEnv(ctx context.Context, c config) (*env, error) {
 		e.stop()
 		return nil, fmt.Errorf("client: %w", err)
 	}
-	dyn, err := dynamic.NewForConfig(fast)
+	clients, err := kube.New(fast, kube.Limits{QPS: fast.QPS, Burst: fast.Burst})
 	if err != nil {
 		e.stop()
 		return nil, fmt.Errorf("client: %w", err)
 	}
-	e.seeder = &seeder{cs: e.cs, dyn: dyn, declared: filepath.Join(c.out, "declared")}
+	e.seeder = &seeder{cs: e.cs, dyn: clients.Dynamic, declared: filepath.Join(c.out, "declared")}
 	if err := e.seeder.namespaces(ctx); err != nil {
 		e.stop()
 		return nil, err

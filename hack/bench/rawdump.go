@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
@@ -26,7 +26,6 @@ func rawDump(ctx context.Context, kubeconfig, out string) error {
 	if err != nil {
 		return fmt.Errorf("kubeconfig: %w", err)
 	}
-	cfg.QPS, cfg.Burst = watcher.DefaultQPS, watcher.DefaultBurst
 	f, err := filters.New(filters.Options{})
 	if err != nil {
 		return err
@@ -39,10 +38,11 @@ func rawDump(ctx context.Context, kubeconfig, out string) error {
 	if err != nil {
 		return err
 	}
-	dyn, err := dynamic.NewForConfig(cfg)
+	clients, err := kube.New(cfg, kube.Limits{})
 	if err != nil {
-		return fmt.Errorf("dynamic client: %w", err)
+		return err
 	}
+	dyn := clients.Dynamic
 	n := 0
 	for _, r := range served {
 		if !f.WantResource(r) {

@@ -9,11 +9,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
+
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 )
 
 // Applier applies objects with server-side apply.
@@ -24,20 +24,13 @@ type Applier struct {
 }
 
 // New returns an Applier using fieldManager as the apply manager.
+// cfg's QPS and Burst, when set, are its rate limit.
 func New(cfg *rest.Config, fieldManager string) (*Applier, error) {
-	dyn, err := dynamic.NewForConfig(cfg)
+	clients, err := kube.New(cfg, kube.Limits{QPS: cfg.QPS, Burst: cfg.Burst})
 	if err != nil {
-		return nil, fmt.Errorf("apply: dynamic client: %w", err)
+		return nil, fmt.Errorf("apply: %w", err)
 	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("apply: discovery client: %w", err)
-	}
-	return &Applier{
-		dyn:          dyn,
-		mapper:       restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc)),
-		fieldManager: fieldManager,
-	}, nil
+	return &Applier{dyn: clients.Dynamic, mapper: clients.Mapper, fieldManager: fieldManager}, nil
 }
 
 // rank orders kinds so that what others depend on exists first.

@@ -201,7 +201,7 @@ type comparer struct {
 	encrypt    bool
 }
 
-func isSecret(l liveObject) bool { return l.res.GVR.Group == "" && l.res.Kind == "Secret" }
+func isSecret(l liveObject) bool { return serializer.IsSecret(l.res.GroupKind()) }
 
 // compare renders a live object and compares it with its file (exists
 // tells whether there is one). want is false when the object has no file

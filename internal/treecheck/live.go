@@ -10,11 +10,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
@@ -37,17 +37,12 @@ type ident struct {
 // page by page, keeping the objects the filter allows, keyed by the path
 // the recorder writes them to.
 func listLive(ctx context.Context, restCfg *rest.Config, cluster string, f *filters.Filter) (map[string]liveObject, error) {
-	cfg := rest.CopyConfig(restCfg)
-	cfg.QPS, cfg.Burst = 200, 400
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	clients, err := kube.New(restCfg, kube.Limits{QPS: 200, Burst: 400})
 	if err != nil {
-		return nil, fmt.Errorf("discovery client: %w", err)
+		return nil, err
 	}
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("dynamic client: %w", err)
-	}
-	served, err := watcher.Discover(dc, slog.New(slog.DiscardHandler))
+	dyn := clients.Dynamic
+	served, err := watcher.Discover(clients.Discovery, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}

@@ -1,16 +1,13 @@
 package edit
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/clusterscribe/clusterscribe/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 type opSpec struct {
 	path  string
@@ -83,19 +80,7 @@ func TestApplyGolden(t *testing.T) {
 			if got.Reformatted != tt.reformatted {
 				t.Errorf("Reformatted = %v, want %v", got.Reformatted, tt.reformatted)
 			}
-			golden := filepath.Join("testdata", strings.TrimSuffix(file, filepath.Ext(file))+"."+tt.name+".golden.yaml")
-			if *update {
-				if err := os.WriteFile(golden, got.Content, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got.Content)); diff != "" {
-				t.Errorf("edited file (-want +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join("testdata", strings.TrimSuffix(file, filepath.Ext(file))+"."+tt.name+".golden.yaml"), got.Content)
 			for _, l := range strings.Split(string(in), "\n") {
 				i := strings.Index(l, "#")
 				if i < 0 || tt.name == "removed-container" && strings.Contains(l, "Ships logs") {

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"regexp"
 	"strings"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // PullRequest is an open pull (or merge) request as propose sees it.
@@ -73,25 +73,16 @@ var ErrNoToken = errors.New("no forge token")
 
 // Read returns the token, read now.
 func (t Token) Read() (string, error) {
+	s, err := gitremote.ReadSecret(t.File, t.Env)
 	switch {
-	case t.File != "":
-		b, err := os.ReadFile(t.File)
-		if err != nil {
-			return "", fmt.Errorf("read token file: %w", err)
-		}
-		s := strings.TrimSpace(string(b))
-		if s == "" {
-			return "", fmt.Errorf("%w: token file %s is empty", ErrNoToken, t.File)
-		}
-		return s, nil
-	case t.Env != "":
-		s := strings.TrimSpace(os.Getenv(t.Env))
-		if s == "" {
-			return "", fmt.Errorf("%w: variable %s is unset or empty", ErrNoToken, t.Env)
-		}
-		return s, nil
+	case errors.Is(err, gitremote.ErrEmptySecret):
+		return "", fmt.Errorf("%w: %w", ErrNoToken, err)
+	case err != nil:
+		return "", err
+	case s == "":
+		return "", ErrNoToken
 	}
-	return "", ErrNoToken
+	return s, nil
 }
 
 // Validate checks what every forge needs.
@@ -101,7 +92,7 @@ func (o Options) Validate() error {
 	}
 	u, err := url.Parse(o.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("forge: URL %q is not an http(s) URL", Scrub(o.URL))
+		return fmt.Errorf("forge: URL %q is not an http(s) URL", gitremote.Scrub(o.URL))
 	}
 	if parts := strings.Split(strings.Trim(o.Repo, "/"), "/"); len(parts) < 2 || slicesHasEmpty(parts) {
 		return fmt.Errorf("forge: repository %q is not owner/name", o.Repo)
@@ -147,17 +138,17 @@ func RepoFromURL(gitURL string) (webRoot, repo string, err error) {
 		at := strings.IndexByte(s, '@')
 		colon := strings.IndexByte(s, ':')
 		if colon < 0 || colon < at {
-			return "", "", fmt.Errorf("forge: cannot tell the repository from %q", Scrub(gitURL))
+			return "", "", fmt.Errorf("forge: cannot tell the repository from %q", gitremote.Scrub(gitURL))
 		}
 		s = "ssh://" + s[:colon] + "/" + s[colon+1:]
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return "", "", fmt.Errorf("forge: cannot tell the repository from %q", Scrub(gitURL))
+		return "", "", fmt.Errorf("forge: cannot tell the repository from %q", gitremote.Scrub(gitURL))
 	}
 	path := strings.TrimSuffix(strings.Trim(u.Path, "/"), ".git")
 	if strings.Count(path, "/") < 1 {
-		return "", "", fmt.Errorf("forge: %q does not name owner/repository", Scrub(gitURL))
+		return "", "", fmt.Errorf("forge: %q does not name owner/repository", gitremote.Scrub(gitURL))
 	}
 	scheme := u.Scheme
 	if scheme != "http" {
@@ -168,14 +159,6 @@ func RepoFromURL(gitURL string) (webRoot, repo string, err error) {
 		host = u.Hostname() // an ssh port says nothing of the web port
 	}
 	return scheme + "://" + host, path, nil
-}
-
-// userinfoRE finds the userinfo of any URL inside a message.
-var userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@`)
-
-// Scrub removes userinfo from every URL in s.
-func Scrub(s string) string {
-	return userinfoRE.ReplaceAllString(s, "$1")
 }
 
 // Error is a failed forge call, with the token removed from its text.
@@ -199,7 +182,7 @@ func Wrap(forgeName, op string, status int, err error, token string) error {
 	if err == nil {
 		return nil
 	}
-	msg := Scrub(err.Error())
+	msg := gitremote.Scrub(err.Error())
 	if token != "" {
 		msg = strings.ReplaceAll(msg, token, "[redacted]")
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
@@ -16,6 +15,7 @@ import (
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 
 	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // Push sends h as branch name, which must be under the prefix. With a zero
@@ -81,7 +81,7 @@ func authFor(url string, a committer.Auth) (transport.AuthMethod, []byte, []stri
 	}
 	ep, err := transport.NewEndpoint(url)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("git URL %s: %w", scrub(url), err)
+		return nil, nil, nil, fmt.Errorf("git URL %s: %w", gitremote.Scrub(url), err)
 	}
 	var ca []byte
 	if a.CAFile != "" {
@@ -131,28 +131,8 @@ func authFor(url string, a committer.Auth) (transport.AuthMethod, []byte, []stri
 }
 
 func readToken(a committer.Auth) (string, error) {
-	switch {
-	case a.TokenFile != "":
-		b, err := os.ReadFile(a.TokenFile)
-		if err != nil {
-			return "", fmt.Errorf("read token file: %w", err)
-		}
-		if t := strings.TrimSpace(string(b)); t != "" {
-			return t, nil
-		}
-		return "", fmt.Errorf("token file %s is empty", a.TokenFile)
-	case a.TokenEnv != "":
-		if t := strings.TrimSpace(os.Getenv(a.TokenEnv)); t != "" {
-			return t, nil
-		}
-		return "", fmt.Errorf("token variable %s is unset or empty", a.TokenEnv)
-	}
-	return "", nil
+	return gitremote.ReadSecret(a.TokenFile, a.TokenEnv)
 }
-
-var userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@`)
-
-func scrub(s string) string { return userinfoRE.ReplaceAllString(s, "$1") }
 
 // redactedError hides credentials from an error's text and keeps its chain.
 type redactedError struct {
@@ -164,7 +144,7 @@ func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
 func redact(err error, secrets []string) error {
-	msg := scrub(err.Error())
+	msg := gitremote.Scrub(err.Error())
 	for _, s := range secrets {
 		if s != "" {
 			msg = strings.ReplaceAll(msg, s, "[redacted]")

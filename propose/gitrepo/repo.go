@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 const remoteName = "origin"
@@ -44,7 +45,7 @@ var (
 // empty) into dir, which must be empty, and fetches the branches under
 // prefix.
 func Clone(ctx context.Context, url, base, prefix string, auth committer.Auth, dir string) (*Repo, error) {
-	r := &Repo{root: dir, url: scrub(url), rawURL: url, auth: auth, prefix: strings.Trim(prefix, "/")}
+	r := &Repo{root: dir, url: gitremote.Scrub(url), rawURL: url, auth: auth, prefix: strings.Trim(prefix, "/")}
 	method, ca, secrets, err := authFor(url, auth)
 	if err != nil {
 		return nil, err
