@@ -15,6 +15,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // gitEnv keeps the real git binary used by tests away from the host's
@@ -62,14 +65,10 @@ func tryGit(t testing.TB, dir string, args ...string) (string, error) {
 	return strings.TrimRight(string(out), "\n"), nil
 }
 
-// newBareRemote creates an empty bare repository that accepts pushes over
-// HTTP, and returns its path.
+// newBareRemote creates an empty bare repository root/name.
 func newBareRemote(t testing.TB, root, name string) string {
 	t.Helper()
-	dir := filepath.Join(root, name)
-	runGit(t, root, "init", "--quiet", "--bare", dir)
-	runGit(t, dir, "config", "http.receivepack", "true")
-	return dir
+	return gittest.NewBareRemote(t, filepath.Join(root, name))
 }
 
 // fsck fails the test when git finds any problem in the repository.
@@ -156,21 +155,9 @@ func (s *gitServer) Start() {
 	s.serve(ln)
 }
 
-// eventually polls cond until it holds, failing the test after a generous
-// limit. The limit only bounds a hang; no test asserts on durations.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("gave up waiting for %s", what)
-		case <-tick.C:
-		}
-	}
+	testkit.Until(t, what, cond)
 }
 
 // logRecorder is a slog handler that keeps messages for assertions and

@@ -1,58 +1,30 @@
 package operate_test
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 var cluster *testcluster.Cluster
 
 func TestMain(m *testing.M) { testcluster.Main(m, &cluster) }
 
-// patience bounds every wait: generous, the machine is small and shared.
-const patience = 90 * time.Second
+// patience bounds every wait (testkit.Patience).
+const patience = testkit.Patience
 
-// syncBuffer collects output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+type syncBuffer = testkit.SyncBuffer
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// eventually polls cond until it holds, failing after patience.
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(patience)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s: gave up after %s; last state: %s", what, patience, state)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testkit.Eventually(t, what, cond)
 }
 
 var cli struct {
@@ -98,14 +70,9 @@ func gitOut(t *testing.T, dir string, args ...string) string {
 	return gittest.Out(t, dir, args...)
 }
 
-// newBareRemote creates an empty bare repository with the real git.
 func newBareRemote(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "remote.git")
-	if out, err := gitTry(filepath.Dir(dir), "init", "--bare", "--initial-branch=main", dir); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	return dir
+	return gittest.NewBareRemote(t, filepath.Join(t.TempDir(), "remote.git"))
 }
 
 const branchRef = "refs/heads/clusterscribe/backup"

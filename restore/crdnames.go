@@ -3,18 +3,21 @@ package restore
 import (
 	"errors"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
+
+	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
-// crdDir is where the backup layout keeps CustomResourceDefinitions, under
-// a cluster's directory.
-const crdDir = "cluster/apiextensions.k8s.io/customresourcedefinitions"
+// crdDir is where the backup layout keeps a cluster's
+// CustomResourceDefinitions.
+func crdDir(cluster string) string {
+	return serializer.ResourceDir(cluster, "", "apiextensions.k8s.io", "customresourcedefinitions")
+}
 
 // kindAliases maps the lower-case short names that custom resources
 // declare (spec.names.shortNames of their CRDs) to their resources. (A
@@ -49,7 +52,7 @@ func (a kindAliases) add(data []byte) {
 // aliasesOf reads the CRDs among a snapshot's files.
 func aliasesOf(files []backupFile, cluster string) kindAliases {
 	a := kindAliases{}
-	dir := cluster + "/" + crdDir + "/"
+	dir := crdDir(cluster) + "/"
 	for _, f := range files {
 		if strings.HasPrefix(f.Path, dir) {
 			a.add(f.Data)
@@ -61,12 +64,12 @@ func aliasesOf(files []backupFile, cluster string) kindAliases {
 // aliasesAt reads the CRDs of a cluster's directory at one commit.
 func aliasesAt(root *object.Tree, cluster string) (kindAliases, error) {
 	a := kindAliases{}
-	dir, err := root.Tree(path.Join(cluster, crdDir))
+	dir, err := root.Tree(crdDir(cluster))
 	if errors.Is(err, object.ErrDirectoryNotFound) {
 		return a, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path.Join(cluster, crdDir), err)
+		return nil, fmt.Errorf("read %s: %w", crdDir(cluster), err)
 	}
 	for _, e := range dir.Entries {
 		if !e.Mode.IsFile() {
@@ -74,7 +77,7 @@ func aliasesAt(root *object.Tree, cluster string) (kindAliases, error) {
 		}
 		data, err := readBlob(dir, e.Name)
 		if err != nil {
-			return nil, fmt.Errorf("read %s/%s: %w", path.Join(cluster, crdDir), e.Name, err)
+			return nil, fmt.Errorf("read %s/%s: %w", crdDir(cluster), e.Name, err)
 		}
 		a.add(data)
 	}

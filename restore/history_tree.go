@@ -26,9 +26,9 @@ func (h *historian) candidates(c *object.Commit) (map[string]plumbing.Hash, erro
 	if err != nil {
 		return nil, fmt.Errorf("read tree of %s: %w", c.Hash, err)
 	}
-	bases := []string{h.cluster + "/cluster"}
+	bases := []string{serializer.ScopeDir(h.cluster, "")}
 	if h.q.Namespace != "" {
-		ns := h.cluster + "/namespaces/" + serializer.EncodeSegment(h.q.Namespace)
+		ns := serializer.ScopeDir(h.cluster, h.q.Namespace)
 		if h.q.OrCluster {
 			bases = append(bases, ns)
 		} else {
@@ -55,7 +55,7 @@ func (h *historian) candidatesIn(c *object.Commit, root *object.Tree, base strin
 	}
 	file := serializer.NamePath(h.q.Name) // long names are split into directories
 	for _, g := range scope.Entries {
-		if g.Mode != filemode.Dir || (h.q.GroupSet && g.Name != groupSegment(h.q.Group)) {
+		if g.Mode != filemode.Dir || (h.q.GroupSet && g.Name != serializer.GroupSegment(h.q.Group)) {
 			continue
 		}
 		group, err := scope.Tree(g.Name)
@@ -76,14 +76,6 @@ func (h *historian) candidatesIn(c *object.Commit, root *object.Tree, base strin
 		}
 	}
 	return nil
-}
-
-// groupSegment is a group's directory name in the backup layout.
-func groupSegment(group string) string {
-	if group == "" {
-		return "core"
-	}
-	return serializer.EncodeSegment(group)
 }
 
 // messageLines returns the lines of a commit message that are about the

@@ -54,15 +54,33 @@ type ObjectRef struct {
 // the longest prefix of what is left whose encoding fits, so the split is
 // unique and ParseObjectPath still reads the whole name back.
 func ObjectPath(ref ObjectRef) string {
-	group := coreGroup
-	if ref.Group != "" {
-		group = EncodeSegment(ref.Group)
+	return ResourceDir(EncodeSegment(ref.Cluster), ref.Namespace, ref.Group, ref.Resource) + "/" + NamePath(ref.Name)
+}
+
+// ScopeDir is the directory of a cluster's cluster-scoped objects
+// (namespace "") or of one namespace's objects: "<cluster>/cluster" or
+// "<cluster>/namespaces/<ns>". cluster is the cluster's directory as it
+// appears in the branch (already encoded).
+func ScopeDir(cluster, namespace string) string {
+	if namespace == "" {
+		return cluster + "/" + clusterDir
 	}
-	tail := group + "/" + EncodeSegment(ref.Resource) + "/" + NamePath(ref.Name)
-	if ref.Namespace == "" {
-		return EncodeSegment(ref.Cluster) + "/" + clusterDir + "/" + tail
+	return cluster + "/" + namespacesDir + "/" + EncodeSegment(namespace)
+}
+
+// GroupSegment is an API group's directory name: "core" for the core
+// group ("").
+func GroupSegment(group string) string {
+	if group == "" {
+		return coreGroup
 	}
-	return EncodeSegment(ref.Cluster) + "/" + namespacesDir + "/" + EncodeSegment(ref.Namespace) + "/" + tail
+	return EncodeSegment(group)
+}
+
+// ResourceDir is the directory of one resource's objects in a scope (see
+// ScopeDir): "<scope>/<group>/<resource>".
+func ResourceDir(cluster, namespace, group, resource string) string {
+	return ScopeDir(cluster, namespace) + "/" + GroupSegment(group) + "/" + EncodeSegment(resource)
 }
 
 // NamePath is the part of an object's path below its resource directory:

@@ -65,3 +65,30 @@ func auditPhase(ctx context.Context, c config, e *env, res *results) error {
 		r.WallSec, mib(r.PeakRSS), n.Modified, n.Unmanaged, res.Audit.Policy)
 	return nil
 }
+
+// onlyAudit seeds a fresh control plane with -n objects and measures the
+// audit alone (no churn before it, so nothing but the seeded drift).
+func onlyAudit(ctx context.Context, c config) (err error) {
+	r, err := earlierResults(c)
+	if err != nil {
+		return err
+	}
+	if c.out, err = filepath.Abs(c.out); err != nil {
+		return fmt.Errorf("output dir: %w", err)
+	}
+	if c.cli, err = filepath.Abs(c.cli); err != nil {
+		return fmt.Errorf("cli path: %w", err)
+	}
+	e, err := startEnv(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer e.stop()
+	if err := e.seedTo(ctx, c.objects); err != nil {
+		return err
+	}
+	if err := auditPhase(ctx, c, e, r); err != nil {
+		return err
+	}
+	return r.write(c.markdown, c.jsonOut)
+}

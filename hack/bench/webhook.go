@@ -206,24 +206,34 @@ func promValue(metrics, series string) float64 {
 // results in jsonFile (written by an earlier make bench), then writes both
 // files again.
 func onlyWebhook(ctx context.Context, c config) error {
-	data, err := os.ReadFile(c.jsonOut)
+	r, err := earlierResults(c)
 	if err != nil {
-		return fmt.Errorf("read results (run make bench first): %w", err)
-	}
-	var r results
-	if err := json.Unmarshal(data, &r); err != nil {
-		return fmt.Errorf("parse %s: %w", c.jsonOut, err)
-	}
-	if r.batchWindow, err = time.ParseDuration(r.BatchWindow); err != nil {
-		return fmt.Errorf("%s: batchWindow: %w", c.jsonOut, err)
-	}
-	if err := os.MkdirAll(c.out, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", c.out, err)
+		return err
 	}
 	if r.Webhook, err = webhookPhase(ctx, c); err != nil {
 		return err
 	}
 	return r.write(c.markdown, c.jsonOut)
+}
+
+// earlierResults reads the results of the last full run, which a
+// measurement run alone (-only) updates.
+func earlierResults(c config) (*results, error) {
+	data, err := os.ReadFile(c.jsonOut)
+	if err != nil {
+		return nil, fmt.Errorf("read results (run make bench first): %w", err)
+	}
+	var r results
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", c.jsonOut, err)
+	}
+	if r.batchWindow, err = time.ParseDuration(r.BatchWindow); err != nil {
+		return nil, fmt.Errorf("%s: batchWindow: %w", c.jsonOut, err)
+	}
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", c.out, err)
+	}
+	return &r, nil
 }
 
 func (r *results) webhookTable(p func(string, ...any)) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -32,4 +33,14 @@ func Out(t testing.TB, dir string, args ...string) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// NewBareRemote creates an empty bare repository at dir with the real git:
+// default branch main, and pushes over HTTP accepted (for tests that serve
+// it with git http-backend). It returns dir.
+func NewBareRemote(t testing.TB, dir string) string {
+	t.Helper()
+	Out(t, filepath.Dir(dir), "init", "--quiet", "--bare", "--initial-branch=main", dir)
+	Out(t, dir, "config", "http.receivepack", "true")
+	return dir
 }

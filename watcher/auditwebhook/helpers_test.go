@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // testEvent is one audit.k8s.io/v1 Event as the API server sends it.
@@ -140,14 +142,7 @@ func metric(t testing.TB, r *Receiver, series string) float64 {
 	return 0
 }
 
-// eventually polls cond for up to a minute.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Until(t, what, cond)
 }
