@@ -237,21 +237,9 @@ func constraintPolicy(ct *compiledTemplate, c constraint) (*policy, error) {
 		return nil, fmt.Errorf("%s: %w", c.where(), err)
 	}
 	ann := c.obj.GetAnnotations()
-	sev := findings.Medium
-	if s := ann[AnnotationSeverity]; s != "" {
-		if sev, err = parseSeverity(s); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", c.where(), AnnotationSeverity, err)
-		}
-	}
-	var controls []findings.Control
-	if s := ann[AnnotationControls]; s != "" {
-		var list []any
-		for part := range strings.SplitSeq(s, ",") {
-			list = append(list, strings.TrimSpace(part))
-		}
-		if controls, err = parseControls(list); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", c.where(), AnnotationControls, err)
-		}
+	sev, controls, err := annotated(ann, findings.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.where(), err)
 	}
 	title := firstNonEmpty(ann[AnnotationTitle], ct.title, ct.kind)
 	var cel *celPolicy
@@ -281,6 +269,28 @@ func constraintPolicy(ct *compiledTemplate, c constraint) (*policy, error) {
 		parameters: pv,
 		srcs:       ct.srcs,
 	}, nil
+}
+
+// annotated reads the severity (sev when absent) and controls
+// annotations of a Constraint or ValidatingAdmissionPolicy.
+func annotated(ann map[string]string, sev findings.Severity) (findings.Severity, []findings.Control, error) {
+	var err error
+	if s := ann[AnnotationSeverity]; s != "" {
+		if sev, err = parseSeverity(s); err != nil {
+			return "", nil, fmt.Errorf("%s: %w", AnnotationSeverity, err)
+		}
+	}
+	var controls []findings.Control
+	if s := ann[AnnotationControls]; s != "" {
+		var list []any
+		for part := range strings.SplitSeq(s, ",") {
+			list = append(list, strings.TrimSpace(part))
+		}
+		if controls, err = parseControls(list); err != nil {
+			return "", nil, fmt.Errorf("%s: %w", AnnotationControls, err)
+		}
+	}
+	return sev, controls, nil
 }
 
 // enforcementOutcome maps spec.enforcementAction: deny fails; warn and
