@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +47,9 @@ type celSource struct {
 	lineOf func(path ...any) int
 	// prefix is the path of the spec in its object, for messages.
 	prefix string
+	// hiddenVariables come before the file's own variables in
+	// spec.Variables (Gatekeeper's).
+	hiddenVariables int
 }
 
 // celProgram is CEL compiled by the API server's own compiler, evaluated
@@ -132,6 +136,9 @@ func compileCEL(s celSource) (*celProgram, error) {
 
 // celError locates a CEL compile error at its expression.
 func (s celSource) celError(expr, msg string, path []any) RegoError {
+	if len(path) > 1 && path[0] == "variables" {
+		path = slices.Concat([]any{"variables", path[1].(int) - s.hiddenVariables}, path[2:])
+	}
 	return RegoError{
 		File:    s.file,
 		Line:    s.lineOf(path...),

@@ -71,16 +71,13 @@ func (t *template) parseCEL(doc document, root *yaml.Node, path []any) error {
 		spec.FailurePolicy = &fp
 	}
 	t.cel = &celSource{
-		file:      t.file,
-		name:      "ConstraintTemplate " + t.name,
-		spec:      spec,
-		hasParams: true,
-		prefix:    pathPrefix(path),
+		file:            t.file,
+		name:            "ConstraintTemplate " + t.name,
+		spec:            spec,
+		hasParams:       true,
+		prefix:          pathPrefix(path),
+		hiddenVariables: len(gatekeeperVariables),
 		lineOf: func(p ...any) int {
-			if len(p) > 1 && p[0] == "variables" {
-				// The template's variables follow Gatekeeper's.
-				p = slices.Concat([]any{"variables", p[1].(int) - len(gatekeeperVariables)}, p[2:])
-			}
 			return nodeLine(doc, nodeAt(root, slices.Concat(path, p)...))
 		},
 	}

@@ -42,12 +42,12 @@ func (l *loader) user(ctx context.Context, dirs []string) ([]*policy, error) {
 	}
 	compiled := map[string]*compiledTemplate{}
 	var errs CompileError
+	var ce *CompileError
 	for _, t := range uf.templates {
 		if prev, ok := compiled[t.kind]; ok {
 			return nil, fmt.Errorf("%s:%d: ConstraintTemplate for kind %s is also defined at %s:%d", t.file, t.line, t.kind, prev.file, prev.line)
 		}
 		ct, err := l.compileTemplate(ctx, t)
-		var ce *CompileError
 		if errors.As(err, &ce) {
 			errs.Errors = append(errs.Errors, ce.Errors...)
 			compiled[t.kind] = &compiledTemplate{template: t}
@@ -59,6 +59,10 @@ func (l *loader) user(ctx context.Context, dirs []string) ([]*policy, error) {
 		compiled[t.kind] = ct
 	}
 	if len(errs.Errors) > 0 {
+		// Report the policies' CEL errors too.
+		if _, err := l.vapPolicies(uf); errors.As(err, &ce) {
+			errs.Errors = append(errs.Errors, ce.Errors...)
+		}
 		return nil, &errs
 	}
 	used := map[string]bool{}
