@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/sarifschema"
 )
 
 const vapManifest = `apiVersion: v1
@@ -108,5 +109,15 @@ func TestAuditVAP(t *testing.T) {
 	want := "ValidatingAdmissionPolicyBinding/owner-label-" + ns + " ConfigMap " + ns + "/web fail: configmap web needs label owner"
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("policy findings:\n%s\nwant only:\n%s", strings.Join(got, "\n"), want)
+	}
+
+	out, _, err := runCommand(t, "audit", "--kubeconfig", kubeconfig, "--declared", declared,
+		"--policies", rules, "--no-bundled", "-o", "sarif")
+	if code := exitCode(err); code != exitDrift {
+		t.Fatalf("sarif: error %v, exit code %d, want %d", err, code, exitDrift)
+	}
+	sarifschema.Validate(t, "audit -o sarif", []byte(out))
+	if !strings.Contains(out, "configmap web needs label owner") {
+		t.Errorf("audit -o sarif lacks the policy's message:\n%s", out)
 	}
 }
