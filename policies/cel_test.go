@@ -2,6 +2,7 @@ package policies
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -213,5 +214,48 @@ func TestVAPLoadErrors(t *testing.T) {
 				t.Errorf("Load: %v, want an error containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestCELCostLimit: an expression that runs past the API server's runtime
+// cost budget gives an error finding for the object; the run goes on.
+func TestCELCostLimit(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"vap.yaml": `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: expensive}
+spec:
+  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["configmaps"]}
+  validations:
+    - expression: "object.data.all(a, object.data.all(b, object.data.all(c, a + b + c != '')))"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: expensive}
+spec: {policyName: expensive, validationActions: [Deny]}
+`})
+	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big, namespace: a}\ndata:\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "  k%d: v\n", i)
+	}
+	objs := objects(t, b.String(), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: small, namespace: a}\ndata: {k: v}")
+	fs, stats, problems, err := e.Evaluate(t.Context(), objs, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Policy.Outcome != findings.Error || fs[0].Object.Name != "big" || !strings.Contains(fs[0].Message, "cost") {
+		t.Errorf("findings = %v, want one error on big about the cost limit", rows(fs))
+	}
+	if diff := cmp.Diff(map[string]stat{"ValidatingAdmissionPolicyBinding/expensive": {Evaluated: 2, Failed: 1}}, statsByID(stats)); diff != "" {
+		t.Errorf("stats (-want +got):\n%s", diff)
+	}
+	if len(problems) != 1 {
+		t.Errorf("problems = %v, want one naming the policy", problems)
 	}
 }
