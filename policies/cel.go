@@ -25,14 +25,6 @@ import (
 	"k8s.io/apiserver/pkg/cel/environment"
 )
 
-// celExpr is one CEL expression of a policy file, for compile errors.
-type celExpr struct {
-	// path is where the expression sits in its object
-	// ("spec.validations[0].expression").
-	path string
-	line int
-}
-
 // celSource is the CEL of one policy: the spec of a
 // ValidatingAdmissionPolicy, or the source of a K8sNativeValidation
 // template (as Gatekeeper turns it into one).

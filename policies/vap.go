@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -110,7 +111,8 @@ func (l *loader) vapPolicies(uf *userFiles) ([]*policy, error) {
 			return nil, fmt.Errorf("%s: %s %s: spec.matchConstraints: %w", where, kindVAP, v.policy.Name, err)
 		}
 		prog, err := compileCEL(v.celSource())
-		if ce, ok := err.(*CompileError); ok {
+		var ce *CompileError
+		if errors.As(err, &ce) {
 			errs.Errors = append(errs.Errors, ce.Errors...)
 			continue
 		}

@@ -42,8 +42,12 @@ func load() (*jsonschema.Schema, error) {
 			return
 		}
 		var mod struct{ Dir, Error string }
-		if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-			errLoad = fmt.Errorf("go mod download -json %s: %s %v", Module, mod.Error, err)
+		if err := json.Unmarshal(out, &mod); err != nil {
+			errLoad = fmt.Errorf("go mod download -json %s: %w", Module, err)
+			return
+		}
+		if mod.Dir == "" {
+			errLoad = fmt.Errorf("go mod download -json %s: %s", Module, mod.Error)
 			return
 		}
 		data, err := os.ReadFile(filepath.Join(mod.Dir, filepath.FromSlash(File)))
