@@ -6,22 +6,24 @@ package sarifschema
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/clusterscribe/clusterscribe/internal/gomodule"
 )
 
-// Module ships the schema, at File in its zip.
+// Module at Version ships the schema, at File in its zip.
 const (
-	Module = "github.com/securego/gosec/v2@v2.29.0"
-	File   = "report/sarif/testdata/sarif-schema-2.1.0.json"
+	Module  = "github.com/securego/gosec/v2"
+	Version = "v2.29.0"
+	File    = "report/sarif/testdata/sarif-schema-2.1.0.json"
 	// ID is the schema's id: the official location of SARIF 2.1.0.
 	ID = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
@@ -36,21 +38,12 @@ var (
 // and compiles the schema.
 func load() (*jsonschema.Schema, error) {
 	once.Do(func() {
-		out, err := exec.Command("go", "mod", "download", "-json", Module).Output()
+		dir, err := gomodule.Dir(context.Background(), Module, Version)
 		if err != nil {
-			errLoad = fmt.Errorf("go mod download -json %s: %w (needs the Go module proxy)", Module, err)
+			errLoad = err
 			return
 		}
-		var mod struct{ Dir, Error string }
-		if err := json.Unmarshal(out, &mod); err != nil {
-			errLoad = fmt.Errorf("go mod download -json %s: %w", Module, err)
-			return
-		}
-		if mod.Dir == "" {
-			errLoad = fmt.Errorf("go mod download -json %s: %s", Module, mod.Error)
-			return
-		}
-		data, err := os.ReadFile(filepath.Join(mod.Dir, filepath.FromSlash(File)))
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(File)))
 		if err != nil {
 			errLoad = err
 			return
@@ -61,7 +54,7 @@ func load() (*jsonschema.Schema, error) {
 			return
 		}
 		if m, ok := doc.(map[string]any); !ok || m["id"] != ID {
-			errLoad = fmt.Errorf("%s in %s is not the SARIF 2.1.0 schema %s", File, Module, ID)
+			errLoad = fmt.Errorf("%s in %s@%s is not the SARIF 2.1.0 schema %s", File, Module, Version, ID)
 			return
 		}
 		c := jsonschema.NewCompiler()
