@@ -6,10 +6,14 @@ package gomodule
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 )
+
+// errNoDir is a download that names no directory.
+var errNoDir = errors.New("no module directory")
 
 // Dir downloads module@version (or finds it in the module cache) and
 // returns the directory it is extracted in.
@@ -18,14 +22,20 @@ func Dir(ctx context.Context, module, version string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("go mod download: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", module+"@"+version)
 	// Outside any module: the download does not depend on this one.
 	cmd.Dir = tmp
 	out, err := cmd.Output()
 	var info struct{ Dir, Error string }
-	if jerr := json.Unmarshal(out, &info); err != nil || jerr != nil || info.Dir == "" {
-		return "", fmt.Errorf("go mod download -json %s@%s (needs the Go module proxy): %v %v %s", module, version, err, jerr, info.Error)
+	if jerr := json.Unmarshal(out, &info); jerr != nil && err == nil {
+		err = jerr
+	}
+	if err == nil && info.Dir == "" {
+		err = errNoDir
+	}
+	if err != nil {
+		return "", fmt.Errorf("go mod download -json %s@%s (needs the Go module proxy): %s: %w", module, version, info.Error, err)
 	}
 	return info.Dir, nil
 }
