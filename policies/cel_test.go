@@ -187,27 +187,36 @@ spec:
 // file and line and what to do.
 func TestVAPLoadErrors(t *testing.T) {
 	policy := strings.Split(vapSecrets, "---\n")[0]
-	for name, c := range map[string]struct{ binding, want string }{
+	withParams := strings.Replace(policy, "spec:\n", "spec:\n  paramKind: {apiVersion: v1, kind: ConfigMap}\n", 1)
+	for name, c := range map[string]struct{ policy, binding, want string }{
+		"no paramRef": {
+			withParams, "spec: {policyName: secret-keys, validationActions: [Deny]}",
+			"b.yaml:1: ValidatingAdmissionPolicyBinding b: spec.paramRef is required: ValidatingAdmissionPolicy secret-keys has paramKind v1 ConfigMap",
+		},
 		"unknown policy": {
+			policy,
 			"spec: {policyName: nope, validationActions: [Deny]}",
 			`b.yaml:1: ValidatingAdmissionPolicyBinding b: no ValidatingAdmissionPolicy named "nope"`,
 		},
 		"no actions": {
+			policy,
 			"spec: {policyName: secret-keys}",
 			"b.yaml:1: ValidatingAdmissionPolicyBinding b: spec.validationActions is required",
 		},
 		"bad action": {
+			policy,
 			"spec: {policyName: secret-keys, validationActions: [Block]}",
 			`"Block" is not one of Deny, Warn, Audit`,
 		},
 		"unknown field": {
+			policy,
 			"spec: {policyName: secret-keys, validationAction: [Deny]}",
 			`unknown field "validationAction"`,
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{
-				"p.yaml": policy,
+				"p.yaml": c.policy,
 				"b.yaml": "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: b}\n" + c.binding + "\n",
 			})
 			_, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
