@@ -23,9 +23,24 @@
 //     with the policy.clusterscribe.io/{severity,remediation,controls,title}
 //     annotations.
 //
+// CEL is evaluated by the API server's own packages (k8s.io/apiserver's
+// ValidatingAdmissionPolicy compiler, validator and matcher, with its cost
+// limits), in two forms:
+//
+//   - Gatekeeper K8sNativeValidation templates: the code's validations,
+//     matchConditions and variables, with Gatekeeper's variables.params
+//     (the Constraint's parameters) and variables.anyObject; a template
+//     with both engines is judged by its CEL, as Gatekeeper does.
+//   - ValidatingAdmissionPolicy with its bindings: one policy per binding,
+//     matched by matchConstraints and the binding's matchResources, params
+//     found among the other objects of the policy directories, and
+//     validationActions mapped to outcome and severity (Deny fails, high;
+//     Warn warns, medium; Audit warns, low).
+//
 // Rego that does not parse or compile makes Load fail with a *CompileError
-// locating each error at file:line:col (inside the YAML file for templates);
-// nothing is evaluated. Built-ins that reach outside the objects (http.send,
+// locating each error at file:line:col (inside the YAML file for templates),
+// and so does a CEL expression, at its file and line, naming it; nothing
+// is evaluated. Built-ins that reach outside the objects (http.send,
 // net.lookup_ip_addr, opa.runtime) are refused.
 //
 // Evaluate (live state) and EvaluateManifests (files read by ReadManifests)

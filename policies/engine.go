@@ -57,6 +57,8 @@ type policy struct {
 	// exception, when set, asks the policy's conftest package whether an
 	// object is excepted from it.
 	exception *conftestException
+	// cel, when set, evaluates the policy in place of query.
+	cel *celPolicy
 }
 
 // Policies describes the loaded policies, in evaluation order.

@@ -91,15 +91,22 @@ func (e *Engine) evaluateObject(ctx context.Context, o *object, inv *inventory) 
 	if len(matched) == 0 {
 		return nil, nil
 	}
-	value, err := o.input()
-	if err != nil {
-		return nil, err
-	}
 	out := make([]result, 0, len(matched))
-	var review ast.Value
+	var value, review ast.Value
 	var batches []batchRun
 	for _, pi := range matched {
 		p := e.policies[pi]
+		if p.cel != nil {
+			msgs, err := p.cel.evaluate(ctx, o, inv.labelsOf, e.timeout)
+			out = append(out, result{policy: pi, messages: msgs, err: err})
+			continue
+		}
+		if value == nil {
+			var err error
+			if value, err = o.input(); err != nil {
+				return nil, err
+			}
+		}
 		if b := p.batch; b != nil {
 			i := slices.IndexFunc(batches, func(r batchRun) bool { return r.batch == b })
 			if i < 0 {

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 )
@@ -51,6 +52,9 @@ type template struct {
 	// schema is spec.crd.spec.validation.openAPIV3Schema, the schema of
 	// its Constraints' parameters.
 	schema map[string]any
+	// cel, when set, is the template's K8sNativeValidation code, which
+	// is evaluated in place of its Rego.
+	cel *celSource
 }
 
 // constraint is a parsed Constraint.
@@ -103,6 +107,14 @@ func parseTemplate(file string, doc document, obj *unstructured.Unstructured) (*
 		regoPath, libsPath := slices.Concat(base, []any{"rego"}), slices.Concat(base, []any{"libs"})
 		if code := nodeAt(target, "code"); code != nil {
 			for j, c := range code.Content {
+				if n := nodeAt(c, "engine"); n != nil && n.Value == engineCEL {
+					// Gatekeeper evaluates a template's CEL when it has
+					// both engines (its K8sNativeValidation driver comes
+					// first).
+					return t, t.parseCEL(doc, &root, slices.Concat(base, []any{"code", j, "source"}))
+				}
+			}
+			for j, c := range code.Content {
 				if n := nodeAt(c, "engine"); n != nil && n.Value == "Rego" {
 					regoPath = slices.Concat(base, []any{"code", j, "source", "rego"})
 					libsPath = slices.Concat(base, []any{"code", j, "source", "libs"})
@@ -124,7 +136,7 @@ func parseTemplate(file string, doc document, obj *unstructured.Unstructured) (*
 		}
 		return t, nil
 	}
-	return nil, fmt.Errorf("%s: ConstraintTemplate %s has no Rego for target %s (templates with only CEL are not supported)", where, t.name, admissionTarget)
+	return nil, fmt.Errorf("%s: ConstraintTemplate %s has no Rego for target %s nor %s code", where, t.name, admissionTarget, engineCEL)
 }
 
 func (t *template) source(doc document, n *yaml.Node, part string) regoSource {
@@ -143,11 +155,17 @@ type compiledTemplate struct {
 	// parameters validates its Constraints' parameters; nil without a
 	// schema.
 	parameters validation.SchemaValidator
+	// cel is the compiled K8sNativeValidation code, when the template
+	// has some.
+	cel *celProgram
 }
 
 // compileTemplate compiles a template's Rego and libs on their own, as
 // Gatekeeper does: templates cannot see each other's packages.
 func (l *loader) compileTemplate(ctx context.Context, t *template) (*compiledTemplate, error) {
+	if t.cel != nil {
+		return compileCELTemplate(t)
+	}
 	srcs := sources{}
 	modules := map[string]*ast.Module{}
 	var errs CompileError
@@ -219,24 +237,21 @@ func constraintPolicy(ct *compiledTemplate, c constraint) (*policy, error) {
 		return nil, fmt.Errorf("%s: %w", c.where(), err)
 	}
 	ann := c.obj.GetAnnotations()
-	sev := findings.Medium
-	if s := ann[AnnotationSeverity]; s != "" {
-		if sev, err = parseSeverity(s); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", c.where(), AnnotationSeverity, err)
-		}
-	}
-	var controls []findings.Control
-	if s := ann[AnnotationControls]; s != "" {
-		var list []any
-		for part := range strings.SplitSeq(s, ",") {
-			list = append(list, strings.TrimSpace(part))
-		}
-		if controls, err = parseControls(list); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", c.where(), AnnotationControls, err)
-		}
+	sev, controls, err := annotated(ann, findings.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.where(), err)
 	}
 	title := firstNonEmpty(ann[AnnotationTitle], ct.title, ct.kind)
+	var cel *celPolicy
+	if ct.cel != nil {
+		// The CEL sees the Constraint as params, and its parameters
+		// as variables.params.
+		params := []runtime.Object{c.obj}
+		cel = &celPolicy{program: ct.cel, params: func(*object) ([]runtime.Object, error) { return params, nil }}
+		pv = nil
+	}
 	return &policy{
+		cel: cel,
 		Policy: Policy{
 			ID:          c.obj.GetKind() + "/" + c.obj.GetName(),
 			Title:       title,
@@ -254,6 +269,28 @@ func constraintPolicy(ct *compiledTemplate, c constraint) (*policy, error) {
 		parameters: pv,
 		srcs:       ct.srcs,
 	}, nil
+}
+
+// annotated reads the severity (sev when absent) and controls
+// annotations of a Constraint or ValidatingAdmissionPolicy.
+func annotated(ann map[string]string, sev findings.Severity) (findings.Severity, []findings.Control, error) {
+	var err error
+	if s := ann[AnnotationSeverity]; s != "" {
+		if sev, err = parseSeverity(s); err != nil {
+			return "", nil, fmt.Errorf("%s: %w", AnnotationSeverity, err)
+		}
+	}
+	var controls []findings.Control
+	if s := ann[AnnotationControls]; s != "" {
+		var list []any
+		for part := range strings.SplitSeq(s, ",") {
+			list = append(list, strings.TrimSpace(part))
+		}
+		if controls, err = parseControls(list); err != nil {
+			return "", nil, fmt.Errorf("%s: %w", AnnotationControls, err)
+		}
+	}
+	return sev, controls, nil
 }
 
 // enforcementOutcome maps spec.enforcementAction: deny fails; warn and

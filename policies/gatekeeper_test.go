@@ -155,12 +155,12 @@ func TestGatekeeperLoadErrors(t *testing.T) {
 			want:  `c.yaml:1: policy.clusterscribe.io/severity: "urgent" is not one of`,
 		},
 		{
-			name: "CEL only",
+			name: "CEL without validations",
 			files: map[string]string{"t.yaml": strings.Replace(labelsTemplate, "      rego: |", `      code:
         - engine: K8sNativeValidation
           source: {}
       unused: |`, 1)},
-			want: "has no Rego for target admission.k8s.gatekeeper.sh",
+			want: "ConstraintTemplate needlabel: K8sNativeValidation source has no validations",
 		},
 		{
 			name:  "two templates for one kind",

@@ -19,6 +19,11 @@ type userFiles struct {
 	rego        map[string]string
 	templates   []*template
 	constraints []constraint
+	vaps        []*vapDoc
+	bindings    []*bindingDoc
+	// objects are the other objects, where the params of bindings are
+	// looked up.
+	objects []*unstructured.Unstructured
 }
 
 // user loads the user policies of every directory as one set: Rego files
@@ -37,12 +42,12 @@ func (l *loader) user(ctx context.Context, dirs []string) ([]*policy, error) {
 	}
 	compiled := map[string]*compiledTemplate{}
 	var errs CompileError
+	var ce *CompileError
 	for _, t := range uf.templates {
 		if prev, ok := compiled[t.kind]; ok {
 			return nil, fmt.Errorf("%s:%d: ConstraintTemplate for kind %s is also defined at %s:%d", t.file, t.line, t.kind, prev.file, prev.line)
 		}
 		ct, err := l.compileTemplate(ctx, t)
-		var ce *CompileError
 		if errors.As(err, &ce) {
 			errs.Errors = append(errs.Errors, ce.Errors...)
 			compiled[t.kind] = &compiledTemplate{template: t}
@@ -54,6 +59,10 @@ func (l *loader) user(ctx context.Context, dirs []string) ([]*policy, error) {
 		compiled[t.kind] = ct
 	}
 	if len(errs.Errors) > 0 {
+		// Report the policies' CEL errors too.
+		if _, err := l.vapPolicies(uf); errors.As(err, &ce) {
+			errs.Errors = append(errs.Errors, ce.Errors...)
+		}
 		return nil, &errs
 	}
 	used := map[string]bool{}
@@ -74,7 +83,11 @@ func (l *loader) user(ctx context.Context, dirs []string) ([]*policy, error) {
 			l.log.Info("ConstraintTemplate has no Constraint: nothing to evaluate", "template", t.name, "file", t.file)
 		}
 	}
-	return out, nil
+	vaps, err := l.vapPolicies(uf)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, vaps...), nil
 }
 
 // readDir collects the policy files below dir (or dir itself when it is a
@@ -153,16 +166,25 @@ func (l *loader) readYAML(file string, uf *userFiles) error {
 			l.expansions = append(l.expansions, et)
 			continue
 		}
+		v, b, err := vapDocOf(file, doc, u)
+		if err != nil {
+			return err
+		}
 		t, c, err := gatekeeperDoc(file, doc, u)
 		switch {
 		case err != nil:
 			return err
+		case v != nil:
+			uf.vaps = append(uf.vaps, v)
+		case b != nil:
+			uf.bindings = append(uf.bindings, b)
 		case t != nil:
 			uf.templates = append(uf.templates, t)
 		case c != nil:
 			uf.constraints = append(uf.constraints, *c)
 		default:
-			l.log.Debug("not a policy: skipped", "file", file, "line", doc.line, "kind", u.GetKind())
+			l.log.Debug("not a policy: kept for params", "file", file, "line", doc.line, "kind", u.GetKind())
+			uf.objects = append(uf.objects, u)
 		}
 	}
 	return nil

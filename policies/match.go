@@ -47,6 +47,9 @@ type compiledMatch struct {
 	Match
 	labelSelector     labels.Selector
 	namespaceSelector labels.Selector
+	// vap, when set, selects in place of Match: a
+	// ValidatingAdmissionPolicy and its binding.
+	vap *vapMatch
 }
 
 // decodeMatch reads a match block (a constraint's spec.match, or custom.match
@@ -107,6 +110,9 @@ func (m *compiledMatch) compile() error {
 // matches reports whether the object is in scope. nsLabels returns the
 // labels of a namespace (nil when the namespace is not among the objects).
 func (m *compiledMatch) matches(o *object, nsLabels func(string) map[string]string) bool {
+	if m.vap != nil {
+		return m.vap.matches(o, nsLabels)
+	}
 	return m.kindsMatch(o) && m.sourceMatch(o) && m.scopeMatch(o) && m.namespacesMatch(o) &&
 		m.labelsMatch(o) && m.namespaceSelectorMatch(o, nsLabels) &&
 		(m.Name == "" || wildcardMatch(m.Name, o.ref.Name))
@@ -118,6 +124,9 @@ func (m *compiledMatch) kindsMatch(o *object) bool {
 
 // matchesKind reports whether objects of the group and kind may match.
 func (m *compiledMatch) matchesKind(group, kind string) bool {
+	if m.vap != nil {
+		return m.vap.matchesKind(group, kind)
+	}
 	if len(m.Kinds) == 0 {
 		return true
 	}

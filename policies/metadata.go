@@ -22,6 +22,8 @@ const (
 	DialectBundled    = "bundled"
 	DialectConftest   = "conftest"
 	DialectGatekeeper = "gatekeeper"
+	// DialectVAP is a ValidatingAdmissionPolicy with one of its bindings.
+	DialectVAP = "validatingadmissionpolicy"
 )
 
 // Policy describes one loaded policy.
@@ -35,7 +37,7 @@ type Policy struct {
 	// File is where the policy is defined ("bundled:<id>" for the bundled
 	// set).
 	File string `json:"file"`
-	// Dialect is bundled, conftest or gatekeeper.
+	// Dialect is bundled, conftest, gatekeeper or validatingadmissionpolicy.
 	Dialect string `json:"dialect"`
 	// Outcome is what a firing rule means: fail (deny, violation) or warn.
 	Outcome findings.Outcome `json:"outcome"`

@@ -8,6 +8,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apiserver/pkg/authentication/user"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 )
@@ -134,14 +135,18 @@ type admission struct {
 	operation string
 	old       ast.Value
 	extra     ast.Object
+	// oldObject and userInfo are the request's, for CEL.
+	oldObject *unstructured.Unstructured
+	userInfo  user.Info
 }
 
 func newAdmission(req Request) (*admission, error) {
-	a := &admission{operation: req.Operation}
+	a := &admission{operation: req.Operation, userInfo: userInfoOf(req.UserInfo)}
 	if a.operation == "" {
 		a.operation = "CREATE"
 	}
 	if req.OldObject != nil && req.Object != nil {
+		a.oldObject = req.OldObject
 		old, err := newObject(req.OldObject, nil)
 		if err != nil {
 			return nil, fmt.Errorf("oldObject: %w", err)
@@ -181,4 +186,34 @@ func (a *admission) reviewValue(base ast.Object, value ast.Value) ast.Value {
 		out.Insert(ast.StringTerm("oldObject"), ast.NewTerm(value))
 	}
 	return out
+}
+
+// userInfoOf reads an AdmissionReview's userInfo (username, uid, groups,
+// extra) for CEL's request.userInfo.
+func userInfoOf(m map[string]any) user.Info {
+	info := &user.DefaultInfo{}
+	if m == nil {
+		return info
+	}
+	info.Name, _ = m["username"].(string)
+	info.UID, _ = m["uid"].(string)
+	if groups, ok := m["groups"].([]any); ok {
+		for _, g := range groups {
+			if s, ok := g.(string); ok {
+				info.Groups = append(info.Groups, s)
+			}
+		}
+	}
+	if extra, ok := m["extra"].(map[string]any); ok {
+		info.Extra = map[string][]string{}
+		for k, v := range extra {
+			vs, _ := v.([]any)
+			for _, x := range vs {
+				if s, ok := x.(string); ok {
+					info.Extra[k] = append(info.Extra[k], s)
+				}
+			}
+		}
+	}
+	return info
 }

@@ -1,10 +1,8 @@
 package corpus_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit"
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/gomodule"
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
@@ -62,14 +61,11 @@ var corpus = []corpusProject{
 // its directory.
 func moduleDir(t *testing.T, module, version string) string {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), "go", "mod", "download", "-json", module+"@"+version)
-	cmd.Dir = t.TempDir()
-	out, err := cmd.Output()
-	var info struct{ Dir, Error string }
-	if jerr := json.Unmarshal(out, &info); err != nil || jerr != nil || info.Dir == "" {
-		t.Fatalf("go mod download -json %s@%s: %v %s", module, version, err, info.Error)
+	dir, err := gomodule.Dir(t.Context(), module, version)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return info.Dir
+	return dir
 }
 
 // TestCorpusInstallsAuditClean applies each project's install manifests

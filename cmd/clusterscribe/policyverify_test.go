@@ -16,8 +16,14 @@ func TestPolicyVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify: %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "ok\t"+lib+"/teamlabel/suite.yaml\t") || !strings.HasSuffix(out, "PASS\n") {
+	if !strings.HasSuffix(out, "PASS\n") {
 		t.Errorf("verify output:\n%s", out)
+	}
+	// Rego, K8sNativeValidation and ValidatingAdmissionPolicy suites.
+	for _, s := range []string{"teamlabel", "pinnedimages", "replicalimit"} {
+		if !strings.Contains(out, "ok\t"+lib+"/"+s+"/suite.yaml\t") {
+			t.Errorf("verify output lacks %s:\n%s", s, out)
+		}
 	}
 
 	out, _, err = runCommand(t, "policy", "verify", "-o", "json", "--run", "^unlabelled$", lib+"/teamlabel/suite.yaml")

@@ -140,7 +140,7 @@ func load(ctx context.Context, dir string, t Test, opts Options) (*policies.Engi
 		return nil, err
 	}
 	if len(engine.Policies()) == 0 {
-		return nil, fmt.Errorf("invalid suite: %s holds no Constraint of the template in %s", t.Constraint, t.Template)
+		return nil, fmt.Errorf("invalid suite: %s holds no Constraint of the template (or binding of the ValidatingAdmissionPolicy) in %s", t.Constraint, t.Template)
 	}
 	return engine, nil
 }

@@ -36,9 +36,11 @@ type Suite struct {
 // Test is one template and constraint, and the cases run on them.
 type Test struct {
 	Name string `json:"name"`
-	// Template is the ConstraintTemplate's file, relative to the Suite.
+	// Template is the ConstraintTemplate's file, relative to the Suite,
+	// or a ValidatingAdmissionPolicy's.
 	Template string `json:"template"`
-	// Constraint is the Constraint's file, relative to the Suite.
+	// Constraint is the Constraint's file, relative to the Suite, or a
+	// ValidatingAdmissionPolicyBinding's (with its params objects).
 	Constraint string `json:"constraint"`
 	// Expansion, when set, is a file of Gatekeeper ExpansionTemplates
 	// applied to every case's object (a clusterscribe addition to the
