@@ -1,0 +1,96 @@
+package corpus_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/clusterscribe/clusterscribe/internal/helmbin"
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+)
+
+// project is a widely used project's stock install manifests, read from
+// its module zip at a pinned version.
+type project struct {
+	name            string
+	module, version string
+	// paths are files or directories of the module (a directory holding a
+	// kustomization is built as one) copied into the declared repo.
+	paths []string
+	// chart, when set, is a Helm chart of the module rendered with helm
+	// template into the declared repo, as release name chartRelease into
+	// chartNamespace with chartValues (--set).
+	chart, chartRelease, chartNamespace string
+	chartValues                         []string
+}
+
+// moduleDir downloads a module through the Go module proxy and returns
+// its directory.
+func moduleDir(t *testing.T, module, version string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "go", "mod", "download", "-json", module+"@"+version)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var info struct{ Dir, Error string }
+	if jerr := json.Unmarshal(out, &info); err != nil || jerr != nil || info.Dir == "" {
+		t.Fatalf("go mod download -json %s@%s: %v %s %s", module, version, err, info.Error, stderr.String())
+	}
+	return info.Dir
+}
+
+// declaredRepo writes the project's manifests into a fresh directory, one
+// subdirectory per path (and one for the rendered chart), and returns it.
+func (p project) declaredRepo(t *testing.T) string {
+	t.Helper()
+	mod := moduleDir(t, p.module, p.version)
+	dir := t.TempDir()
+	for i, path := range p.paths {
+		src := filepath.Join(mod, path)
+		dst := filepath.Join(dir, fmt.Sprint(i))
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.IsDir() {
+			// The module cache is read-only; the copies need not be.
+			if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, filepath.Base(src)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p.chart != "" {
+		args := []string{
+			"template", p.chartRelease, filepath.Join(mod, p.chart), "--namespace", p.chartNamespace,
+			"--kube-version", testcluster.KubernetesVersion,
+		}
+		for _, v := range p.chartValues {
+			args = append(args, "--set", v)
+		}
+		out, err := helmbin.Run(t.Context(), args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "rendered.yaml"), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
