@@ -23,7 +23,6 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
-	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
 // install is one project's declared objects and the ways to put them into
@@ -37,13 +36,16 @@ type install struct {
 // systemNamespaces are never deleted, even when a project declares them.
 var systemNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease"}
 
-// newInstall reads the declared repo at dir as audit reads it
-// (kustomizations built), in apply order.
-func newInstall(t *testing.T, dir string) *install {
+// newInstall reads the declared repo as audit reads it (kustomizations
+// built), in apply order.
+func newInstall(t *testing.T, src declared.Options) *install {
 	t.Helper()
-	set, err := declared.Load(t.Context(), declared.Options{Source: dir})
+	set, err := declared.Load(t.Context(), src)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, pr := range set.Problems {
+		t.Fatalf("declared repo: %s: %s", pr.Source, pr.Message)
 	}
 	in := &install{}
 	for _, o := range set.Objects {
@@ -139,12 +141,14 @@ func writeManifests(t *testing.T, objs []*unstructured.Unstructured) string {
 	t.Helper()
 	var b strings.Builder
 	for _, o := range objs {
-		data, err := serializer.Marshal(o.Object)
+		// JSON is YAML, and much faster to write for large CRDs.
+		data, err := o.MarshalJSON()
 		if err != nil {
 			t.Fatal(err)
 		}
 		b.WriteString("---\n")
 		b.Write(data)
+		b.WriteString("\n")
 	}
 	path := filepath.Join(t.TempDir(), "manifests.yaml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {

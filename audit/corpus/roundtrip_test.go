@@ -56,11 +56,11 @@ func roundTrip(t *testing.T, in *install) {
 		QPS:        200,
 		Burst:      400,
 	})
-	if err != nil {
-		t.Fatalf("restore: %v", err)
-	}
 	for _, r := range sum.With(restore.Failed) {
 		t.Errorf("restore %s: %v", r.Path, r.Err)
+	}
+	if err != nil {
+		t.Fatalf("restore: %v", err)
 	}
 	in.settle(t)
 	if diff := cmp.Diff(before, rec("after")); diff != "" {

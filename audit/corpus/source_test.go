@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/internal/helmbin"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
@@ -18,9 +19,14 @@ import (
 type project struct {
 	name            string
 	module, version string
-	// paths are files or directories of the module (a directory holding a
-	// kustomization is built as one) copied into the declared repo.
+	// paths are files or directories of the module copied into the
+	// declared repo, the i-th into directory i (a directory holding a
+	// kustomization is built as one).
 	paths []string
+	// sub is the part of the declared repo audited (declared.Options.Path),
+	// e.g. "0/overlays/release" for an overlay of a copied directory whose
+	// bases lie outside it; empty means all of it.
+	sub string
 	// chart, when set, is a Helm chart of the module rendered with helm
 	// template into the declared repo, as release name chartRelease into
 	// chartNamespace with chartValues (--set).
@@ -46,8 +52,9 @@ func moduleDir(t *testing.T, module, version string) string {
 }
 
 // declaredRepo writes the project's manifests into a fresh directory, one
-// subdirectory per path (and one for the rendered chart), and returns it.
-func (p project) declaredRepo(t *testing.T) string {
+// subdirectory per path (and a file for the rendered chart), and returns
+// where audit reads them.
+func (p project) declaredRepo(t *testing.T) declared.Options {
 	t.Helper()
 	mod := moduleDir(t, p.module, p.version)
 	dir := t.TempDir()
@@ -92,5 +99,5 @@ func (p project) declaredRepo(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	return dir
+	return declared.Options{Source: dir, Path: p.sub}
 }
