@@ -174,9 +174,22 @@ func runKubectl(t *testing.T, verb, file string, args ...string) {
 	}
 }
 
+// goneAsMeant counts the Jobs with a TTL: settle waits until they are
+// gone.
+func (in *install) goneAsMeant() int {
+	n := 0
+	for _, o := range in.objs {
+		if _, ttl, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "ttlSecondsAfterFinished"); ttl && o.GetKind() == "Job" {
+			n++
+		}
+	}
+	return n
+}
+
 // settle waits for the controllers to act on what was applied:
 // Deployments, StatefulSets and DaemonSets rolled out with every replica
-// available on the kwok Nodes, Jobs complete (or removed by their TTL).
+// available on the kwok Nodes, Jobs complete, and those with a TTL removed
+// by the TTL controller.
 func (in *install) settle(t *testing.T) {
 	t.Helper()
 	for _, o := range in.objs {
@@ -185,10 +198,14 @@ func (in *install) settle(t *testing.T) {
 			continue
 		}
 		what := fmt.Sprintf("%s %s/%s settled", gvk.Kind, o.GetNamespace(), o.GetName())
+		_, ttl, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "ttlSecondsAfterFinished")
+		if gvk.Kind == "Job" && ttl {
+			what = fmt.Sprintf("Job %s/%s finished and removed by its TTL", o.GetNamespace(), o.GetName())
+		}
 		testcluster.Eventually(t, what, func(ctx context.Context) (bool, error) {
 			live, err := in.get(ctx, o)
-			if apierrors.IsNotFound(err) && gvk.Kind == "Job" {
-				return true, nil // removed by its TTL
+			if gvk.Kind == "Job" && ttl {
+				return apierrors.IsNotFound(err), nil
 			}
 			if err != nil {
 				return false, err
