@@ -23,6 +23,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
 // install is one project's declared objects and the ways to put them into
@@ -272,6 +273,31 @@ func (in *install) resource(o *unstructured.Unstructured) (dynamic.ResourceInter
 		ns = metav1.NamespaceDefault
 	}
 	return in.dyn.Resource(m.Resource).Namespace(ns), nil
+}
+
+// files returns the paths of the objects' files in a backup of cluster,
+// but for the Jobs removed by their TTL.
+func (in *install) files(t *testing.T, cluster string) []string {
+	t.Helper()
+	var out []string
+	for _, o := range in.objs {
+		if _, ttl, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "ttlSecondsAfterFinished"); ttl && o.GetKind() == "Job" {
+			continue
+		}
+		gvk := o.GroupVersionKind()
+		m, err := in.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			t.Fatalf("map %s: %v", gvk, err)
+		}
+		ns := o.GetNamespace()
+		if ns == "" && m.Scope.Name() != meta.RESTScopeNameRoot {
+			ns = metav1.NamespaceDefault
+		}
+		out = append(out, serializer.ObjectPath(serializer.ObjectRef{
+			Cluster: cluster, Group: gvk.Group, Resource: m.Resource.Resource, Namespace: ns, Name: o.GetName(),
+		}))
+	}
+	return out
 }
 
 // remove deletes every object of the project, admission webhooks and

@@ -49,6 +49,11 @@ func roundTrip(t *testing.T, in *install) {
 		return files
 	}
 	before := rec("before")
+	for _, path := range in.files(t, "corpus") {
+		if _, ok := before[path]; !ok {
+			t.Errorf("the backup has no %s", path)
+		}
+	}
 	in.remove(t)
 	sum, err := restore.Run(t.Context(), cluster.Config, restore.Config{
 		Source:     restore.Source{Repo: repo, Ref: "before"},
