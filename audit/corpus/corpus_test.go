@@ -47,9 +47,9 @@ var corpus = []project{
 // is audited offline and server-side alike (the oracle), then recorded,
 // deleted, restored into the same control plane and recorded again: the
 // same tree. Applied and created with kubectl, it is audited offline (the
-// server-side audit of CRD-heavy projects costs minutes on a small
-// machine). Between the installs the project is deleted whole, so that
-// each starts from a clean state.
+// server-side audit adds tens of seconds per install of a CRD-heavy
+// project on a small machine). Between the installs the project is
+// deleted whole, so that each starts from a clean state.
 func TestCorpusInstallsAuditClean(t *testing.T) {
 	for _, p := range corpus {
 		t.Run(p.name, func(t *testing.T) {
