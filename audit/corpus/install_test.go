@@ -9,11 +9,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -324,13 +326,20 @@ func (in *install) remove(t *testing.T) {
 		if o.GetKind() == "Namespace" && slices.Contains(systemNamespaces, o.GetName()) {
 			continue
 		}
-		testcluster.Eventually(t, fmt.Sprintf("%s %s/%s gone", o.GetKind(), o.GetNamespace(), o.GetName()), func(ctx context.Context) (bool, error) {
-			_, err := in.get(ctx, o)
-			if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
-				return true, nil
-			}
-			return false, err
+		var last error
+		err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, removeTimeout, true, func(ctx context.Context) (bool, error) {
+			_, last = in.get(ctx, o)
+			return apierrors.IsNotFound(last) || meta.IsNoMatchError(last), nil
 		})
+		if err != nil {
+			t.Fatalf("waiting for %s %s/%s to be gone: %v (last error: %v)", o.GetKind(), o.GetNamespace(), o.GetName(), err, last)
+		}
 	}
 	in.mapper.Reset()
 }
+
+// removeTimeout bounds the wait for a deleted object to be gone: a
+// CustomResourceDefinition goes once kube-apiserver's finalizer has
+// removed its custom resources, which a loaded 2-core machine has been
+// seen to take more than testcluster.EventuallyTimeout for.
+const removeTimeout = 5 * time.Minute
