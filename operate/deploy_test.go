@@ -1,10 +1,9 @@
 package operate_test
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,38 +19,16 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/clusterscribe/clusterscribe/internal/helmbin"
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
-
-const helmVersion = "v3.22.0"
-
-// helmBinary is the Helm `make helm` builds ($CLUSTERSCRIBE_HELM wins).
-func helmBinary(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("CLUSTERSCRIBE_HELM")
-	if path == "" {
-		cache := os.Getenv("XDG_CACHE_HOME")
-		if cache == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				t.Fatal(err)
-			}
-			cache = filepath.Join(home, ".cache")
-		}
-		path = filepath.Join(cache, "clusterscribe", "tools", "helm-"+helmVersion)
-	}
-	if _, err := exec.LookPath(path); err != nil {
-		t.Fatalf("helm %s not found at %s: run `make helm` (builds it once, about 1.5 min)", helmVersion, path)
-	}
-	return path
-}
 
 func helm(t *testing.T, args ...string) string {
 	t.Helper()
 	out, err := helmRun(t, args...)
 	if err != nil {
-		t.Fatalf("helm %s: %v", strings.Join(args, " "), err)
+		t.Fatal(err)
 	}
 	return out
 }
@@ -65,13 +42,11 @@ func helmRun(t *testing.T, args ...string) (string, error) {
 		// chart's kubeVersion: render for the version the tests run.
 		args = append(slices.Clone(args), "--kube-version", testcluster.KubernetesVersion)
 	}
-	cmd := exec.Command(helmBinary(t), args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("%w\n%s%s", err, stdout.String(), stderr.String())
+	out, err := helmbin.Run(t.Context(), args...)
+	if errors.Is(err, helmbin.ErrMissing) {
+		t.Fatal(err)
 	}
-	return stdout.String(), nil
+	return string(out), err
 }
 
 var crdsOnce sync.Once

@@ -112,7 +112,45 @@ func DefaultRules() []Rule {
 			Name: "podspec.serviceAccount",
 			Fn:   dropDeprecatedServiceAccount,
 		},
+		{
+			// Unless spec.manualSelector is true, the API server generates a
+			// Job's selector and its pod template's labels from the Job's
+			// uid: a restored Job gets fresh ones, and the old ones make
+			// the API server refuse it.
+			Name:  "job.generatedSelector",
+			Kinds: []string{"Job.batch"},
+			Fn:    dropGeneratedJobSelector,
+		},
 	}
+}
+
+// jobGeneratedLabels are the pod template labels the API server sets on a
+// Job whose selector it generates.
+var jobGeneratedLabels = []string{
+	"controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name",
+}
+
+// dropGeneratedJobSelector removes a Job's generated selector and the
+// labels it selects, unless the selector is manual.
+func dropGeneratedJobSelector(obj map[string]any) error {
+	spec, ok := obj["spec"].(map[string]any)
+	if !ok || spec["manualSelector"] == true {
+		return nil
+	}
+	delete(spec, "selector")
+	tmpl, _ := spec["template"].(map[string]any)
+	md, _ := tmpl["metadata"].(map[string]any)
+	labels, ok := md["labels"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	for _, k := range jobGeneratedLabels {
+		delete(labels, k)
+	}
+	if len(labels) == 0 {
+		delete(md, "labels")
+	}
+	return nil
 }
 
 func dropAggregatedRules(obj map[string]any) error {

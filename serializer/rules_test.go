@@ -213,6 +213,20 @@ var defaultRuleCases = []ruleCase{
 		in:   "kind: Pod\nspec: {serviceAccount: a, serviceAccountName: b}\n",
 		want: "kind: Pod\nspec: {serviceAccount: a, serviceAccountName: b}\n",
 	},
+	{
+		name: "generated selector and labels",
+		rule: "job.generatedSelector",
+		in: "apiVersion: batch/v1\nkind: Job\nspec: {selector: {matchLabels: {batch.kubernetes.io/controller-uid: u}}, " +
+			"template: {metadata: {labels: {app: a, controller-uid: u, batch.kubernetes.io/controller-uid: u, " +
+			"job-name: j, batch.kubernetes.io/job-name: j}}}}\n",
+		want: "apiVersion: batch/v1\nkind: Job\nspec: {template: {metadata: {labels: {app: a}}}}\n",
+	},
+	{
+		name: "manual selector stays",
+		rule: "job.generatedSelector",
+		in:   "apiVersion: batch/v1\nkind: Job\nspec: {manualSelector: true, selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b, job-name: j}}}}\n",
+		want: "apiVersion: batch/v1\nkind: Job\nspec: {manualSelector: true, selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b, job-name: j}}}}\n",
+	},
 }
 
 // TestDefaultRulesAlone runs each default rule on its own.

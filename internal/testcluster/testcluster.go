@@ -20,6 +20,14 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
+// ServiceClusterIPRange is where the test control plane allocates Service
+// ClusterIPs: a loopback range, so that kube-apiserver's calls to admission
+// webhooks, CRD conversion webhooks and aggregated APIs backed by a
+// Service (which it dials at the ClusterIP) are refused on this machine at
+// once instead of leaving it (envtest's default, 10.0.0.0/24, is routed off
+// the machine). No test has a real backend behind a Service.
+const ServiceClusterIPRange = "127.0.224.0/20"
+
 // Versions of the control plane built by `make testbin`.
 const (
 	KubernetesVersion = "v1.36.3"
@@ -130,6 +138,7 @@ func Start(opts Options) (*Cluster, error) {
 		// nothing creates default ServiceAccounts without controllers.
 		api.Configure().Set("disable-admission-plugins", "")
 	}
+	api.Configure().Set("service-cluster-ip-range", ServiceClusterIPRange)
 	for k, v := range opts.APIServerArgs {
 		api.Configure().Set(k, v)
 	}
