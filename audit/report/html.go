@@ -181,7 +181,24 @@ func newHTMLView(r *findings.Report) htmlView {
 	default:
 		v.Verdict, v.VerdictTitle = "clean", "All clear"
 	}
-	for _, g := range byNamespace(r.Findings) {
+	v.Namespaces = htmlNamespaces(r.Findings)
+	v.Frameworks = htmlFrameworks(r)
+	v.HasPolicies = len(v.Frameworks) > 0
+	for _, p := range r.Policies {
+		ctl := make([]string, 0, len(p.Controls))
+		for _, c := range p.Controls {
+			ctl = append(ctl, c.Framework+" "+c.ID)
+		}
+		v.Policies = append(v.Policies, htmlPolicy{PolicyStat: p, Passed: max(p.Evaluated-p.Failed, 0), Controls: strings.Join(ctl, ", ")})
+	}
+	return v
+}
+
+// htmlNamespaces groups the findings by namespace, each group with its
+// counts per type.
+func htmlNamespaces(fs []findings.Finding) []htmlNamespace {
+	var out []htmlNamespace
+	for _, g := range byNamespace(fs) {
 		ns := htmlNamespace{Name: g.Namespace, Anchor: "ns-" + g.Namespace, Title: "Namespace " + g.Namespace}
 		if g.Namespace == "" {
 			ns.Anchor, ns.Title = "cluster-scoped", "Cluster-scoped objects"
@@ -198,11 +215,16 @@ func newHTMLView(r *findings.Report) htmlView {
 			}
 		}
 		ns.Counts = strings.Join(parts, " · ")
-		v.Namespaces = append(v.Namespaces, ns)
+		out = append(out, ns)
 	}
-	fws := Compliance(r)
-	v.HasPolicies = len(fws) > 0
-	for _, fw := range fws {
+	return out
+}
+
+// htmlFrameworks are the compliance frameworks with each control's pass
+// rate; a control with no evaluation shows 0%, never 100%.
+func htmlFrameworks(r *findings.Report) []htmlFramework {
+	var out []htmlFramework
+	for _, fw := range Compliance(r) {
 		hf := htmlFramework{Framework: fw, Anchor: "fw-" + strings.ToLower(fw.ID)}
 		for _, ctl := range fw.Controls {
 			hc := htmlControl{ControlStatus: ctl, Status: ctl.Status(), PassPct: 100}
@@ -216,16 +238,9 @@ func newHTMLView(r *findings.Report) htmlView {
 			}
 			hf.Controls = append(hf.Controls, hc)
 		}
-		v.Frameworks = append(v.Frameworks, hf)
+		out = append(out, hf)
 	}
-	for _, p := range r.Policies {
-		ctl := make([]string, 0, len(p.Controls))
-		for _, c := range p.Controls {
-			ctl = append(ctl, c.Framework+" "+c.ID)
-		}
-		v.Policies = append(v.Policies, htmlPolicy{PolicyStat: p, Passed: max(p.Evaluated-p.Failed, 0), Controls: strings.Join(ctl, ", ")})
-	}
-	return v
+	return out
 }
 
 func newHTMLFinding(f findings.Finding) htmlFinding {

@@ -70,38 +70,66 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 	if err := checkReport(r); err != nil {
 		return fmt.Errorf("render junit: %w", err)
 	}
-	r = prepare(r)
+	b := junitBuilder{r: prepare(r)}
+	if !b.r.GeneratedAt.IsZero() {
+		b.stamp = b.r.GeneratedAt.UTC().Format("2006-01-02T15:04:05")
+	}
 	out := junitSuites{Name: "clusterscribe"}
-	stamp := ""
-	if !r.GeneratedAt.IsZero() {
-		stamp = r.GeneratedAt.UTC().Format("2006-01-02T15:04:05")
+	out.Suites = b.driftSuites()
+	if b.r.Summary != nil {
+		out.Suites = append(out.Suites, junitCoverage(b.suite("drift/InSync"), b.r.Summary))
 	}
-	newSuite := func(name string, props ...junitProperty) junitSuite {
-		s := junitSuite{Name: name, Timestamp: stamp, Hostname: r.Cluster}
-		for _, p := range append(props,
-			junitProperty{"cluster", r.Cluster},
-			junitProperty{"declared", r.Declared},
-			junitProperty{"declaredRevision", r.DeclaredRevision},
-			junitProperty{"policySet", policySetName(r.PolicySet)},
-			junitProperty{"policySetVersion", policySetVersion(r.PolicySet)},
-			junitProperty{"scope", policySetScope(r.PolicySet)}) {
-			if p.Value != "" {
-				if s.Properties == nil {
-					s.Properties = &junitProperties{}
-				}
-				s.Properties.Property = append(s.Properties.Property, p)
-			}
-		}
-		return s
+	for _, p := range junitPolicies(b.r) {
+		out.Suites = append(out.Suites, b.policySuite(p))
 	}
+	if len(b.r.Problems) > 0 {
+		out.Suites = append(out.Suites, b.problemSuite())
+	}
+	out.tally()
+	if err := writeJUnit(w, out); err != nil {
+		return fmt.Errorf("render junit: %w", err)
+	}
+	return nil
+}
 
-	audit := r.Declared != ""
+// junitBuilder makes the suites of one prepared report.
+type junitBuilder struct {
+	r     *findings.Report
+	stamp string
+}
+
+// suite is an empty suite with the report's properties and props.
+func (b junitBuilder) suite(name string, props ...junitProperty) junitSuite {
+	r := b.r
+	s := junitSuite{Name: name, Timestamp: b.stamp, Hostname: r.Cluster}
+	for _, p := range append(props,
+		junitProperty{"cluster", r.Cluster},
+		junitProperty{"declared", r.Declared},
+		junitProperty{"declaredRevision", r.DeclaredRevision},
+		junitProperty{"policySet", policySetName(r.PolicySet)},
+		junitProperty{"policySetVersion", policySetVersion(r.PolicySet)},
+		junitProperty{"scope", policySetScope(r.PolicySet)}) {
+		if p.Value != "" {
+			if s.Properties == nil {
+				s.Properties = &junitProperties{}
+			}
+			s.Properties.Property = append(s.Properties.Property, p)
+		}
+	}
+	return s
+}
+
+// driftSuites has one suite per drift type: a failing case per finding,
+// or (in an audit) one passing case when there is none.
+func (b junitBuilder) driftSuites() []junitSuite {
+	var out []junitSuite
+	audit := b.r.Declared != ""
 	for _, t := range driftTypes {
-		fs := ofType(r.Findings, t)
+		fs := ofType(b.r.Findings, t)
 		if len(fs) == 0 && !audit {
 			continue
 		}
-		s := newSuite("drift/" + string(t))
+		s := b.suite("drift/" + string(t))
 		class := "clusterscribe.drift." + string(t)
 		for _, f := range fs {
 			s.Cases = append(s.Cases, junitCase{
@@ -112,65 +140,74 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 		if len(fs) == 0 {
 			s.Cases = append(s.Cases, junitCase{Name: "no " + strings.ToLower(typeTitle(t)) + " objects", Classname: class})
 		}
-		out.Suites = append(out.Suites, s)
+		out = append(out, s)
 	}
+	return out
+}
 
-	if r.Summary != nil {
-		out.Suites = append(out.Suites, junitCoverage(newSuite("drift/InSync"), r.Summary))
+// policySuite is one policy's suite: a case per finding by outcome, one
+// passing case for the objects that passed, or one skipped case when the
+// policy judged nothing (never a pass).
+func (b junitBuilder) policySuite(p junitPolicy) junitSuite {
+	props := []junitProperty{{"severity", string(p.stat.Severity)}, {"title", p.stat.Title}}
+	for _, c := range p.stat.Controls {
+		props = append(props, junitProperty{"control", c.Framework + " " + c.ID})
 	}
-
-	for _, p := range junitPolicies(r) {
-		props := []junitProperty{{"severity", string(p.stat.Severity)}, {"title", p.stat.Title}}
-		for _, c := range p.stat.Controls {
-			props = append(props, junitProperty{"control", c.Framework + " " + c.ID})
-		}
-		if p.hasStat {
-			props = append(props, junitProperty{"evaluated", fmt.Sprint(p.stat.Evaluated)},
-				junitProperty{"failed", fmt.Sprint(p.stat.Failed)})
-		}
-		s := newSuite("policy/"+p.stat.ID, props...)
-		class := "clusterscribe.policy." + p.stat.ID
-		for _, f := range p.findings {
-			c := junitCase{Name: f.Object.String() + " (" + stateLabel(f) + ")", Classname: class}
-			problem := &junitProblem{Message: cmp.Or(f.Message, f.Policy.Title), Type: string(f.Policy.Severity), Body: junitDetails(f)}
-			switch f.Policy.Outcome {
-			case findings.Warn:
-				c.SystemOut = &junitCDATA{Text: xmlSafe("warning: " + problem.Message + "\n" + problem.Body)}
-			case findings.Error:
-				problem.Type = "evaluation error"
-				c.Error = problem
-			case findings.Exception:
-				c.Skipped = &junitSkipped{Message: "exception: " + f.Reason}
-				c.SystemOut = &junitCDATA{Text: xmlSafe(problem.Message + "\n" + problem.Body)}
-			default:
-				c.Failure = problem
-			}
-			s.Cases = append(s.Cases, c)
-		}
-		if passed := p.stat.Evaluated - p.stat.Failed - p.stat.Excepted; p.hasStat && passed > 0 {
-			s.Cases = append(s.Cases, junitCase{Name: plural(passed, "object") + " passed", Classname: class})
-		}
-		if len(s.Cases) == 0 {
-			// Nothing was checked: skipped, never passed.
-			s.Cases = append(s.Cases, junitCase{
-				Name: "no objects evaluated", Classname: class,
-				Skipped: &junitSkipped{Message: "not evaluated: the policy applied to no object in scope"},
-			})
-		}
-		out.Suites = append(out.Suites, s)
+	if p.hasStat {
+		props = append(props, junitProperty{"evaluated", fmt.Sprint(p.stat.Evaluated)},
+			junitProperty{"failed", fmt.Sprint(p.stat.Failed)})
 	}
-
-	if len(r.Problems) > 0 {
-		s := newSuite("problems")
-		for _, p := range r.Problems {
-			s.Cases = append(s.Cases, junitCase{
-				Name: p.Source.String(), Classname: "clusterscribe.problems",
-				Error: &junitProblem{Message: p.Message, Type: "problem", Body: xmlSafe(p.Message)},
-			})
-		}
-		out.Suites = append(out.Suites, s)
+	s := b.suite("policy/"+p.stat.ID, props...)
+	class := "clusterscribe.policy." + p.stat.ID
+	for _, f := range p.findings {
+		s.Cases = append(s.Cases, policyCase(f, class))
 	}
+	if passed := p.stat.Evaluated - p.stat.Failed - p.stat.Excepted; p.hasStat && passed > 0 {
+		s.Cases = append(s.Cases, junitCase{Name: plural(passed, "object") + " passed", Classname: class})
+	}
+	if len(s.Cases) == 0 {
+		s.Cases = append(s.Cases, junitCase{
+			Name: "no objects evaluated", Classname: class,
+			Skipped: &junitSkipped{Message: "not evaluated: the policy applied to no object in scope"},
+		})
+	}
+	return s
+}
 
+// policyCase is one policy finding: a failure, a warning on standard
+// output, an evaluation error or a skipped exception.
+func policyCase(f findings.Finding, class string) junitCase {
+	c := junitCase{Name: f.Object.String() + " (" + stateLabel(f) + ")", Classname: class}
+	problem := &junitProblem{Message: cmp.Or(f.Message, f.Policy.Title), Type: string(f.Policy.Severity), Body: junitDetails(f)}
+	switch f.Policy.Outcome {
+	case findings.Warn:
+		c.SystemOut = &junitCDATA{Text: xmlSafe("warning: " + problem.Message + "\n" + problem.Body)}
+	case findings.Error:
+		problem.Type = "evaluation error"
+		c.Error = problem
+	case findings.Exception:
+		c.Skipped = &junitSkipped{Message: "exception: " + f.Reason}
+		c.SystemOut = &junitCDATA{Text: xmlSafe(problem.Message + "\n" + problem.Body)}
+	default:
+		c.Failure = problem
+	}
+	return c
+}
+
+// problemSuite has an erroring case per problem of the declared state.
+func (b junitBuilder) problemSuite() junitSuite {
+	s := b.suite("problems")
+	for _, p := range b.r.Problems {
+		s.Cases = append(s.Cases, junitCase{
+			Name: p.Source.String(), Classname: "clusterscribe.problems",
+			Error: &junitProblem{Message: p.Message, Type: "problem", Body: xmlSafe(p.Message)},
+		})
+	}
+	return s
+}
+
+// tally counts the cases of every suite and of the whole.
+func (out *junitSuites) tally() {
 	for i := range out.Suites {
 		s := &out.Suites[i]
 		s.Tests = len(s.Cases)
@@ -189,19 +226,20 @@ func renderJUnit(w io.Writer, r *findings.Report) error {
 		out.Failures += s.Failures
 		out.Errors += s.Errors
 	}
+}
 
+// writeJUnit writes the XML document.
+func writeJUnit(w io.Writer, out junitSuites) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return fmt.Errorf("render junit: %w", err)
+		return err
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("render junit: %w", err)
+		return err
 	}
-	if _, err := io.WriteString(w, "\n"); err != nil {
-		return fmt.Errorf("render junit: %w", err)
-	}
-	return nil
+	_, err := io.WriteString(w, "\n")
+	return err
 }
 
 // junitCoverage fills the suite of the declared objects found in sync:

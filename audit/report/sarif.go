@@ -57,6 +57,31 @@ func renderSARIF(w io.Writer, r *findings.Report) error {
 		return fmt.Errorf("render sarif: %w", err)
 	}
 	r = prepare(r)
+	run := sarifRunOf(r)
+	ruleIndex := sarifRules(&run, r)
+	for _, f := range r.Findings {
+		run.Results = append(run.Results, sarifResultOf(r.Cluster, f, ruleIndex))
+	}
+	for _, p := range r.Problems {
+		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications, sarifNotification{
+			Level: "error", Message: sarifText{Text: p.Message},
+			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
+				ArtifactLocation: sarifArtifact{URI: fileURI(p.Source.File)},
+				Region:           sarifRegion{StartLine: max(p.Source.Line, 1)},
+			}}},
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}); err != nil {
+		return fmt.Errorf("render sarif: %w", err)
+	}
+	return nil
+}
+
+// sarifRunOf is the run of a report without rules or results: the tool,
+// the invocation, the declared repository and the report's properties.
+func sarifRunOf(r *findings.Report) sarifRun {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name: "clusterscribe", Version: version.Version,
@@ -87,7 +112,12 @@ func renderSARIF(w io.Writer, r *findings.Report) error {
 	if len(props) > 0 {
 		run.Properties = props
 	}
+	return run
+}
 
+// sarifRules adds a rule per drift type found and per policy to the run,
+// and returns each rule's index.
+func sarifRules(run *sarifRun, r *findings.Report) map[string]int {
 	ruleIndex := map[string]int{}
 	addRule := func(rule sarifRule) {
 		if _, ok := ruleIndex[rule.ID]; !ok {
@@ -106,46 +136,32 @@ func renderSARIF(w io.Writer, r *findings.Report) error {
 	for _, p := range policyRules(r) {
 		addRule(p)
 	}
+	return ruleIndex
+}
 
-	for _, f := range r.Findings {
-		id := sarifRuleID(f)
-		res := sarifResult{
-			RuleID: id, RuleIndex: ruleIndex[id], Level: sarifLevel(f),
-			Message:             sarifText{Text: sarifMessage(f)},
-			Locations:           []sarifLocation{sarifObjectLocation(r.Cluster, f)},
-			PartialFingerprints: map[string]string{sarifFingerprint: fingerprint(id, f)},
-			Properties:          map[string]any{"object": f.Object.String(), "findingType": string(f.Type)},
-		}
-		if len(f.Paths) > 0 {
-			res.Properties["paths"] = f.Paths
-		}
-		if f.Policy != nil {
-			res.Properties["outcome"] = string(f.Policy.Outcome)
-			res.Properties["state"] = stateLabel(f)
-		}
-		if f.Policy != nil && f.Policy.Outcome == findings.Exception {
-			// SARIF's own word for an accepted finding: code scanning
-			// shows it as dismissed, with the justification.
-			res.Suppressions = []sarifSuppression{{Kind: "external", Justification: f.Reason}}
-		}
-		run.Results = append(run.Results, res)
+// sarifResultOf is one finding as a result of its rule.
+func sarifResultOf(cluster string, f findings.Finding, ruleIndex map[string]int) sarifResult {
+	id := sarifRuleID(f)
+	res := sarifResult{
+		RuleID: id, RuleIndex: ruleIndex[id], Level: sarifLevel(f),
+		Message:             sarifText{Text: sarifMessage(f)},
+		Locations:           []sarifLocation{sarifObjectLocation(cluster, f)},
+		PartialFingerprints: map[string]string{sarifFingerprint: fingerprint(id, f)},
+		Properties:          map[string]any{"object": f.Object.String(), "findingType": string(f.Type)},
 	}
-	for _, p := range r.Problems {
-		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications, sarifNotification{
-			Level: "error", Message: sarifText{Text: p.Message},
-			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: fileURI(p.Source.File)},
-				Region:           sarifRegion{StartLine: max(p.Source.Line, 1)},
-			}}},
-		})
+	if len(f.Paths) > 0 {
+		res.Properties["paths"] = f.Paths
 	}
-
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}); err != nil {
-		return fmt.Errorf("render sarif: %w", err)
+	if f.Policy != nil {
+		res.Properties["outcome"] = string(f.Policy.Outcome)
+		res.Properties["state"] = stateLabel(f)
 	}
-	return nil
+	if f.Policy != nil && f.Policy.Outcome == findings.Exception {
+		// SARIF's own word for an accepted finding: code scanning shows
+		// it as dismissed, with the justification.
+		res.Suppressions = []sarifSuppression{{Kind: "external", Justification: f.Reason}}
+	}
+	return res
 }
 
 // policyRules are the rules of every policy the report knows, from its
