@@ -140,86 +140,108 @@ func cleanSubPath(p string) (string, error) {
 // cannot be read, is not a regular file or is larger than the limit is a
 // problem on that file, and everything else is still read.
 func readTree(files *fileReader, base string, set *Set, log *slog.Logger) error {
-	root := files.root
-	type kust struct{ dir, file string }
-	var kusts []kust
-	var manifests []string
-	fileProblem := func(p string, err error) {
-		set.Problems = append(set.Problems, findings.Problem{Source: findings.Source{File: rel(root, p)}, Message: err.Error()})
-	}
-	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == base {
-				return err
-			}
-			fileProblem(p, files.scrub(err))
-			if d != nil && d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			if isManifestName(p) {
-				manifests = append(manifests, p)
-				return nil
-			}
-			_, fi, err := files.resolve(p)
-			switch {
-			case errors.Is(err, errOutsideRoot) || errors.Is(err, errLinkLoop):
-				fileProblem(p, err)
-			case err == nil && fi.IsDir():
-				log.Info("symbolic link to a directory not followed", "path", rel(root, p))
-			}
-			return nil
-		}
-		if d.IsDir() {
-			if p != base && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			if _, err := os.Stat(filepath.Join(p, "Chart.yaml")); err == nil {
-				log.Info("skipping a Helm chart: render it into the declared repo to audit it", "dir", rel(root, p))
-				return filepath.SkipDir
-			}
-			if f := kustomizationFile(files, p); f != "" {
-				kusts = append(kusts, kust{dir: filepath.Clean(p), file: f})
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if isManifestName(p) {
-			manifests = append(manifests, p)
-		}
-		return nil
-	})
-	if err != nil {
+	w := &treeWalk{files: files, base: base, set: set, log: log}
+	if err := filepath.WalkDir(base, w.visit); err != nil {
 		return err
 	}
-	referenced := map[string]bool{}
-	for _, k := range kusts {
-		for _, b := range localBases(files, k.dir, k.file) {
-			referenced[b] = true
-		}
-	}
-	kb := &kustomizeBuilder{root: root, reader: files, files: map[string][]Object{}}
-	for _, k := range kusts {
-		if referenced[k.dir] {
-			log.Debug("kustomization built through the overlay that uses it", "dir", rel(root, k.dir))
-			continue
-		}
-		objs, problems := kb.build(k.dir, k.file)
-		set.Objects = append(set.Objects, objs...)
-		set.Problems = append(set.Problems, problems...)
-	}
-	slices.Sort(manifests)
-	for _, r := range parseFiles(files, manifests) {
+	w.buildKustomizations()
+	slices.Sort(w.manifests)
+	for _, r := range parseFiles(files, w.manifests) {
 		if r.err != nil {
-			fileProblem(r.path, r.err)
+			w.fileProblem(r.path, r.err)
 			continue
 		}
 		set.Objects = append(set.Objects, r.objs...)
 		set.Problems = append(set.Problems, r.problems...)
 	}
 	return nil
+}
+
+// treeWalk collects, from a walk of the declared tree, the manifest files
+// and the kustomizations to build; unreadable entries become problems.
+type treeWalk struct {
+	files     *fileReader
+	base      string
+	set       *Set
+	log       *slog.Logger
+	kusts     []kustomization
+	manifests []string
+}
+
+// kustomization is a directory holding a kustomization file.
+type kustomization struct{ dir, file string }
+
+func (w *treeWalk) fileProblem(p string, err error) {
+	w.set.Problems = append(w.set.Problems, findings.Problem{Source: findings.Source{File: rel(w.files.root, p)}, Message: err.Error()})
+}
+
+// visit is the WalkDirFunc of the walk.
+func (w *treeWalk) visit(p string, d fs.DirEntry, err error) error {
+	root := w.files.root
+	if err != nil {
+		if p == w.base {
+			return err
+		}
+		w.fileProblem(p, w.files.scrub(err))
+		if d != nil && d.IsDir() {
+			return filepath.SkipDir
+		}
+		return nil
+	}
+	if d.Type()&fs.ModeSymlink != 0 {
+		if isManifestName(p) {
+			w.manifests = append(w.manifests, p)
+			return nil
+		}
+		_, fi, err := w.files.resolve(p)
+		switch {
+		case errors.Is(err, errOutsideRoot) || errors.Is(err, errLinkLoop):
+			w.fileProblem(p, err)
+		case err == nil && fi.IsDir():
+			w.log.Info("symbolic link to a directory not followed", "path", rel(root, p))
+		}
+		return nil
+	}
+	if d.IsDir() {
+		if p != w.base && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if _, err := os.Stat(filepath.Join(p, "Chart.yaml")); err == nil {
+			w.log.Info("skipping a Helm chart: render it into the declared repo to audit it", "dir", rel(root, p))
+			return filepath.SkipDir
+		}
+		if f := kustomizationFile(w.files, p); f != "" {
+			w.kusts = append(w.kusts, kustomization{dir: filepath.Clean(p), file: f})
+			return filepath.SkipDir
+		}
+		return nil
+	}
+	if isManifestName(p) {
+		w.manifests = append(w.manifests, p)
+	}
+	return nil
+}
+
+// buildKustomizations builds every kustomization no other one in the
+// tree uses as a local base (those are built through their overlay).
+func (w *treeWalk) buildKustomizations() {
+	root := w.files.root
+	referenced := map[string]bool{}
+	for _, k := range w.kusts {
+		for _, b := range localBases(w.files, k.dir, k.file) {
+			referenced[b] = true
+		}
+	}
+	kb := &kustomizeBuilder{root: root, reader: w.files, files: map[string][]Object{}}
+	for _, k := range w.kusts {
+		if referenced[k.dir] {
+			w.log.Debug("kustomization built through the overlay that uses it", "dir", rel(root, k.dir))
+			continue
+		}
+		objs, problems := kb.build(k.dir, k.file)
+		w.set.Objects = append(w.set.Objects, objs...)
+		w.set.Problems = append(w.set.Problems, problems...)
+	}
 }
 
 // parsedFile is what one manifest file holds, or why it was not read.
