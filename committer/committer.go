@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -29,8 +30,8 @@ type Committer struct {
 	wtTree   plumbing.Hash
 
 	// remote is nil for a local repository without an "origin" remote.
-	remote   *remoteURL
-	creds    *credentials
+	remote   *gitremote.Remote
+	creds    *gitremote.Credentials
 	tracking plumbing.ReferenceName
 	// reach is the outcome of the last contact with the remote.
 	reach reach

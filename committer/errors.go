@@ -1,6 +1,10 @@
 package committer
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
+)
 
 // Sentinel errors. Open wraps exactly one of the Err*Invalid*/Err*Rejected
 // group so a caller can tell the user what to fix; the cause follows it.
@@ -20,7 +24,7 @@ var (
 	ErrInvalidBranch = errors.New("invalid branch name")
 	// ErrInvalidURL reports a remote URL that cannot be parsed or uses a
 	// protocol go-git does not speak.
-	ErrInvalidURL = errors.New("invalid repository URL")
+	ErrInvalidURL = gitremote.ErrInvalidURL
 	// ErrRepoNotWritable reports a local directory (the repository or the
 	// clone's work directory) that cannot be created or written.
 	ErrRepoNotWritable = errors.New("repository path not writable")

@@ -47,7 +47,7 @@ func Open(ctx context.Context, o Options) (*Committer, error) {
 	}
 	switch {
 	case gitremote.IsRemote(o.Repo):
-		r, err := parseRemoteURL(o.Repo)
+		r, err := gitremote.Parse(o.Repo)
 		if err != nil {
 			return nil, fmt.Errorf("open: %w", err)
 		}
@@ -58,7 +58,7 @@ func Open(ctx context.Context, o Options) (*Committer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w: %w", o.Repo, ErrRepoNotWritable, err)
 		}
-		return c.opened(c.openClone(ctx, remoteURL{config: abs, protocol: "file"}))
+		return c.opened(c.openClone(ctx, gitremote.Local(abs)))
 	default:
 		return c.opened(c.openLocal(ctx))
 	}
@@ -98,7 +98,7 @@ func (c *Committer) openLocal(ctx context.Context) error {
 	repo, err := git.PlainOpen(abs)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		// A new repository has no remote, so credentials make no sense.
-		if _, err := newCredentials(c.opts.Auth, remoteURL{}); err != nil {
+		if _, err := newCredentials(c.opts.Auth, gitremote.Remote{}); err != nil {
 			return err
 		}
 		if err := os.MkdirAll(abs, 0o755); err != nil {
@@ -168,7 +168,7 @@ func (c *Committer) openLocal(ctx context.Context) error {
 func (c *Committer) useOrigin() error {
 	rem, err := c.repo.Remote(remoteName)
 	if errors.Is(err, git.ErrRemoteNotFound) || (err == nil && len(rem.Config().URLs) == 0) {
-		if _, err := newCredentials(c.opts.Auth, remoteURL{}); err != nil {
+		if _, err := newCredentials(c.opts.Auth, gitremote.Remote{}); err != nil {
 			return err
 		}
 		return nil
@@ -177,16 +177,16 @@ func (c *Committer) useOrigin() error {
 		return fmt.Errorf("read remote %s: %w", remoteName, err)
 	}
 	raw := rem.Config().URLs[0]
-	var r remoteURL
+	var r gitremote.Remote
 	if gitremote.IsRemote(raw) {
-		if r, err = parseRemoteURL(raw); err != nil {
+		if r, err = gitremote.Parse(raw); err != nil {
 			return fmt.Errorf("remote %s: %w", remoteName, err)
 		}
 	} else {
 		if !filepath.IsAbs(raw) {
 			raw = filepath.Join(c.worktree, raw)
 		}
-		r = remoteURL{config: raw, protocol: "file"}
+		r = gitremote.Local(raw)
 	}
 	creds, err := newCredentials(c.opts.Auth, r)
 	if err != nil {
@@ -201,7 +201,7 @@ func remoteTracking(branch string) plumbing.ReferenceName {
 }
 
 // openClone opens or creates the bare clone of a remote in Workdir.
-func (c *Committer) openClone(ctx context.Context, r remoteURL) error {
+func (c *Committer) openClone(ctx context.Context, r gitremote.Remote) error {
 	creds, err := newCredentials(c.opts.Auth, r)
 	if err != nil {
 		return err
@@ -253,11 +253,11 @@ func (c *Committer) openClone(ctx context.Context, r remoteURL) error {
 
 // ensureRemote configures "origin" in a fresh clone, or checks that an
 // existing clone is of the same remote.
-func ensureRemote(repo *git.Repository, r remoteURL, branch string) error {
+func ensureRemote(repo *git.Repository, r gitremote.Remote, branch string) error {
 	rem, err := repo.Remote(remoteName)
 	if err == nil {
-		if urls := rem.Config().URLs; len(urls) == 0 || urls[0] != r.config {
-			return fmt.Errorf("%w: workdir is a clone of %s, not of %s", ErrInvalidOptions, gitremote.Scrub(fmt.Sprint(urls)), gitremote.Scrub(r.config))
+		if urls := rem.Config().URLs; len(urls) == 0 || urls[0] != r.URL {
+			return fmt.Errorf("%w: workdir is a clone of %s, not of %s", ErrInvalidOptions, gitremote.Scrub(fmt.Sprint(urls)), gitremote.Scrub(r.URL))
 		}
 		return nil
 	}
@@ -266,7 +266,7 @@ func ensureRemote(repo *git.Repository, r remoteURL, branch string) error {
 	}
 	_, err = repo.CreateRemote(&config.RemoteConfig{
 		Name:  remoteName,
-		URLs:  []string{r.config},
+		URLs:  []string{r.URL},
 		Fetch: []config.RefSpec{trackingRefSpec(branch)},
 	})
 	if err != nil {
@@ -281,12 +281,12 @@ func trackingRefSpec(branch string) config.RefSpec {
 
 // defaultWorkdir keys the clone by remote, branch and prefix so that two
 // recorders on one host never share a clone.
-func defaultWorkdir(r remoteURL, o Options) (string, error) {
+func defaultWorkdir(r gitremote.Remote, o Options) (string, error) {
 	base, err := os.UserCacheDir()
 	if err != nil {
 		return "", fmt.Errorf("%w: no user cache directory for the clone, set a workdir: %w", ErrInvalidOptions, err)
 	}
-	sum := sha256.Sum256([]byte(r.config + "\x00" + o.Branch + "\x00" + o.Prefix))
+	sum := sha256.Sum256([]byte(r.URL + "\x00" + o.Branch + "\x00" + o.Prefix))
 	return filepath.Join(base, "clusterscribe", "repos", hex.EncodeToString(sum[:12])), nil
 }
 

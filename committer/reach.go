@@ -39,14 +39,14 @@ func (c *Committer) contacted(ctx context.Context, err error) {
 	switch {
 	case err == nil && (!c.reach.known || !c.reach.up):
 		if c.reach.known {
-			c.log.Info(MsgRemoteReachable, "branch", c.opts.Branch, "remote", gitremote.Scrub(c.remote.config),
+			c.log.Info(MsgRemoteReachable, "branch", c.opts.Branch, "remote", gitremote.Scrub(c.remote.URL),
 				"outageStarted", c.reach.since.UTC().Format(time.RFC3339), "outage", now.Sub(c.reach.since).Round(time.Second))
 		} else {
-			c.log.Info(MsgRemoteReachable, "branch", c.opts.Branch, "remote", gitremote.Scrub(c.remote.config))
+			c.log.Info(MsgRemoteReachable, "branch", c.opts.Branch, "remote", gitremote.Scrub(c.remote.URL))
 		}
 		c.reach = reach{known: true, up: true, since: now}
 	case err != nil && (!c.reach.known || c.reach.up):
-		c.log.Warn(MsgRemoteUnreachable, "branch", c.opts.Branch, "remote", gitremote.Scrub(c.remote.config), "error", err)
+		c.log.Warn(MsgRemoteUnreachable, "branch", c.opts.Branch, "remote", gitremote.Scrub(c.remote.URL), "error", err)
 		c.reach = reach{known: true, up: false, since: now}
 	}
 }

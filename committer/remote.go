@@ -53,23 +53,23 @@ func (c *Committer) connect(ctx context.Context) error {
 // and returns the advertised refs. This proves the remote is reachable and
 // that the credentials may push.
 func (c *Committer) advertise(ctx context.Context) (map[string]plumbing.Hash, error) {
-	ep, err := transport.NewEndpoint(c.remote.config)
+	ep, err := transport.NewEndpoint(c.remote.URL)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrInvalidURL, gitremote.Scrub(c.remote.config))
+		return nil, fmt.Errorf("%w: %s", ErrInvalidURL, gitremote.Scrub(c.remote.URL))
 	}
-	ep.CaBundle = c.creds.caBundle
+	ep.CaBundle = c.creds.CABundle()
 	tr, err := client.NewClient(ep)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
 	}
-	auth, err := c.creds.method()
+	auth, err := c.creds.Method()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
 	}
-	secrets := c.creds.secrets(auth)
+	secrets := c.creds.Secrets(auth)
 	sess, err := tr.NewReceivePackSession(ep, auth)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", classifyRemoteErr(err), redact(err, secrets...))
+		return nil, fmt.Errorf("%w: %w", classifyRemoteErr(err), gitremote.Redact(err, secrets...))
 	}
 	ar, err := sess.AdvertisedReferencesContext(ctx)
 	_ = sess.Close()
@@ -77,7 +77,7 @@ func (c *Committer) advertise(ctx context.Context) (map[string]plumbing.Hash, er
 		return map[string]plumbing.Hash{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", classifyRemoteErr(err), redact(err, secrets...))
+		return nil, fmt.Errorf("%w: %w", classifyRemoteErr(err), gitremote.Redact(err, secrets...))
 	}
 	return ar.References, nil
 }
@@ -101,16 +101,16 @@ func (c *Committer) fetch(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read remote: %w", err)
 	}
-	auth, err := c.creds.method()
+	auth, err := c.creds.Method()
 	if err != nil {
 		return err
 	}
 	err = rem.FetchContext(c.transportCtx(ctx), &git.FetchOptions{
 		RemoteName: remoteName,
-		RemoteURL:  c.remote.config,
+		RemoteURL:  c.remote.URL,
 		RefSpecs:   []config.RefSpec{trackingRefSpec(c.opts.Branch)},
 		Auth:       auth,
-		CABundle:   c.creds.caBundle,
+		CABundle:   c.creds.CABundle(),
 		Tags:       git.NoTags,
 	})
 	switch {
@@ -122,7 +122,7 @@ func (c *Committer) fetch(ctx context.Context) error {
 		}
 		return nil
 	}
-	return redact(err, c.creds.secrets(auth)...)
+	return gitremote.Redact(err, c.creds.Secrets(auth)...)
 }
 
 // pushOnce sends the branch without force; the remote refuses anything but
@@ -134,7 +134,7 @@ func (c *Committer) pushOnce(ctx context.Context, expect plumbing.Hash) error {
 	if err != nil {
 		return fmt.Errorf("read remote: %w", err)
 	}
-	auth, err := c.creds.method()
+	auth, err := c.creds.Method()
 	if err != nil {
 		return err
 	}
@@ -145,16 +145,16 @@ func (c *Committer) pushOnce(ctx context.Context, expect plumbing.Hash) error {
 	}
 	err = rem.PushContext(c.transportCtx(ctx), &git.PushOptions{
 		RemoteName:        remoteName,
-		RemoteURL:         c.remote.config,
+		RemoteURL:         c.remote.URL,
 		RefSpecs:          []config.RefSpec{spec},
 		Auth:              auth,
-		CABundle:          c.creds.caBundle,
+		CABundle:          c.creds.CABundle(),
 		RequireRemoteRefs: require,
 	})
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil
 	}
-	return redact(err, c.creds.secrets(auth)...)
+	return gitremote.Redact(err, c.creds.Secrets(auth)...)
 }
 
 // transportCtx is the context a fetch or push runs under. go-git's file
@@ -163,7 +163,7 @@ func (c *Committer) pushOnce(ctx context.Context, expect plumbing.Hash) error {
 // the killed process's stderr, which a grandchild still holds). A local
 // transfer ends on its own, so it is not cancelled; network transports are.
 func (c *Committer) transportCtx(ctx context.Context) context.Context {
-	if c.remote.protocol == "file" {
+	if c.remote.Protocol == "file" {
 		return context.WithoutCancel(ctx)
 	}
 	return ctx

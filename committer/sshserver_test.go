@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -136,8 +137,8 @@ func runGitService(gitPath, command, root string, ch ssh.Channel) uint32 {
 func TestPushOverSSH(t *testing.T) {
 	root := t.TempDir()
 	bare := newBareRemote(t, root, "remote.git")
-	keyFile, pub := writeSSHKey(t)
-	otherKey, _ := writeSSHKey(t)
+	keyFile, pub := gittest.SSHKey(t)
+	otherKey, _ := gittest.SSHKey(t)
 	srv := startSSHServer(t, root, pub)
 
 	o := options(t, srv.URL("remote.git"), "prod")
@@ -163,7 +164,7 @@ func TestPushOverSSH(t *testing.T) {
 		}
 	})
 	t.Run("unknown host key", func(t *testing.T) {
-		_, strangerKey := writeSSHKey(t)
+		_, strangerKey := gittest.SSHKey(t)
 		_, port, _ := net.SplitHostPort(srv.addr)
 		kh := filepath.Join(t.TempDir(), "known_hosts")
 		line := fmt.Sprintf("[127.0.0.1]:%s %s", port, ssh.MarshalAuthorizedKey(strangerKey))

@@ -8,8 +8,8 @@ import (
 
 	"filippo.io/age"
 
-	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 	"github.com/clusterscribe/clusterscribe/internal/kube"
 )
 
@@ -65,7 +65,7 @@ type Source struct {
 	// os.UserCacheDir()/clusterscribe/restore/<hash of Repo>.
 	Workdir string
 	// Auth holds the credentials for a remote (read access is enough).
-	Auth committer.Auth
+	Auth gitremote.Auth
 }
 
 func (s *Source) validate() error {

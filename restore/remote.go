@@ -8,13 +8,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
-	"github.com/go-git/go-git/v5/plumbing/transport"
 
-	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
@@ -26,7 +23,7 @@ var mirrorRefSpecs = []config.RefSpec{"+refs/heads/*:refs/heads/*", "+refs/tags/
 // directory, or fetches when the clone is already there.
 func syncClone(ctx context.Context, src Source) (*git.Repository, error) {
 	shown := gitremote.Scrub(src.Repo)
-	remote, auth, secret, err := remoteAuth(src.Repo, src.Auth)
+	access, err := gitremote.Resolve(src.Repo, src.Auth)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", shown, err)
 	}
@@ -35,17 +32,7 @@ func syncClone(ctx context.Context, src Source) (*git.Repository, error) {
 		return nil, fmt.Errorf("open %s: %w", shown, err)
 	}
 	fail := func(op string, err error) error {
-		msg := gitremote.Scrub(err.Error())
-		if secret != "" {
-			msg = strings.ReplaceAll(msg, secret, "<redacted>")
-		}
-		return fmt.Errorf("%s %s: %s", op, shown, msg)
-	}
-	var caBundle []byte
-	if src.Auth.CAFile != "" {
-		if caBundle, err = os.ReadFile(src.Auth.CAFile); err != nil {
-			return nil, fmt.Errorf("open %s: read CA file: %w", shown, err)
-		}
+		return access.Scrub(fmt.Errorf("%s %s: %w", op, shown, err))
 	}
 	repo, err := git.PlainOpen(dir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
@@ -53,7 +40,7 @@ func syncClone(ctx context.Context, src Source) (*git.Repository, error) {
 			return nil, fmt.Errorf("open %s: %w", shown, err)
 		}
 		repo, err = git.PlainCloneContext(ctx, dir, true, &git.CloneOptions{
-			URL: remote, Auth: auth, Mirror: true, Tags: git.AllTags, CABundle: caBundle,
+			URL: access.URL, Auth: access.Method, Mirror: true, Tags: git.AllTags, CABundle: access.CABundle,
 		})
 		if err != nil {
 			_ = os.RemoveAll(dir)
@@ -65,8 +52,8 @@ func syncClone(ctx context.Context, src Source) (*git.Repository, error) {
 		return nil, fmt.Errorf("open clone of %s in %s: %w", shown, dir, err)
 	}
 	err = repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: git.DefaultRemoteName, RemoteURL: remote, RefSpecs: mirrorRefSpecs,
-		Auth: auth, Force: true, Tags: git.AllTags, CABundle: caBundle,
+		RemoteName: git.DefaultRemoteName, RemoteURL: access.URL, RefSpecs: mirrorRefSpecs,
+		Auth: access.Method, Force: true, Tags: git.AllTags, CABundle: access.CABundle,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil, fail("fetch", err)
@@ -85,21 +72,4 @@ func workdir(src Source) (string, error) {
 	}
 	sum := sha256.Sum256([]byte(gitremote.Scrub(src.Repo)))
 	return filepath.Join(cache, "clusterscribe", "restore", hex.EncodeToString(sum[:8])), nil
-}
-
-// remoteAuth returns the URL to fetch from (without credentials), the auth
-// method for it and the secret that must never appear in a message.
-func remoteAuth(raw string, a committer.Auth) (string, transport.AuthMethod, string, error) {
-	ra, err := committer.ResolveAuth(raw, a)
-	if err != nil {
-		return "", nil, "", err
-	}
-	secret := ""
-	for _, s := range ra.Secrets {
-		if s != "" {
-			secret = s
-			break
-		}
-	}
-	return ra.URL, ra.Method, secret, nil
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/committer"
-	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // resolveCase is a ref and the commit it must name, or the error.
@@ -181,19 +180,6 @@ func TestRemote(t *testing.T) {
 		if c.Hash != want {
 			t.Errorf("read %d: tip %s, want %s", i, c.Hash, want)
 		}
-	}
-}
-
-func TestRemoteAuthKeepsSecretsOut(t *testing.T) {
-	u, auth, secret, err := remoteAuth("https://user:s3cr3t-token@git.example/backup.git", committer.Auth{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u != "https://git.example/backup.git" || secret != "s3cr3t-token" || auth == nil {
-		t.Errorf("url %q, secret %q, auth %v", u, secret, auth)
-	}
-	if got := gitremote.Scrub("clone https://tok@git.example/x failed"); got != "clone https://git.example/x failed" {
-		t.Errorf("Scrub: %q", got)
 	}
 }
 

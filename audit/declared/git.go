@@ -11,7 +11,6 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
@@ -20,8 +19,8 @@ var commitHashRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 // clone checks src out into dir (which must be empty) and returns the
 // commit it holds. A branch or tag is fetched alone and shallow; a commit
 // hash needs the full history.
-func clone(ctx context.Context, src Source, auth committer.Auth, dir string) (string, error) {
-	ra, err := committer.ResolveAuth(src.URL, auth)
+func clone(ctx context.Context, src Source, auth gitremote.Auth, dir string) (string, error) {
+	ra, err := gitremote.Resolve(src.URL, auth)
 	if err != nil {
 		return "", fmt.Errorf("--declared %s: %w", gitremote.Scrub(src.URL), err)
 	}

@@ -16,7 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
-	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // Object is one declared object and where it was declared.
@@ -33,7 +33,7 @@ type Options struct {
 	// Path is the sub-directory of Source to read ("clusters/prod").
 	Path string
 	// Auth are the Git credentials, as for record's backup repository.
-	Auth committer.Auth
+	Auth gitremote.Auth
 	// Workdir is where a Git URL is cloned; default the system's temporary
 	// directory. The clone is removed when Load returns.
 	Workdir string

@@ -1,8 +1,12 @@
-// Package gitremote is where clusterscribe tells a Git remote from a local
-// path, reads credentials and keeps them out of what it prints: the one
-// definition of a URL's scheme, the scp form user@host:path, the reading
-// of a token from a file or a variable, and the scrubbing of userinfo
-// from any text.
+// Package gitremote is the one way clusterscribe reaches a Git remote:
+// it tells a remote from a local path, parses its URL (moving any userinfo
+// out of it), checks credentials against the protocol (a token needs
+// http(s), ssh settings need ssh, a CA file needs https, ssh needs a key or
+// an agent), reads tokens from a file or a variable, builds the go-git auth
+// method, and keeps secrets and userinfo out of every message. record's
+// committer, audit's declared repository, restore's backup and propose's
+// pull requests all resolve their remote here (Resolve, or Credentials for
+// a long-lived clone).
 package gitremote
 
 import (

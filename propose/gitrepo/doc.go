@@ -5,7 +5,7 @@
 // is replaced with a lease on the commit it was fetched at, so a branch
 // someone else moved is refused rather than overwritten.
 //
-// Credentials come from committer.Auth (a token file or variable for
+// Credentials come from gitremote.Auth (a token file or variable for
 // https, a key and known_hosts for ssh), are read before each remote
 // operation and never appear in an error.
 package gitrepo

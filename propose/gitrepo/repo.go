@@ -13,7 +13,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
@@ -25,7 +24,7 @@ type Repo struct {
 	root     string
 	url      string // remote URL without credentials; "" for a local repository
 	rawURL   string // as given: its userinfo may be the credentials
-	auth     committer.Auth
+	auth     gitremote.Auth
 	prefix   string
 	base     string
 	baseHash plumbing.Hash
@@ -44,13 +43,13 @@ var (
 // Clone checks out branch base of url (the remote's default branch when
 // empty) into dir, which must be empty, and fetches the branches under
 // prefix.
-func Clone(ctx context.Context, url, base, prefix string, auth committer.Auth, dir string) (*Repo, error) {
+func Clone(ctx context.Context, url, base, prefix string, auth gitremote.Auth, dir string) (*Repo, error) {
 	r := &Repo{root: dir, url: gitremote.Scrub(url), rawURL: url, auth: auth, prefix: strings.Trim(prefix, "/")}
-	method, ca, secrets, err := authFor(url, auth)
+	access, err := gitremote.Resolve(url, auth)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("clone %s: %w", r.url, err)
 	}
-	opts := &git.CloneOptions{URL: url, Auth: method, CABundle: ca, SingleBranch: true, Tags: git.NoTags}
+	opts := &git.CloneOptions{URL: access.URL, Auth: access.Method, CABundle: access.CABundle, SingleBranch: true, Tags: git.NoTags}
 	if base != "" {
 		opts.ReferenceName = plumbing.NewBranchReferenceName(base)
 	}
@@ -59,7 +58,7 @@ func Clone(ctx context.Context, url, base, prefix string, auth committer.Auth, d
 		if base != "" && isRefNotFound(err) {
 			return nil, fmt.Errorf("clone %s: base %q: %w", r.url, base, ErrNotBranch)
 		}
-		return nil, redact(fmt.Errorf("clone %s: %w", r.url, err), secrets)
+		return nil, access.Scrub(fmt.Errorf("clone %s: %w", r.url, err))
 	}
 	r.repo = repo
 	if err := r.readHead(); err != nil {
@@ -104,20 +103,20 @@ func (r *Repo) readHead() error {
 // fetchProposals fetches the branches under prefix into remote-tracking
 // refs: they say what each branch holds and are the leases for pushes.
 func (r *Repo) fetchProposals(ctx context.Context) error {
-	method, ca, secrets, err := authFor(r.rawURL, r.auth)
+	access, err := gitremote.Resolve(r.rawURL, r.auth)
 	if err != nil {
-		return err
+		return fmt.Errorf("fetch %s: %w", r.url, err)
 	}
 	spec := config.RefSpec(fmt.Sprintf("+refs/heads/%s/*:refs/remotes/%s/%s/*", r.prefix, remoteName, r.prefix))
 	err = r.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: remoteName, RefSpecs: []config.RefSpec{spec}, Auth: method, CABundle: ca, Tags: git.NoTags,
+		RemoteName: remoteName, RefSpecs: []config.RefSpec{spec}, Auth: access.Method, CABundle: access.CABundle, Tags: git.NoTags,
 	})
 	var noMatch git.NoMatchingRefSpecError
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate), errors.As(err, &noMatch):
 		return nil
 	}
-	return redact(fmt.Errorf("fetch %s: %w", r.url, err), secrets)
+	return access.Scrub(fmt.Errorf("fetch %s: %w", r.url, err))
 }
 
 // Root is the work tree's directory.

@@ -9,13 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/clusterscribe/clusterscribe/committer"
 )
 
 const prefix = "clusterscribe/propose"
@@ -63,7 +62,7 @@ func remote(t *testing.T, files map[string]string) string {
 
 func clone(t *testing.T, url string) *Repo {
 	t.Helper()
-	r, err := Clone(t.Context(), url, "", prefix, committer.Auth{}, t.TempDir())
+	r, err := Clone(t.Context(), url, "", prefix, gitremote.Auth{}, t.TempDir())
 	if err != nil {
 		t.Fatalf("Clone: %v", err)
 	}

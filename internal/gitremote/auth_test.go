@@ -1,9 +1,6 @@
-package committer
+package gitremote
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"net"
 	"os"
@@ -17,24 +14,24 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/ssh"
 
-	"github.com/clusterscribe/clusterscribe/internal/gitremote"
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 )
 
 func TestParseRemoteURL(t *testing.T) {
 	tests := []struct {
 		in      string
-		want    remoteURL
+		want    Remote
 		wantErr bool
 	}{
-		{in: "https://github.com/org/repo.git", want: remoteURL{config: "https://github.com/org/repo.git", protocol: "https"}},
-		{in: "HTTPS://github.com/org/repo.git", want: remoteURL{config: "https://github.com/org/repo.git", protocol: "https"}},
-		{in: "https://x-access-token:tok@github.com/org/repo.git", want: remoteURL{config: "https://github.com/org/repo.git", protocol: "https", user: "x-access-token", password: "tok"}},
-		{in: "http://tokenonly@127.0.0.1:8080/repo", want: remoteURL{config: "http://127.0.0.1:8080/repo", protocol: "http", user: "tokenonly"}},
-		{in: "ssh://git@example.com:2222/org/repo.git", want: remoteURL{config: "ssh://git@example.com:2222/org/repo.git", protocol: "ssh", user: "git"}},
-		{in: "git@github.com:org/repo.git", want: remoteURL{config: "git@github.com:org/repo.git", protocol: "ssh", user: "git"}},
-		{in: "example.com:repo.git", want: remoteURL{config: "example.com:repo.git", protocol: "ssh"}},
-		{in: "git://example.com/repo.git", want: remoteURL{config: "git://example.com/repo.git", protocol: "git"}},
-		{in: "file:///srv/git/repo.git", want: remoteURL{config: "file:///srv/git/repo.git", protocol: "file"}},
+		{in: "https://github.com/org/repo.git", want: Remote{URL: "https://github.com/org/repo.git", Protocol: "https"}},
+		{in: "HTTPS://github.com/org/repo.git", want: Remote{URL: "https://github.com/org/repo.git", Protocol: "https"}},
+		{in: "https://x-access-token:tok@github.com/org/repo.git", want: Remote{URL: "https://github.com/org/repo.git", Protocol: "https", User: "x-access-token", password: "tok"}},
+		{in: "http://tokenonly@127.0.0.1:8080/repo", want: Remote{URL: "http://127.0.0.1:8080/repo", Protocol: "http", User: "tokenonly"}},
+		{in: "ssh://git@example.com:2222/org/repo.git", want: Remote{URL: "ssh://git@example.com:2222/org/repo.git", Protocol: "ssh", User: "git"}},
+		{in: "git@github.com:org/repo.git", want: Remote{URL: "git@github.com:org/repo.git", Protocol: "ssh", User: "git"}},
+		{in: "example.com:repo.git", want: Remote{URL: "example.com:repo.git", Protocol: "ssh"}},
+		{in: "git://example.com/repo.git", want: Remote{URL: "git://example.com/repo.git", Protocol: "git"}},
+		{in: "file:///srv/git/repo.git", want: Remote{URL: "file:///srv/git/repo.git", Protocol: "file"}},
 		{in: "file://", wantErr: true},
 		{in: "https://", wantErr: true},
 		{in: "https://host", wantErr: true},
@@ -44,17 +41,17 @@ func TestParseRemoteURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseRemoteURL(tt.in)
+			got, err := Parse(tt.in)
 			if tt.wantErr {
 				if !errors.Is(err, ErrInvalidURL) {
-					t.Fatalf("parseRemoteURL = %+v, %v; want ErrInvalidURL", got, err)
+					t.Fatalf("Parse = %+v, %v; want ErrInvalidURL", got, err)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(remoteURL{})); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(Remote{})); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -75,7 +72,7 @@ func TestIsRemoteSpec(t *testing.T) {
 	}
 	for in, want := range tests {
 		t.Run(in, func(t *testing.T) {
-			if got := gitremote.IsRemote(in); got != want {
+			if got := IsRemote(in); got != want {
 				t.Errorf("IsRemote(%q) = %v, want %v", in, got, want)
 			}
 		})
@@ -84,7 +81,7 @@ func TestIsRemoteSpec(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	base := errors.New("dial https://user:hunter2hunter2@example.com/repo.git failed, token hunter2hunter2")
-	err := redact(base, "hunter2hunter2")
+	err := Redact(base, "hunter2hunter2")
 	if strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("secret left in %q", err)
 	}
@@ -95,13 +92,13 @@ func TestRedact(t *testing.T) {
 		t.Error("redact broke the error chain")
 	}
 	plain := errors.New("nothing secret")
-	if got := redact(plain, "hunter2"); !reflect.DeepEqual(got, plain) {
+	if got := Redact(plain, "hunter2"); !reflect.DeepEqual(got, plain) {
 		t.Errorf("redact rewrapped an error without secrets: %v", got)
 	}
 }
 
 func TestHTTPCredentials(t *testing.T) {
-	r, err := parseRemoteURL("https://urluser:urlpass@example.com/org/repo.git")
+	r, err := Parse("https://urluser:urlpass@example.com/org/repo.git")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,11 +118,11 @@ func TestHTTPCredentials(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := newCredentials(tt.auth, r)
+			c, err := NewCredentials(tt.auth, r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := c.method()
+			m, err := c.Method()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,50 +133,27 @@ func TestHTTPCredentials(t *testing.T) {
 	}
 }
 
-// writeSSHKey writes a new unencrypted OpenSSH private key and returns its
-// path and public key.
-func writeSSHKey(t *testing.T) (string, ssh.PublicKey) {
-	t.Helper()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "id_ed25519")
-	if err := os.WriteFile(p, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	sshPub, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p, sshPub
-}
-
 func TestSSHCredentials(t *testing.T) {
-	keyFile, _ := writeSSHKey(t)
-	_, hostKey := writeSSHKey(t)
-	_, otherKey := writeSSHKey(t)
+	keyFile, _ := gittest.SSHKey(t)
+	_, hostKey := gittest.SSHKey(t)
+	_, otherKey := gittest.SSHKey(t)
 	knownHosts := filepath.Join(t.TempDir(), "known_hosts")
 	line := "example.com " + string(ssh.MarshalAuthorizedKey(hostKey))
 	if err := os.WriteFile(knownHosts, []byte(line), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r, err := parseRemoteURL("deploy@example.com:org/repo.git")
+	r, err := Parse("deploy@example.com:org/repo.git")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 22}
 
 	t.Run("known hosts", func(t *testing.T) {
-		c, err := newCredentials(Auth{SSHKeyFile: keyFile, SSHKnownHosts: knownHosts}, r)
+		c, err := NewCredentials(Auth{SSHKeyFile: keyFile, SSHKnownHosts: knownHosts}, r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := c.method()
+		m, err := c.Method()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,11 +172,11 @@ func TestSSHCredentials(t *testing.T) {
 		}
 	})
 	t.Run("insecure opt-in", func(t *testing.T) {
-		c, err := newCredentials(Auth{SSHKeyFile: keyFile, SSHInsecureIgnoreHostKey: true}, r)
+		c, err := NewCredentials(Auth{SSHKeyFile: keyFile, SSHInsecureIgnoreHostKey: true}, r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := c.method()
+		m, err := c.Method()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,10 +194,10 @@ func TestSSHCredentials(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			remote := r
 			if name == "ssh settings for https only" {
-				remote = remoteURL{config: "https://example.com/r.git", protocol: "https"}
+				remote = Remote{URL: "https://example.com/r.git", Protocol: "https"}
 			}
-			if _, err := newCredentials(a, remote); !errors.Is(err, ErrInvalidOptions) {
-				t.Errorf("newCredentials = %v, want ErrInvalidOptions", err)
+			if _, err := NewCredentials(a, remote); !errors.Is(err, ErrInvalidAuth) {
+				t.Errorf("NewCredentials = %v, want ErrInvalidAuth", err)
 			}
 		})
 	}
