@@ -1,6 +1,7 @@
 package operate
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -31,56 +32,14 @@ type leadFunc func(ctx context.Context, abandon <-chan struct{}) error
 // releasing the lease, so that a standby never writes while this replica
 // still flushes — or when lead returns, or with ErrLeadershipLost.
 func (o *operator) elect(ctx context.Context, lead leadFunc) error {
-	le := o.cfg.LeaderElection
-	ns := le.LeaseNamespace
-	if ns == "" {
-		ns = o.opts.Namespace
-	}
-	if ns == "" {
-		ns = metav1.NamespaceDefault
-	}
-	identity := le.Identity
-	if identity == "" {
-		identity = defaultIdentity()
-	}
-	// The lease has its own client: its requests must not queue behind the
-	// watchers' rate limit, and each must end well within the deadline.
-	lcfg := rest.CopyConfig(o.rest)
-	lcfg.Timeout = max(le.RenewDeadline.Duration/2, time.Second)
-	lcfg.QPS, lcfg.Burst, lcfg.RateLimiter = 5, 10, nil
-	cs, err := kubernetes.NewForConfig(rest.AddUserAgent(lcfg, "clusterscribe-leader-election"))
+	lease, err := o.leaseLock()
 	if err != nil {
-		return fmt.Errorf("leader election: client: %w", err)
-	}
-	var lock resourcelock.Interface = &resourcelock.LeaseLock{
-		LeaseMeta:  metav1.ObjectMeta{Name: le.LeaseName, Namespace: ns},
-		Client:     cs.CoordinationV1(),
-		LockConfig: resourcelock.ResourceLockConfig{Identity: identity},
-	}
-	if o.health.live != nil {
-		lock = observedLock{Interface: lock, s: o.health.live.election}
+		return err
 	}
 	started := make(chan context.Context, 1)
-	elector, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
-		Lock:            lock,
-		Name:            le.LeaseName,
-		LeaseDuration:   le.LeaseDuration.Duration,
-		RenewDeadline:   le.RenewDeadline.Duration,
-		RetryPeriod:     le.RetryPeriod.Duration,
-		ReleaseOnCancel: true,
-		Callbacks: leaderelection.LeaderCallbacks{
-			OnStartedLeading: func(leadCtx context.Context) { started <- leadCtx },
-			OnStoppedLeading: func() {},
-			OnNewLeader: func(id string) {
-				if id != identity {
-					o.health.set(standby)
-					o.log.Info("standing by", "leader", id, "lease", ns+"/"+le.LeaseName)
-				}
-			},
-		},
-	})
+	elector, err := o.newElector(lease, started)
 	if err != nil {
-		return fmt.Errorf("leader election: %w", err)
+		return err
 	}
 	// The election outlives ctx until the leader's work is done.
 	electCtx, stopElect := context.WithCancel(context.WithoutCancel(ctx))
@@ -93,7 +52,7 @@ func (o *operator) elect(ctx context.Context, lead leadFunc) error {
 		stopElect()
 		<-electDone
 	}
-	o.log.Info("campaigning for the leader lease", "lease", ns+"/"+le.LeaseName, "identity", identity)
+	o.log.Info("campaigning for the leader lease", "lease", lease.name, "identity", lease.identity)
 
 	var leadCtx context.Context
 	select {
@@ -102,27 +61,95 @@ func (o *operator) elect(ctx context.Context, lead leadFunc) error {
 		stop()
 		return nil
 	}
-	o.log.Info("leading", "lease", ns+"/"+le.LeaseName, "identity", identity)
+	o.log.Info("leading", "lease", lease.name, "identity", lease.identity)
+	lost, err := leadWhileHeld(ctx, leadCtx, lead)
+	stop() // releases the lease
+	if lost {
+		o.log.Error("leader lease lost: stopped writing", "lease", lease.name, "identity", lease.identity)
+		return ErrLeadershipLost
+	}
+	o.log.Info("leader lease released", "lease", lease.name, "identity", lease.identity)
+	return err
+}
+
+// lease is the Lease this replica campaigns for.
+type lease struct {
+	lock     resourcelock.Interface
+	name     string // namespace/name, for logs
+	identity string
+}
+
+// leaseLock builds the lock on the configured Lease, with its own client:
+// its requests must not queue behind the watchers' rate limit, and each
+// must end well within the renew deadline.
+func (o *operator) leaseLock() (lease, error) {
+	le := o.cfg.LeaderElection
+	ns := cmp.Or(le.LeaseNamespace, o.opts.Namespace, metav1.NamespaceDefault)
+	identity := le.Identity
+	if identity == "" {
+		identity = defaultIdentity()
+	}
+	lcfg := rest.CopyConfig(o.rest)
+	lcfg.Timeout = max(le.RenewDeadline.Duration/2, time.Second)
+	lcfg.QPS, lcfg.Burst, lcfg.RateLimiter = 5, 10, nil
+	cs, err := kubernetes.NewForConfig(rest.AddUserAgent(lcfg, "clusterscribe-leader-election"))
+	if err != nil {
+		return lease{}, fmt.Errorf("leader election: client: %w", err)
+	}
+	var lock resourcelock.Interface = &resourcelock.LeaseLock{
+		LeaseMeta:  metav1.ObjectMeta{Name: le.LeaseName, Namespace: ns},
+		Client:     cs.CoordinationV1(),
+		LockConfig: resourcelock.ResourceLockConfig{Identity: identity},
+	}
+	if o.health.live != nil {
+		lock = observedLock{Interface: lock, s: o.health.live.election}
+	}
+	return lease{lock: lock, name: ns + "/" + le.LeaseName, identity: identity}, nil
+}
+
+// newElector campaigns for l; started receives the leading context.
+func (o *operator) newElector(l lease, started chan<- context.Context) (*leaderelection.LeaderElector, error) {
+	le := o.cfg.LeaderElection
+	elector, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
+		Lock:            l.lock,
+		Name:            le.LeaseName,
+		LeaseDuration:   le.LeaseDuration.Duration,
+		RenewDeadline:   le.RenewDeadline.Duration,
+		RetryPeriod:     le.RetryPeriod.Duration,
+		ReleaseOnCancel: true,
+		Callbacks: leaderelection.LeaderCallbacks{
+			OnStartedLeading: func(leadCtx context.Context) { started <- leadCtx },
+			OnStoppedLeading: func() {},
+			OnNewLeader: func(id string) {
+				if id != l.identity {
+					o.health.set(standby)
+					o.log.Info("standing by", "leader", id, "lease", l.name)
+				}
+			},
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("leader election: %w", err)
+	}
+	return elector, nil
+}
+
+// leadWhileHeld runs lead until it returns; abandon closes when the lease
+// is lost first (only a failed renewal ends leadCtx before then), and lost
+// says whether it did.
+func leadWhileHeld(ctx, leadCtx context.Context, lead leadFunc) (lost bool, err error) {
 	abandon := make(chan struct{})
 	workDone := make(chan struct{})
 	go func() {
 		select {
 		case <-leadCtx.Done():
-			// Until workDone, only a failed renewal ends leadCtx.
 			close(abandon)
 		case <-workDone:
 		}
 	}()
 	err = lead(ctx, abandon)
 	close(workDone)
-	lost := isClosed(abandon)
-	stop() // releases the lease
-	if lost {
-		o.log.Error("leader lease lost: stopped writing", "lease", ns+"/"+le.LeaseName, "identity", identity)
-		return ErrLeadershipLost
-	}
-	o.log.Info("leader lease released", "lease", ns+"/"+le.LeaseName, "identity", identity)
-	return err
+	return isClosed(abandon), err
 }
 
 func isClosed(ch <-chan struct{}) bool {

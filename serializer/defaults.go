@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Names of default rules that callers refer to.
@@ -38,6 +39,11 @@ const (
 // is nothing to keep, and for NodePort and LoadBalancer Services a restore
 // gets fresh ports. Users who pin nodePorts switch the rule off.
 func DefaultRules() []Rule {
+	return slices.Concat(metadataRules(), annotationRules(), kindRules())
+}
+
+// metadataRules drop what the API server keeps about every object.
+func metadataRules() []Rule {
 	return []Rule{
 		{Name: "metadata.uid", Pointers: []string{"/metadata/uid"}},
 		{Name: "metadata.resourceVersion", Pointers: []string{"/metadata/resourceVersion"}},
@@ -59,6 +65,12 @@ func DefaultRules() []Rule {
 				"/spec/volumeClaimTemplates/*/metadata/creationTimestamp",
 			},
 		},
+	}
+}
+
+// annotationRules drop annotations that controllers and clients write.
+func annotationRules() []Rule {
+	return []Rule{
 		{Name: "annotation.last-applied-configuration", AnnotationKeys: []string{LastAppliedAnnotation}},
 		{Name: "annotation.deployment-revision", AnnotationKeys: []string{"deployment.kubernetes.io/revision"}},
 		{Name: "annotation.replicaset-replicas", AnnotationKeys: []string{
@@ -73,6 +85,13 @@ func DefaultRules() []Rule {
 		}},
 		{Name: "annotation.autoscaling-alpha", AnnotationKeys: []string{"autoscaling.alpha.kubernetes.io/*"}},
 		{Name: "annotation.cluster-autoscaler-last-updated", AnnotationKeys: []string{"cluster-autoscaler.kubernetes.io/last-updated"}},
+	}
+}
+
+// kindRules drop what the API server or a controller assigns to objects
+// of one kind.
+func kindRules() []Rule {
+	return []Rule{
 		{Name: RuleServiceClusterIP, Kinds: []string{"Service"}, Fn: dropClusterIP},
 		{Name: "service.ipFamilies", Kinds: []string{"Service"}, Pointers: []string{"/spec/ipFamilies"}},
 		{Name: "service.ipFamilyPolicy", Kinds: []string{"Service"}, Pointers: []string{"/spec/ipFamilyPolicy"}},

@@ -37,15 +37,9 @@ func main() {
 }
 
 func run(ctx context.Context, cli, out, samples string, keep bool) error {
-	out, err := filepath.Abs(out)
+	out, err := freshDir(out)
 	if err != nil {
 		return err
-	}
-	if err := os.RemoveAll(out); err != nil {
-		return fmt.Errorf("clean %s: %w", out, err)
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", out, err)
 	}
 	cpLog, err := os.Create(filepath.Join(out, "control-plane.log"))
 	if err != nil {
@@ -69,7 +63,36 @@ func run(ctx context.Context, cli, out, samples string, keep bool) error {
 	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
 		return err
 	}
+	if err := seed(ctx, cluster, samples); err != nil {
+		return err
+	}
+	if keep {
+		fmt.Printf("\nThe control plane is running. Use it with:\n\n  export KUBECONFIG=%s\n  %s record --repo %s --once\n\nCtrl-C stops it.\n",
+			kubeconfig, cli, filepath.Join(out, "backup"))
+		<-ctx.Done()
+		return nil
+	}
+	return runCapabilities(ctx, cli, kubeconfig, out, samples)
+}
 
+// freshDir empties (or creates) out and returns its absolute path.
+func freshDir(out string) (string, error) {
+	out, err := filepath.Abs(out)
+	if err != nil {
+		return "", err
+	}
+	if err := os.RemoveAll(out); err != nil {
+		return "", fmt.Errorf("clean %s: %w", out, err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", fmt.Errorf("create %s: %w", out, err)
+	}
+	return out, nil
+}
+
+// seed applies the sample workloads, with canary Secret values, and waits
+// for their Pods.
+func seed(ctx context.Context, cluster *testcluster.Cluster, samples string) error {
 	step("seeding sample workloads from %s", filepath.Join(samples, "live"))
 	manifests, err := kubeapply.ReadDir(filepath.Join(samples, "live"))
 	if err != nil {
@@ -88,17 +111,12 @@ func run(ctx context.Context, cli, out, samples string, keep bool) error {
 		return err
 	}
 	fmt.Printf("   %d objects applied; %d Secret values are canaries, searched for at the end\n", len(objs), planted)
-	if err := waitForPods(ctx, cluster, objs); err != nil {
-		return err
-	}
+	return waitForPods(ctx, cluster, objs)
+}
 
-	if keep {
-		fmt.Printf("\nThe control plane is running. Use it with:\n\n  export KUBECONFIG=%s\n  %s record --repo %s --once\n\nCtrl-C stops it.\n",
-			kubeconfig, cli, filepath.Join(out, "backup"))
-		<-ctx.Done()
-		return nil
-	}
-
+// runCapabilities runs each capability in turn, searches everything they
+// wrote for the canaries and prints where the results are.
+func runCapabilities(ctx context.Context, cli, kubeconfig, out, samples string) error {
 	results := []result{}
 	for _, c := range capabilities(cli, kubeconfig, out, samples) {
 		step("%s", c.title)
