@@ -35,10 +35,51 @@ func (l *loader) conftest(ctx context.Context, files map[string]string) ([]*poli
 		return nil, nil
 	}
 	srcs := sources{}
+	modules, err := srcs.parseModules(files)
+	if err != nil {
+		return nil, err
+	}
+	c, err := srcs.compile(modules)
+	if err != nil {
+		return nil, err
+	}
+	rules := collectConftestRules(modules)
+	var out []*policy
+	for _, key := range sortedKeys(rules.found) {
+		cp := rules.found[key]
+		pkg := cp.pkg.String()
+		ruleMeta, err := fromAnnotations(cp.annotations)
+		if err != nil {
+			return nil, err
+		}
+		pkgMeta, err := fromAnnotations(rules.pkgAnnotations[pkg])
+		if err != nil {
+			return nil, err
+		}
+		p, err := l.conftestPolicy(ctx, c, cp, srcs, ruleMeta, pkgMeta, rules.perPackage[pkg] > 1)
+		if err != nil {
+			return nil, err
+		}
+		if rules.excepting[pkg] {
+			if p.exception, err = l.prepareConftestException(ctx, c, cp, srcs); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		l.log.Debug("no deny, warn or violation rules in the Rego policies", "files", len(files))
+	}
+	return out, nil
+}
+
+// parseModules parses every file; the errors of all of them come back
+// together, each with its file and line.
+func (s sources) parseModules(files map[string]string) (map[string]*ast.Module, error) {
 	modules := map[string]*ast.Module{}
 	var parseErrs CompileError
 	for _, name := range sortedKeys(files) {
-		m, err := srcs.parseModule(name, files[name], regoAuto)
+		m, err := s.parseModule(name, files[name], regoAuto)
 		var ce *CompileError
 		switch {
 		case errors.As(err, &ce):
@@ -52,20 +93,28 @@ func (l *loader) conftest(ctx context.Context, files map[string]string) ([]*poli
 	if len(parseErrs.Errors) > 0 {
 		return nil, &parseErrs
 	}
-	c, err := srcs.compile(modules)
-	if err != nil {
-		return nil, err
-	}
+	return modules, nil
+}
 
-	found := map[string]*conftestPolicy{}
-	pkgAnnotations := map[string][]*ast.Annotations{}
-	rulesPerPackage := map[string]int{}
-	excepting := map[string]bool{}
+// conftestRules are the deny, warn and violation rules of a set of
+// modules, keyed by package and rule name.
+type conftestRules struct {
+	found          map[string]*conftestPolicy
+	pkgAnnotations map[string][]*ast.Annotations
+	perPackage     map[string]int  // rules per package
+	excepting      map[string]bool // packages with an exception rule
+}
+
+func collectConftestRules(modules map[string]*ast.Module) conftestRules {
+	rs := conftestRules{
+		found: map[string]*conftestPolicy{}, pkgAnnotations: map[string][]*ast.Annotations{},
+		perPackage: map[string]int{}, excepting: map[string]bool{},
+	}
 	for _, name := range sortedKeys(modules) {
 		m := modules[name]
 		pkg := m.Package.Path.String()
-		excepting[pkg] = excepting[pkg] || hasExceptionRule(m)
-		pkgAnnotations[pkg] = append(pkgAnnotations[pkg], packageAnnotations(m)...)
+		rs.excepting[pkg] = rs.excepting[pkg] || hasExceptionRule(m)
+		rs.pkgAnnotations[pkg] = append(rs.pkgAnnotations[pkg], packageAnnotations(m)...)
 		for _, r := range m.Rules {
 			ref := r.Head.Ref()
 			if len(ref) != 1 {
@@ -77,42 +126,16 @@ func (l *loader) conftest(ctx context.Context, files map[string]string) ([]*poli
 				continue
 			}
 			key := pkg + "." + rule
-			cp, ok := found[key]
+			cp, ok := rs.found[key]
 			if !ok {
 				cp = &conftestPolicy{pkg: m.Package.Path, rule: rule, file: name}
-				found[key] = cp
-				rulesPerPackage[pkg]++
+				rs.found[key] = cp
+				rs.perPackage[pkg]++
 			}
 			cp.annotations = append(cp.annotations, r.Annotations...)
 		}
 	}
-	var out []*policy
-	for _, key := range sortedKeys(found) {
-		cp := found[key]
-		pkg := cp.pkg.String()
-		ruleMeta, err := fromAnnotations(cp.annotations)
-		if err != nil {
-			return nil, err
-		}
-		pkgMeta, err := fromAnnotations(pkgAnnotations[pkg])
-		if err != nil {
-			return nil, err
-		}
-		p, err := l.conftestPolicy(ctx, c, cp, srcs, ruleMeta, pkgMeta, rulesPerPackage[pkg] > 1)
-		if err != nil {
-			return nil, err
-		}
-		if excepting[pkg] {
-			if p.exception, err = l.prepareConftestException(ctx, c, cp, srcs); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, p)
-	}
-	if len(out) == 0 {
-		l.log.Debug("no deny, warn or violation rules in the Rego policies", "files", len(files))
-	}
-	return out, nil
+	return rs
 }
 
 func (l *loader) conftestPolicy(ctx context.Context, c *ast.Compiler, cp *conftestPolicy, srcs sources, ruleMeta, pkgMeta metadata, shared bool) (*policy, error) {
