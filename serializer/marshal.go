@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -121,10 +122,10 @@ func floatNode(f float64) (*yaml.Node, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, &valueError{msg: "non-finite number"}
 	}
-	abs := math.Abs(f)
-	if f == math.Trunc(f) && abs < 1<<53 {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(int64(f), 10)}, nil
+	if i, ok := jsonvalue.Integral(f); ok {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(i, 10)}, nil
 	}
+	abs := math.Abs(f)
 	format := byte('f')
 	if abs < 1e-6 || abs >= 1e21 {
 		format = 'e'

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -104,7 +105,7 @@ func applyOne(text string, op Op, style yaml.SequenceIndentStyle) (string, bool,
 	if ls, ok := sp.apply(op); ok {
 		out := ls.String()
 		if _, got, err := parseDoc(out); err == nil && got != nil {
-			if v, err := decode(got); err == nil && sameValue(wantValue, v) {
+			if v, err := decode(got); err == nil && jsonvalue.Equal(wantValue, v) {
 				return out, false, nil
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 	"github.com/google/go-cmp/cmp"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -83,7 +84,7 @@ func TestApplyMeaning(t *testing.T) {
 			if err := sigsyaml.Unmarshal([]byte(tt.want), &want); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(normalize(want), normalize(any(got))); diff != "" {
+			if diff := cmp.Diff(jsonvalue.Canonical(want), jsonvalue.Canonical(any(got))); diff != "" {
 				t.Errorf("meaning (-want +got):\n%s\nfile:\n%s", diff, res.Content)
 			}
 			for _, l := range strings.Split(tt.in, "\n") {

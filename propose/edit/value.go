@@ -2,12 +2,11 @@ package edit
 
 import (
 	"fmt"
-	"math"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -33,8 +32,8 @@ func toNode(v any) (*yaml.Node, error) {
 	case int64:
 		return intNode(t), nil
 	case float64:
-		if t == math.Trunc(t) && math.Abs(t) < 1<<53 {
-			return intNode(int64(t)), nil
+		if i, ok := jsonvalue.Integral(t); ok {
+			return intNode(i), nil
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(t, 'g', -1, 64)}, nil
 	case map[string]any:
@@ -91,53 +90,5 @@ func decode(n *yaml.Node) (any, error) {
 	if err := n.Decode(&v); err != nil {
 		return nil, err
 	}
-	return normalize(v), nil
-}
-
-func normalize(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, c := range t {
-			t[k] = normalize(c)
-		}
-		return t
-	case []any:
-		for i, c := range t {
-			t[i] = normalize(c)
-		}
-		return t
-	case int:
-		return int64(t)
-	case uint64:
-		return float64(t)
-	case float64:
-		if t == math.Trunc(t) && math.Abs(t) < 1<<53 {
-			return int64(t)
-		}
-		return t
-	}
-	return v
-}
-
-// sameValue compares two JSON-like values by meaning.
-func sameValue(a, b any) bool {
-	return reflect.DeepEqual(normalize(deepCopy(a)), normalize(deepCopy(b)))
-}
-
-func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, c := range t {
-			out[k] = deepCopy(c)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, c := range t {
-			out[i] = deepCopy(c)
-		}
-		return out
-	}
-	return v
+	return jsonvalue.Canonical(v), nil
 }

@@ -1,0 +1,81 @@
+// Package jsonvalue is the one definition of when two JSON-like values
+// (maps, lists, strings, numbers, booleans, nil, as decoders and
+// unstructured objects hold them) mean the same: numbers compare by value
+// whatever type a decoder gave them. An integral number below 2^53 is an
+// integer (the range in which a float64 holds every integer exactly, and
+// in which JSON readers agree); anything else is a float.
+package jsonvalue
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+)
+
+// maxExact is 2^53: every integer of smaller magnitude is exact in a
+// float64.
+const maxExact = 1 << 53
+
+// Integral returns f as an int64 when it is integral and of magnitude
+// below 2^53.
+func Integral(f float64) (int64, bool) {
+	if f != math.Trunc(f) || math.Abs(f) >= maxExact {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// Canonical returns a copy of v in which every number has one Go type:
+// integers of any width are int64 (a uint64 beyond int64 a float64), a
+// float is an int64 when Integral and a float64 otherwise, a json.Number
+// the same. Maps and lists are copied; v is not modified.
+func Canonical(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, c := range t {
+			out[k] = Canonical(c)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, c := range t {
+			out[i] = Canonical(c)
+		}
+		return out
+	case int:
+		return int64(t)
+	case int32:
+		return int64(t)
+	case uint32:
+		return int64(t)
+	case uint64:
+		if t <= math.MaxInt64 {
+			return int64(t)
+		}
+		return float64(t)
+	case float32:
+		return Float(float64(t))
+	case float64:
+		return Float(t)
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		if f, err := t.Float64(); err == nil {
+			return Float(f)
+		}
+	}
+	return v
+}
+
+// Float is f as an int64 when Integral, else f.
+func Float(f float64) any {
+	if i, ok := Integral(f); ok {
+		return i
+	}
+	return f
+}
+
+// Equal reports whether a and b mean the same JSON value.
+func Equal(a, b any) bool { return reflect.DeepEqual(Canonical(a), Canonical(b)) }
