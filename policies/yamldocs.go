@@ -1,10 +1,9 @@
 package policies
 
 import (
-	"bufio"
-	"bytes"
 	"strings"
 
+	"github.com/clusterscribe/clusterscribe/internal/yamldoc"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -18,48 +17,17 @@ type document struct {
 	line int
 }
 
-// splitDocuments splits a YAML stream at "---" lines the way
-// k8s.io/apimachinery's YAMLReader does, keeping line numbers. Documents
-// without content are dropped.
+// splitDocuments returns the documents of a YAML stream that hold
+// content, with their lines (yamldoc's rules: kubectl's separators, a
+// byte order mark skipped).
 func splitDocuments(data []byte) []document {
 	var docs []document
-	cur := document{start: 1}
-	var buf bytes.Buffer
-	flush := func() {
-		if cur.line > 0 {
-			cur.text = bytes.Clone(buf.Bytes())
-			docs = append(docs, cur)
+	for _, d := range yamldoc.Split(data) {
+		if !d.Empty() {
+			docs = append(docs, document{text: d.Data, start: d.Line, line: d.ContentLine})
 		}
-		buf.Reset()
 	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), len(data)+1)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if isSeparator(line) {
-			flush()
-			cur = document{start: n + 1}
-			continue
-		}
-		if cur.line == 0 {
-			t := strings.TrimSpace(line)
-			if t != "" && !strings.HasPrefix(t, "#") {
-				cur.line = n
-			}
-		}
-		buf.WriteString(line)
-		buf.WriteByte('\n')
-	}
-	flush()
 	return docs
-}
-
-func isSeparator(line string) bool {
-	if !strings.HasPrefix(line, "---") {
-		return false
-	}
-	rest := strings.TrimSpace(line[3:])
-	return rest == "" || strings.HasPrefix(rest, "#")
 }
 
 // nodeAt walks a YAML node by map keys (string) and sequence indexes

@@ -14,47 +14,8 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/yamldoc"
 )
-
-// document is one YAML document of a file, with the line it starts at.
-type document struct {
-	data []byte
-	line int // 1-based line of the document's first line in the file
-}
-
-// splitDocuments splits a YAML stream at "---" separator lines the way
-// kubectl does (a line starting with "---" followed by nothing but blanks
-// or a comment).
-func splitDocuments(data []byte) []document {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	var docs []document
-	start, startLine := 0, 1
-	line := 1
-	for i := 0; i < len(data); {
-		end := bytes.IndexByte(data[i:], '\n')
-		next := len(data)
-		if end >= 0 {
-			next = i + end + 1
-		}
-		text := bytes.TrimRight(data[i:next], "\r\n")
-		if isSeparator(text) {
-			docs = append(docs, document{data: data[start:i], line: startLine})
-			start, startLine = next, line+1
-		}
-		i = next
-		line++
-	}
-	return append(docs, document{data: data[start:], line: startLine})
-}
-
-func isSeparator(line []byte) bool {
-	rest, ok := bytes.CutPrefix(line, []byte("---"))
-	if !ok {
-		return false
-	}
-	rest = bytes.TrimSpace(rest)
-	return len(rest) == 0 || rest[0] == '#'
-}
 
 // failingLineBudget bounds the bytes firstFailingLine parses for the
 // errors of one file.
@@ -69,7 +30,7 @@ func parseManifests(file string, data []byte) ([]Object, []findings.Problem) {
 	budget := failingLineBudget
 	var objs []Object
 	var problems []findings.Problem
-	for _, doc := range splitDocuments(data) {
+	for _, doc := range yamldoc.Split(data) {
 		o, p := parseDocument(file, doc, &budget)
 		objs = append(objs, o...)
 		problems = append(problems, p...)
@@ -77,26 +38,26 @@ func parseManifests(file string, data []byte) ([]Object, []findings.Problem) {
 	return objs, problems
 }
 
-func parseDocument(file string, doc document, budget *int) ([]Object, []findings.Problem) {
+func parseDocument(file string, doc yamldoc.Document, budget *int) ([]Object, []findings.Problem) {
 	problem := func(line int, format string, args ...any) []findings.Problem {
 		return []findings.Problem{{Source: findings.Source{File: file, Line: line}, Message: fmt.Sprintf(format, args...)}}
 	}
 	var node yaml.Node
-	err := yaml.Unmarshal(doc.data, &node)
+	err := yaml.Unmarshal(doc.Data, &node)
 	if err == nil && node.Kind == yaml.DocumentNode && len(node.Content) > 0 {
-		if line, msg := checkTree(node.Content[0], doc.line); msg != "" {
+		if line, msg := checkTree(node.Content[0], doc.Line); msg != "" {
 			return nil, problem(line, "malformed YAML: %s", msg)
 		}
 	}
 	if err != nil {
-		line, msg := doc.line, err.Error()
+		line, msg := doc.Line, err.Error()
 		var te *yaml.TypeError
 		if errors.As(err, &te) && len(te.Errors) > 0 {
 			msg = te.Errors[0]
 		}
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			line = doc.line + firstFailingLine(doc.data, n, budget) - 1
+			line = doc.Line + firstFailingLine(doc.Data, n, budget) - 1
 			msg = msg[len(m[0]):]
 		}
 		return nil, problem(line, "malformed YAML: %s", strings.TrimPrefix(msg, "yaml: "))
@@ -105,8 +66,8 @@ func parseDocument(file string, doc document, budget *int) ([]Object, []findings
 		return nil, nil // empty, or not a mapping: not a manifest
 	}
 	root := node.Content[0]
-	line := doc.line + root.Line - 1
-	obj, err := toObject(doc.data)
+	line := doc.Line + root.Line - 1
+	obj, err := toObject(doc.Data)
 	if err != nil {
 		return nil, problem(line, "malformed manifest: %v", err)
 	}
@@ -120,7 +81,7 @@ func parseDocument(file string, doc document, budget *int) ([]Object, []findings
 		return nil, nil
 	}
 	if u.IsList() {
-		return listItems(file, u, root, doc.line)
+		return listItems(file, u, root, doc.Line)
 	}
 	if u.GetName() == "" {
 		return nil, problem(line, "%s %s has no metadata.name; only named objects can be audited", apiVersion, kind)

@@ -8,23 +8,6 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 )
 
-func TestSplitDocuments(t *testing.T) {
-	in := "\xef\xbb\xbfa: 1\n---\nb: 2\r\n--- # comment\r\nc: 3\n---x\nd: 4\n"
-	got := splitDocuments([]byte(in))
-	type doc struct {
-		Data string
-		Line int
-	}
-	var gotDocs []doc
-	for _, d := range got {
-		gotDocs = append(gotDocs, doc{string(d.data), d.line})
-	}
-	want := []doc{{"a: 1\n", 1}, {"b: 2\r\n", 3}, {"c: 3\n---x\nd: 4\n", 5}}
-	if diff := cmp.Diff(want, gotDocs); diff != "" {
-		t.Errorf("documents (-want +got):\n%s", diff)
-	}
-}
-
 func TestParseManifests(t *testing.T) {
 	type obj struct {
 		Kind, Name string

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/clusterscribe/clusterscribe/internal/yamldoc"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -38,12 +39,12 @@ func aliasProblem(data []byte) error {
 	if !bytes.ContainsRune(data, '&') {
 		return nil // no anchor, no alias
 	}
-	for _, doc := range splitDocuments(data) {
+	for _, doc := range yamldoc.Split(data) {
 		var node yaml.Node
-		if yaml.Unmarshal(doc.data, &node) != nil || len(node.Content) == 0 {
+		if yaml.Unmarshal(doc.Data, &node) != nil || len(node.Content) == 0 {
 			continue
 		}
-		if line, msg := checkAliases(node.Content[0], doc.line); msg != "" {
+		if line, msg := checkAliases(node.Content[0], doc.Line); msg != "" {
 			return fmt.Errorf("line %d: %s", line, msg)
 		}
 	}

@@ -4,16 +4,13 @@
 package kubeapply
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/clusterscribe/clusterscribe/internal/yamldoc"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
@@ -58,31 +55,26 @@ func ReadDir(dir string) ([]Manifest, error) {
 	return out, nil
 }
 
-// Decode splits a multi-document YAML stream into objects.
+// Decode splits a multi-document YAML stream into objects (yamldoc's
+// rules). Documents without content and empty objects are skipped; an
+// error names the document's line.
 func Decode(data []byte) ([]*unstructured.Unstructured, error) {
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	var out []*unstructured.Unstructured
-	for i := 1; ; i++ {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("document %d: %w", i, err)
-		}
-		if len(bytes.TrimSpace(doc)) == 0 {
+	for _, doc := range yamldoc.Split(data) {
+		if doc.Empty() {
 			continue
 		}
 		obj := &unstructured.Unstructured{}
-		if err := utilyaml.Unmarshal(doc, &obj.Object); err != nil {
-			return nil, fmt.Errorf("document %d: %w", i, err)
+		if err := utilyaml.Unmarshal(doc.Data, &obj.Object); err != nil {
+			return nil, fmt.Errorf("line %d: %w", doc.ContentLine, err)
 		}
 		if len(obj.Object) == 0 {
 			continue
 		}
 		if obj.GetKind() == "" || obj.GetAPIVersion() == "" {
-			return nil, fmt.Errorf("document %d: apiVersion and kind are required", i)
+			return nil, fmt.Errorf("line %d: apiVersion and kind are required", doc.ContentLine)
 		}
 		out = append(out, obj)
 	}
+	return out, nil
 }

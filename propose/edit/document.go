@@ -1,47 +1,11 @@
 package edit
 
 import (
-	"bytes"
 	"strings"
 
+	"github.com/clusterscribe/clusterscribe/internal/yamldoc"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
-
-// document is one YAML document of a file.
-type document struct {
-	start, end int // byte range in the file
-	line       int // 1-based line of its first line in the file
-}
-
-// splitDocuments splits a YAML stream at "---" lines the way kubectl (and
-// the audit) do: a line starting with "---" followed by nothing but blanks
-// or a comment.
-func splitDocuments(data []byte) []document {
-	var docs []document
-	start, startLine, line := 0, 1, 1
-	for i := 0; i < len(data); {
-		next := len(data)
-		if end := bytes.IndexByte(data[i:], '\n'); end >= 0 {
-			next = i + end + 1
-		}
-		if isSeparator(bytes.TrimRight(data[i:next], "\r\n")) {
-			docs = append(docs, document{start: start, end: i, line: startLine})
-			start, startLine = next, line+1
-		}
-		i = next
-		line++
-	}
-	return append(docs, document{start: start, end: len(data), line: startLine})
-}
-
-func isSeparator(line []byte) bool {
-	rest, ok := bytes.CutPrefix(line, []byte("---"))
-	if !ok {
-		return false
-	}
-	rest = bytes.TrimSpace(rest)
-	return len(rest) == 0 || rest[0] == '#'
-}
 
 // parseDoc parses one document; root is its top-level mapping, nil when
 // the document holds none.
@@ -59,10 +23,10 @@ func parseDoc(text string) (doc, root *yaml.Node, err error) {
 // findDocument returns the document of data whose top-level mapping
 // starts at line (the line the audit reports for a declaration); line 0
 // finds the only document holding a mapping.
-func findDocument(data []byte, line int) (document, bool) {
-	var only []document
-	for _, d := range splitDocuments(data) {
-		text := string(data[d.start:d.end])
+func findDocument(data []byte, line int) (yamldoc.Document, bool) {
+	var only []yamldoc.Document
+	for _, d := range yamldoc.Split(data) {
+		text := string(d.Data)
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
@@ -70,7 +34,7 @@ func findDocument(data []byte, line int) (document, bool) {
 		if err != nil || root == nil {
 			continue
 		}
-		if line > 0 && d.line+root.Line-1 == line {
+		if line > 0 && d.Line+root.Line-1 == line {
 			return d, true
 		}
 		only = append(only, d)
@@ -78,7 +42,7 @@ func findDocument(data []byte, line int) (document, bool) {
 	if line <= 0 && len(only) == 1 {
 		return only[0], true
 	}
-	return document{}, false
+	return yamldoc.Document{}, false
 }
 
 // lines is a document's text as lines, without their "\n".

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
+	"github.com/clusterscribe/clusterscribe/internal/yamldoc"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -52,7 +53,7 @@ func Apply(content []byte, line int, ops []Op) (Result, error) {
 	if !ok {
 		return Result{}, fmt.Errorf("edit: line %d: %w", line, ErrNoDocument)
 	}
-	text := string(content[d.start:d.end])
+	text := string(d.Data)
 	style := yaml.SequenceIndentStyle(yaml.DeriveSeqIndentStyle(text))
 	reformatted := false
 	for _, op := range ordered(ops) {
@@ -62,10 +63,10 @@ func Apply(content []byte, line int, ops []Op) (Result, error) {
 		}
 		text, reformatted = next, reformatted || re
 	}
-	out := make([]byte, 0, len(content)+len(text)-(d.end-d.start))
-	out = append(out, content[:d.start]...)
+	out := make([]byte, 0, len(content)+len(text)-len(d.Data))
+	out = append(out, content[:d.Start]...)
 	out = append(out, text...)
-	out = append(out, content[d.end:]...)
+	out = append(out, content[d.End:]...)
 	return Result{Content: out, Reformatted: reformatted}, nil
 }
 
@@ -284,7 +285,7 @@ func Decode(content []byte, line int) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("edit: line %d: %w", line, ErrNoDocument)
 	}
-	_, root, err := parseDoc(string(content[d.start:d.end]))
+	_, root, err := parseDoc(string(d.Data))
 	if err != nil || root == nil {
 		return nil, fmt.Errorf("edit: line %d: %w", line, ErrNoDocument)
 	}
@@ -301,8 +302,8 @@ func Decode(content []byte, line int) (map[string]any, error) {
 func Documents(content []byte) ([]int, []map[string]any) {
 	var lines []int
 	var docs []map[string]any
-	for _, d := range splitDocuments(content) {
-		_, root, err := parseDoc(string(content[d.start:d.end]))
+	for _, d := range yamldoc.Split(content) {
+		_, root, err := parseDoc(string(d.Data))
 		if err != nil || root == nil {
 			continue
 		}
@@ -311,7 +312,7 @@ func Documents(content []byte) ([]int, []map[string]any) {
 			continue
 		}
 		m, _ := v.(map[string]any)
-		lines = append(lines, d.line+root.Line-1)
+		lines = append(lines, d.Line+root.Line-1)
 		docs = append(docs, m)
 	}
 	return lines, docs
