@@ -73,7 +73,7 @@ func TestEncryptedSecretChangeSurvivesFailedCommit(t *testing.T) {
 	setPassword(three)
 	// The recorder says when a batch fails; only then is the store restored.
 	eventually(t, rec, "a failed commit", func() (bool, string) {
-		return logs.count("changes not committed; kept pending, retrying with backoff") > 0, "no failed commit logged"
+		return logs.Count("changes not committed; kept pending, retrying with backoff") > 0, "no failed commit logged"
 	})
 	if err := os.Remove(objects); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package record_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -25,21 +24,8 @@ var faultKinds = []string{"ConfigMap", "Secret", "Deployment.apps"}
 // recorder never exited, the controllers' churn of statuses and owned
 // children committed nothing.
 func TestAPIServerKilledMidWatch(t *testing.T) {
-	ns := cluster.Namespace(t, "apikill")
-	cs := clientset(t)
-	for _, name := range []string{"kept", "changed-while-down", "deleted-while-down", "changed-after", "deleted-after"} {
-		setValue(t, cs, ns, name, 1)
-	}
-	setSecret(t, cs, ns, "creds", "one")
-	createDeployment(t, cs, ns, "web")
-	work := startChurn(t, cs, ns)
-
-	repo := filepath.Join(t.TempDir(), "backup")
-	cfg, logs := newConfig(ns, repo, withChurn(faultKinds...)...)
-	rec := startRecordOn(t, cluster.Config, cfg, logs)
-	rec.waitSynced(t)
-	check := treecheck.Options{Record: cfg}
-	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	sc := startFaultScene(t, "apikill", "kept", "changed-while-down", "deleted-while-down", "changed-after", "deleted-after")
+	ns, cs, rec, repo := sc.ns, sc.cs, sc.rec, sc.repo
 
 	apiServerDown(t, cluster.KillAPIServer)
 	peer := startPeer(t, nil)
@@ -65,9 +51,9 @@ func TestAPIServerKilledMidWatch(t *testing.T) {
 	setValue(t, cs, ns, "born-after", 1)
 	setValue(t, cs, ns, "changed-after", 2)
 	deleteConfigMap(t, cs, ns, "deleted-after")
-	work.stop(t)
+	sc.work.stop(t)
 
-	res := treecheck.Await(t, cluster.Config, check, 2*patience, rec.alive)
+	res := treecheck.Await(t, cluster.Config, sc.check, 2*patience, rec.alive)
 	if want := 7 + churnObjects; res.Objects != want {
 		t.Errorf("the backup holds %d objects, want %d (5 ConfigMaps, a Secret, a Deployment and the churn's): %s", res.Objects, want, res)
 	}

@@ -136,7 +136,7 @@ func TestUnwritableRepositoryRetriesWithBackoff(t *testing.T) {
 		last := attempts[len(attempts)-1]
 		return last.Pending > attempts[0].Pending, fmt.Sprintf("%d pending at first, %d now", attempts[0].Pending, last.Pending)
 	})
-	if n := logs.count("initial snapshot recorded"); n != 0 {
+	if n := logs.Count("initial snapshot recorded"); n != 0 {
 		t.Fatalf("the initial snapshot is reported recorded %d times while the store is unwritable", n)
 	}
 	repair()
@@ -154,7 +154,7 @@ func TestUnwritableRepositoryRetriesWithBackoff(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("files of the commit after the repair (-want +got):\n%s", diff)
 	}
-	if logs.count("committing works again; pending changes recorded") != 1 {
+	if logs.Count("committing works again; pending changes recorded") != 1 {
 		t.Errorf("the recovery is not logged once:\n%s", logs)
 	}
 
@@ -216,7 +216,7 @@ func TestWorktreeWriteFailureLosesNothing(t *testing.T) {
 	deleteConfigMap(t, cs, ns, "short-lived")
 	setValue(t, cs, ns, "kept", 2)
 	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
-	if logs.count("committed, but the working tree was not updated; it is with the next commit") == 0 {
+	if logs.Count("committed, but the working tree was not updated; it is with the next commit") == 0 {
 		t.Fatal("no commit reported a working tree it could not update: the fault did not fire")
 	}
 

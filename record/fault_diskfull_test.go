@@ -105,7 +105,7 @@ func TestDiskFullThenFreed(t *testing.T) {
 	work.stop(t)
 	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
 	eventually(t, rec, "the recovery logged", func() (bool, string) {
-		return logs.count("committing works again; pending changes recorded") >= 1, "no recovery in the log"
+		return logs.Count("committing works again; pending changes recorded") >= 1, "no recovery in the log"
 	})
 	if n := commitCount(t, repo) - commits; n < 1 {
 		t.Errorf("%d commits after the disk was freed, want at least one", n)

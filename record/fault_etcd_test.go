@@ -1,7 +1,6 @@
 package record_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,21 +17,8 @@ import (
 // exited, the controllers' churn committed nothing, and git fsck --full
 // --strict finds nothing wrong.
 func TestEtcdRestarted(t *testing.T) {
-	ns := cluster.Namespace(t, "etcdkill")
-	cs := clientset(t)
-	for _, name := range []string{"kept", "changed-before", "deleted-before", "changed-after", "deleted-after"} {
-		setValue(t, cs, ns, name, 1)
-	}
-	setSecret(t, cs, ns, "creds", "one")
-	createDeployment(t, cs, ns, "web")
-	work := startChurn(t, cs, ns)
-
-	repo := filepath.Join(t.TempDir(), "backup")
-	cfg, logs := newConfig(ns, repo, withChurn(faultKinds...)...)
-	rec := startRecordOn(t, cluster.Config, cfg, logs)
-	rec.waitSynced(t)
-	check := treecheck.Options{Record: cfg}
-	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	sc := startFaultScene(t, "etcdkill", "kept", "changed-before", "deleted-before", "changed-after", "deleted-after")
+	ns, cs, rec, repo, check := sc.ns, sc.cs, sc.rec, sc.repo, sc.check
 
 	// Changes the recorder may not have seen when etcd goes.
 	setValue(t, cs, ns, "born-before", 1)
@@ -62,7 +48,7 @@ func TestEtcdRestarted(t *testing.T) {
 		t.Fatal(err)
 	}
 	setValue(t, cs, ns, "kept", 2)
-	work.stop(t)
+	sc.work.stop(t)
 	treecheck.Await(t, cluster.Config, check, 2*patience, rec.alive)
 	requireQuiet(t, cs, ns, repo, rec.alive)
 	if err := cluster.ControllersRunning(); err != nil {

@@ -53,7 +53,7 @@ func TestRemoteOutageAtStart(t *testing.T) {
 		rec.waitSynced(t)
 		treecheck.Await(t, cluster.Config, treecheck.Options{Record: cfg, Repo: clone}, patience, rec.alive)
 		eventually(t, rec, "the outage logged", func() (bool, string) {
-			return logs.count("remote unreachable; recording locally, pushing once it is back") == 1, "no outage in the log"
+			return logs.Count("remote unreachable; recording locally, pushing once it is back") == 1, "no outage in the log"
 		})
 		// Another cluster pushes meanwhile: the remote branch moves.
 		other, _ := newConfig(ns, "file://"+away, "ConfigMap")

@@ -55,7 +55,7 @@ func TestRemoteOutageLosesNothing(t *testing.T) {
 		waitContent(t, rec, clone, nsPath(ns, "", "configmaps", "changed"), fmt.Sprintf("value %d committed locally", i), hasValue(i))
 	}
 	eventually(t, rec, "a failed push", func() (bool, string) {
-		return logs.count("push failed, will retry") > 0, "no failed push logged"
+		return logs.Count("push failed, will retry") > 0, "no failed push logged"
 	})
 	if n := commitCount(t, clone) - commits; n < batches {
 		t.Fatalf("%d commits during the outage, want at least %d (one per batch)", n, batches)

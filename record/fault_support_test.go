@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 	"github.com/clusterscribe/clusterscribe/record"
 )
 
@@ -240,4 +242,38 @@ func (b *watchBody) cut() {
 	if !closed {
 		_ = b.body.Close()
 	}
+}
+
+// faultScene is the set-up of a drill: a namespace holding ConfigMaps, a
+// Secret, a Deployment and the churning workload, recorded by a running
+// recorder whose backup already equals the cluster.
+type faultScene struct {
+	ns    string
+	cs    kubernetes.Interface
+	work  *churn
+	repo  string
+	rec   *recording
+	check treecheck.Options
+}
+
+// startFaultScene sets up a drill in a namespace named after prefix, with
+// one ConfigMap per name (value 1) and a Secret "creds" and a Deployment
+// "web".
+func startFaultScene(t *testing.T, prefix string, configMaps ...string) faultScene {
+	t.Helper()
+	sc := faultScene{ns: cluster.Namespace(t, prefix), cs: clientset(t)}
+	for _, name := range configMaps {
+		setValue(t, sc.cs, sc.ns, name, 1)
+	}
+	setSecret(t, sc.cs, sc.ns, "creds", "one")
+	createDeployment(t, sc.cs, sc.ns, "web")
+	sc.work = startChurn(t, sc.cs, sc.ns)
+
+	sc.repo = filepath.Join(t.TempDir(), "backup")
+	cfg, logs := newConfig(sc.ns, sc.repo, withChurn(faultKinds...)...)
+	sc.rec = startRecordOn(t, cluster.Config, cfg, logs)
+	sc.rec.waitSynced(t)
+	sc.check = treecheck.Options{Record: cfg}
+	treecheck.Await(t, cluster.Config, sc.check, patience, sc.rec.alive)
+	return sc
 }

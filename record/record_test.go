@@ -1,7 +1,6 @@
 package record_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +23,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
@@ -52,27 +51,7 @@ const (
 )
 
 // syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// count returns how many JSON log records have this message.
-func (b *syncBuffer) count(msg string) int {
-	return strings.Count(b.String(), `"msg":`+strconv.Quote(msg))
-}
+type syncBuffer = testkit.SyncBuffer
 
 // clientset is a typed client without client-side throttling worth
 // speaking of: the noise test sends a thousand updates.
@@ -169,7 +148,7 @@ func (r *recording) stopErr(t *testing.T) error {
 func (r *recording) waitSynced(t *testing.T) {
 	t.Helper()
 	eventually(t, r, "the initial snapshot", func() (bool, string) {
-		return r.logs.count("initial snapshot recorded") > 0, "no \"initial snapshot recorded\" log yet"
+		return r.logs.Count("initial snapshot recorded") > 0, "no \"initial snapshot recorded\" log yet"
 	})
 }
 

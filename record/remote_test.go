@@ -16,16 +16,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/record"
 )
 
 // newBareRemote creates an empty bare repository with the real git.
 func newBareRemote(t *testing.T, dir string) string {
 	t.Helper()
-	if out, err := gitTry(filepath.Dir(dir), "init", "--bare", "--initial-branch=main", dir); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	return dir
+	return gittest.NewBareRemote(t, dir)
 }
 
 // setValue creates or updates ConfigMap name with data {"value": v}.
@@ -100,7 +98,7 @@ func TestRemoteDownThenUp(t *testing.T) {
 		waitContent(t, rec, clone, path, fmt.Sprintf("value %d committed locally", v), hasValue(v))
 	}
 	eventually(t, rec, "a failed push", func() (bool, string) {
-		return logs.count("push failed, will retry") > 0, "no failed push logged"
+		return logs.Count("push failed, will retry") > 0, "no failed push logged"
 	})
 	if err := os.Rename(away, bare); err != nil {
 		t.Fatal(err)
@@ -227,14 +225,14 @@ func TestTwoRecordersShareARemote(t *testing.T) {
 	}
 	rebases := 0
 	for _, name := range clusters {
-		rebases += recs[name].logs.count("remote moved, rebased local commits")
+		rebases += recs[name].logs.Count("remote moved, rebased local commits")
 	}
 	if rebases == 0 {
 		t.Errorf("no recorder had to rebase: the test did not exercise concurrent pushes")
 	}
 	for _, name := range clusters {
 		got := perCluster[name]
-		if n := recs[name].logs.count("committed"); len(got) != n {
+		if n := recs[name].logs.Count("committed"); len(got) != n {
 			t.Errorf("%s committed %d times but the remote has %d of its commits", name, n, len(got))
 		}
 		if !slices.IsSorted(got) || len(got) == 0 || got[len(got)-1] != changes {

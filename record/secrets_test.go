@@ -98,7 +98,7 @@ func TestSecretValuesNeverLeave(t *testing.T) {
 				}
 			}
 			checkNoSecret(t, "log output", logs.String(), first, rotated, token)
-			if logs.count("committed") == 0 {
+			if logs.Count("committed") == 0 {
 				t.Errorf("no log output captured: the search proves nothing")
 			}
 

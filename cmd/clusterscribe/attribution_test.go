@@ -177,7 +177,7 @@ func TestAttribution(t *testing.T) {
 		"--audit-webhook-addr", c.webhookAddr, "--audit-webhook-token-file", webhookToken,
 		"--audit-webhook-tls-cert", c.tlsCert, "--audit-webhook-tls-key", c.tlsKey)
 	rec.waitLog(t, "initial snapshot recorded", 1)
-	commits := rec.logs.count("committed") // the snapshot's
+	commits := rec.logs.Count("committed") // the snapshot's
 
 	// alice hot-fixes the ConfigMap and sets a Secret; one commit, hers.
 	secretValue := secretscan.Canary()

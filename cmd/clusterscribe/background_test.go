@@ -1,45 +1,23 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // patience bounds every wait for a command: generous, the machine is
 // small and shared.
 const patience = 2 * time.Minute
 
-// lockedBuffer collects output written from several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// count is how many JSON log records have this message.
-func (b *lockedBuffer) count(msg string) int {
-	return strings.Count(b.String(), `"msg":`+strconv.Quote(msg))
-}
+// lockedBuffer collects log output written from several goroutines.
+type lockedBuffer = testkit.SyncBuffer
 
 // background is a long-running command (record, run) started as a user
 // would, with JSON logs, until stop.
@@ -73,7 +51,7 @@ func startCommand(t *testing.T, args ...string) *background {
 func (b *background) waitLog(t *testing.T, msg string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(patience)
-	for b.logs.count(msg) < n {
+	for b.logs.Count(msg) < n {
 		select {
 		case err := <-b.done:
 			b.done <- err

@@ -338,7 +338,7 @@ func (e *exerciser) readOnlyCommands(t *testing.T) {
 	kc = e.as(t, "record", "record")
 	rec := startCommand(t, "record", "--kubeconfig", kc, "--repo", e.path("live"), "--cluster-name", "lp", "--batch-window", "200ms")
 	rec.waitLog(t, "initial snapshot recorded", 1)
-	commits := rec.logs.count("committed")
+	commits := rec.logs.Count("committed")
 	e.changeLive(t)
 	rec.waitLog(t, "committed", commits+1)
 	rec.stop(t)
@@ -386,7 +386,7 @@ func (e *exerciser) leaderElection(t *testing.T) {
 	run.waitLog(t, "leading", 1)
 	run.waitLog(t, "audited", 1)
 	run.stop(t)
-	if run.logs.count("leader lease released") != 1 {
+	if run.logs.Count("leader lease released") != 1 {
 		t.Errorf("run did not release its lease:\n%s", run.logs)
 	}
 }

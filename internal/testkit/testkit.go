@@ -5,6 +5,8 @@ package testkit
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -55,4 +57,10 @@ func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Count returns how many JSON log records written so far have this
+// message.
+func (b *SyncBuffer) Count(msg string) int {
+	return strings.Count(b.String(), `"msg":`+strconv.Quote(msg))
 }
