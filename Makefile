@@ -16,7 +16,7 @@ TESTBIN = $(shell hack/testbin.sh --dir)
 GITEA_DIR = $(shell hack/gitea.sh --dir)
 TEST_FLAGS ?= -race -timeout 30m
 
-.PHONY: all build testbin test unit vet lint tidy-check demo demo-cluster bench clean
+.PHONY: all build testbin test unit bench-smoke vet lint tidy-check demo demo-cluster bench clean
 
 all: build
 
@@ -38,10 +38,17 @@ helm: ## Build Helm for the chart tests (helm lint, helm template) once; print i
 chromium: ## Install headless Chromium (Debian package) for the HTML report test
 	command -v chromium || (apt-get update && apt-get install -y chromium)
 
-test: chromium testbin gitea helm vet lint tidy-check unit ## Every test and check
+test: chromium testbin gitea helm vet lint tidy-check unit bench-smoke ## Every test and check
 
 unit:
 	KUBEBUILDER_ASSETS="$(TESTBIN)" CLUSTERSCRIBE_GITEA="$(GITEA_DIR)/gitea" $(GO) test $(TEST_FLAGS) ./...
+
+# Every Go benchmark once (-benchtime 1x), in the packages that have any:
+# a benchmark that no longer builds or fails shows up in make test. The
+# numbers of a single iteration mean nothing; make bench measures.
+BENCH_PKGS = $(shell grep -rl --include='*_test.go' '^func Benchmark' . | xargs -n1 dirname | sort -u)
+bench-smoke: ## Run every Go benchmark once
+	KUBEBUILDER_ASSETS="$(TESTBIN)" $(GO) test -run '^$$' -bench . -benchtime 1x $(BENCH_PKGS)
 
 vet:
 	$(GO) vet ./...
