@@ -9,8 +9,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
+
+	"github.com/clusterscribe/clusterscribe/internal/toolcache"
 )
 
 // Version is the Helm version `make helm` builds.
@@ -24,15 +25,7 @@ var ErrMissing = errors.New("helm missing")
 func Path() (string, error) {
 	path := os.Getenv("CLUSTERSCRIBE_HELM")
 	if path == "" {
-		cache := os.Getenv("XDG_CACHE_HOME")
-		if cache == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return "", fmt.Errorf("helm: %w", err)
-			}
-			cache = filepath.Join(home, ".cache")
-		}
-		path = filepath.Join(cache, "clusterscribe", "tools", "helm-"+Version)
+		path = toolcache.Dir("tools", "helm-"+Version)
 	}
 	if _, err := exec.LookPath(path); err != nil {
 		return "", fmt.Errorf("%w: helm %s not found at %s: run `make helm` (builds it once, about 1.5 min)", ErrMissing, Version, path)

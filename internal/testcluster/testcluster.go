@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clusterscribe/clusterscribe/internal/toolcache"
 	"github.com/go-logr/logr"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -45,15 +46,7 @@ func AssetsDir() string {
 	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
 		return dir
 	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = os.TempDir()
-		}
-		cache = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(cache, "clusterscribe", "testbin", KubernetesVersion+"-"+EtcdVersion)
+	return toolcache.Dir("testbin", KubernetesVersion+"-"+EtcdVersion)
 }
 
 // CheckBinaries returns ErrBinariesMissing, with the command that builds

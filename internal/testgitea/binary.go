@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/clusterscribe/clusterscribe/internal/toolcache"
 )
 
 // Version of the Gitea server built by `make gitea`.
@@ -25,15 +27,7 @@ func Binary() string {
 	if path := os.Getenv(EnvBinary); path != "" {
 		return path
 	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = os.TempDir()
-		}
-		cache = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(cache, "clusterscribe", "gitea", Version, "gitea")
+	return toolcache.Dir("gitea", Version, "gitea")
 }
 
 // CheckBinary returns ErrBinaryMissing, with the command that builds it,
