@@ -127,8 +127,8 @@ func KeyOf(obj *unstructured.Unstructured) Key {
 // the phase and by Tie.
 func Compare(a, b Key) int {
 	return cmp.Or(
-		compareBool(a.GroupKind != CRD, b.GroupKind != CRD),
-		compareBool(len(a.Owners) > 0, len(b.Owners) > 0),
+		cmp.Compare(late(a.GroupKind != CRD), late(b.GroupKind != CRD)),
+		cmp.Compare(late(len(a.Owners) > 0), late(len(b.Owners) > 0)),
 		cmp.Compare(phaseOf(a.GroupKind), phaseOf(b.GroupKind)),
 		cmp.Compare(within[a.GroupKind], within[b.GroupKind]),
 		cmp.Compare(a.Tie, b.Tie),
@@ -187,14 +187,10 @@ func ownerIn(k Key, in map[Ref]bool) bool {
 	return false
 }
 
-// compareBool orders false before true.
-func compareBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
+// late ranks true after false.
+func late(b bool) int {
+	if b {
 		return 1
-	default:
-		return -1
 	}
+	return 0
 }
