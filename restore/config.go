@@ -102,10 +102,15 @@ type Config struct {
 	// IncludeControlPlane restores objects the API server makes and keeps
 	// for itself (see ControlPlaneObjects); by default they are skipped.
 	IncludeControlPlane bool
-	// QPS and Burst bound every request to the cluster; default
-	// kube.DefaultQPS and kube.DefaultBurst.
+	// QPS and Burst cap the requests to the cluster; default
+	// kube.DefaultAdaptiveQPS and kube.DefaultAdaptiveBurst. The rate
+	// starts at the cap, halves when the API server answers 429 Too Many
+	// Requests and climbs back while it keeps up (kube.Adaptive).
 	QPS   float32
 	Burst int
+	// Parallel is how many objects of one level are applied at once;
+	// default DefaultParallel.
+	Parallel int
 	// CRDTimeout bounds the wait for restored CRDs; default DefaultCRDTimeout.
 	CRDTimeout time.Duration
 	Logger     *slog.Logger
@@ -128,10 +133,13 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: existing: %q is not one of skip, update", ErrInvalidConfig, c.Existing)
 	}
 	if c.QPS <= 0 {
-		c.QPS = kube.DefaultQPS
+		c.QPS = kube.DefaultAdaptiveQPS
 	}
 	if c.Burst <= 0 {
-		c.Burst = kube.DefaultBurst
+		c.Burst = kube.DefaultAdaptiveBurst
+	}
+	if c.Parallel <= 0 {
+		c.Parallel = DefaultParallel
 	}
 	if c.CRDTimeout <= 0 {
 		c.CRDTimeout = DefaultCRDTimeout

@@ -7,6 +7,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/clusterscribe/clusterscribe/internal/applyorder"
 )
 
 // crdPoll is how often CRDs are looked at while waiting for them.
@@ -19,9 +21,7 @@ type appliedCRD struct {
 	kind   schema.GroupKind
 }
 
-var crdGroupKind = schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}
-
-func isCRD(gk schema.GroupKind) bool { return gk == crdGroupKind }
+func isCRD(gk schema.GroupKind) bool { return gk == applyorder.CRD }
 
 // settleCRDs waits, after the CRD phase, until every CRD this restore
 // created or updated is Established and its kind is served, within

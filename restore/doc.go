@@ -11,7 +11,13 @@
 // admission webhooks and APIServices last, so they cannot block the restore
 // itself. Objects with ownerReferences come after all others, and their
 // references are pointed at the owners' new uids (or dropped when the owner
-// is not there, lest the garbage collector delete them).
+// is not there, lest the garbage collector delete them). The order
+// (internal/applyorder) is a list of levels: the objects of one level are
+// applied at once (Config.Parallel), a level after the one before, and the
+// Summary lists them in order whatever order they finished in. Requests go
+// through an adaptive client-side limit (kube.Adaptive): Config.QPS is a
+// cap the rate starts at, halves from when the API server answers 429 and
+// climbs back to.
 //
 // A restore never deletes. Objects that already exist are skipped or
 // updated (Existing). Redacted Secrets are skipped and listed; encrypted

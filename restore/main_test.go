@@ -22,7 +22,14 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stop(clusterA)
-	if clusterB, err = testcluster.Start(testcluster.Options{}); err != nil {
+	// Cluster B admits few requests at once from users that are not
+	// system:masters (API Priority and Fairness shares these seats among
+	// its priority levels; system:masters is exempt): a restore throttled
+	// by a FlowSchema of its own gets 429s (throttle_test.go).
+	opts := testcluster.Options{APIServerArgs: map[string]string{
+		"max-requests-inflight": "20", "max-mutating-requests-inflight": "10",
+	}}
+	if clusterB, err = testcluster.Start(opts); err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: cluster B: %v\n", err)
 		return 1
 	}

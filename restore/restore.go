@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
+
+	"github.com/clusterscribe/clusterscribe/internal/applyorder"
 )
 
 // restorer applies the items of one restore.
@@ -59,7 +61,7 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Summary, error)
 		pendingNS: map[string]bool{}, pendingKind: map[schema.GroupKind]bool{},
 	}
 	if cfg.DryRun != DryRunClient {
-		if r.t, err = newTarget(restCfg, cfg.QPS, cfg.Burst); err != nil {
+		if r.t, err = newTarget(restCfg, cfg); err != nil {
 			return Summary{}, fmt.Errorf("restore: %w", err)
 		}
 	}
@@ -92,6 +94,7 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Summary, error)
 		sum.Results = append(sum.Results, planned(items)...)
 	} else {
 		sum.Results = append(sum.Results, r.applyAll(ctx, items)...)
+		r.t.logThrottling(r.log)
 	}
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("restore interrupted: %w", err)
@@ -100,37 +103,6 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Summary, error)
 		return sum, fmt.Errorf("%w: %d of %d objects failed", ErrIncomplete, n, len(sum.Results))
 	}
 	return sum, nil
-}
-
-// applyAll applies items in order. After the last CRD it waits for the
-// CRDs to be served before going on.
-func (r *restorer) applyAll(ctx context.Context, items []item) []Result {
-	out := make([]Result, 0, len(items))
-	var crds []appliedCRD
-	settled := false
-	for _, it := range items {
-		if ctx.Err() != nil {
-			break
-		}
-		gk := it.res.GroupKind()
-		if !settled && phaseOf(gk) > phaseCRDs {
-			settled = true
-			r.settleCRDs(ctx, crds, out)
-		}
-		res := r.restoreOne(ctx, it)
-		r.logResult(res)
-		if kind, ok := crdKind(it.obj); ok && isCRD(gk) && (res.Action == Created || res.Action == Updated) {
-			crds = append(crds, appliedCRD{result: len(out), name: it.obj.GetName(), kind: kind})
-		}
-		out = append(out, res)
-		if r.cfg.Progress != nil {
-			r.cfg.Progress(len(out), len(items))
-		}
-	}
-	if !settled {
-		r.settleCRDs(ctx, crds, out)
-	}
-	return out
 }
 
 func (r *restorer) logResult(res Result) {
@@ -144,7 +116,8 @@ func (r *restorer) logResult(res Result) {
 	}
 }
 
-// restoreOne restores one object.
+// restoreOne restores one object. It is called for the objects of a level
+// at once: it only reads the restorer.
 func (r *restorer) restoreOne(ctx context.Context, it item) Result {
 	res := Result{Path: it.path, Object: it.id()}
 	fail := func(err error) Result {
@@ -185,7 +158,6 @@ func (r *restorer) restoreOne(ctx context.Context, it item) Result {
 	switch {
 	case existing == nil:
 		res.Action = Created
-		r.created(it)
 	case changed(existing, applied):
 		res.Action = Updated
 	default:
@@ -194,7 +166,8 @@ func (r *restorer) restoreOne(ctx context.Context, it item) Result {
 	return res
 }
 
-// created notes, in a dry run, what later objects will depend on.
+// created notes, in a dry run, what objects of later levels will depend
+// on.
 func (r *restorer) created(it item) {
 	if r.cfg.DryRun == "" {
 		return
@@ -202,7 +175,7 @@ func (r *restorer) created(it item) {
 	switch it.res.GroupKind() {
 	case schema.GroupKind{Kind: "Namespace"}:
 		r.pendingNS[it.obj.GetName()] = true
-	case crdGroupKind:
+	case applyorder.CRD:
 		if gk, ok := crdKind(it.obj); ok {
 			r.pendingKind[gk] = true
 		}

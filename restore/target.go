@@ -3,6 +3,7 @@ package restore
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -20,18 +21,30 @@ import (
 var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
 // target is the cluster a restore writes to. Every request goes through one
-// client-side rate limiter.
+// adaptive client-side rate limiter.
 type target struct {
-	dyn    dynamic.Interface
-	mapper *restmapper.DeferredDiscoveryRESTMapper
+	dyn     dynamic.Interface
+	mapper  *restmapper.DeferredDiscoveryRESTMapper
+	limiter *kube.Adaptive
 }
 
-func newTarget(cfg *rest.Config, qps float32, burst int) (*target, error) {
-	clients, err := kube.New(cfg, kube.Limits{QPS: qps, Burst: burst})
+func newTarget(cfg *rest.Config, c Config) (*target, error) {
+	clients, err := kube.New(cfg, kube.Limits{QPS: c.QPS, Burst: c.Burst, Adaptive: true, Logger: c.Logger})
 	if err != nil {
 		return nil, err
 	}
-	return &target{dyn: clients.Dynamic, mapper: clients.Mapper}, nil
+	limiter, _ := clients.Limiter.(*kube.Adaptive)
+	return &target{dyn: clients.Dynamic, mapper: clients.Mapper, limiter: limiter}, nil
+}
+
+// logThrottling says how often the API server pushed back, if it did.
+func (t *target) logThrottling(log *slog.Logger) {
+	if t == nil || t.limiter == nil {
+		return
+	}
+	if th := t.limiter.Throttling(); th.Throttled > 0 {
+		log.Info("the API server throttled the restore", "responses429", th.Throttled, "lowestQPS", th.LowestQPS, "qps", th.QPS)
+	}
 }
 
 // mapping returns the resource serving gvk.

@@ -62,8 +62,9 @@ func (o *restoreOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.IncludeControlPlane, "include-control-plane", false,
 		"also restore what the API server makes and keeps for itself (its own Service and CA ConfigMaps, "+
 			"Service IP allocations, automanaged APIServices); skipped by default")
-	fs.Float64Var(&o.qps, "qps", kube.DefaultQPS, "client-side limit of API requests per second")
-	fs.IntVar(&c.Burst, "burst", kube.DefaultBurst, "client-side burst of API requests")
+	fs.Float64Var(&o.qps, "qps", kube.DefaultAdaptiveQPS, "client-side cap of API requests per second: the restore starts at it, "+
+		"halves its rate when the API server answers 429 Too Many Requests (honouring Retry-After) and climbs back while the server keeps up")
+	fs.IntVar(&c.Burst, "burst", kube.DefaultAdaptiveBurst, "client-side burst of API requests at the cap")
 	fs.DurationVar(&c.CRDTimeout, "crd-timeout", restore.DefaultCRDTimeout, "how long restored CRDs may take to be Established")
 }
 
@@ -139,7 +140,8 @@ func newRestoreCommand(g *globals) *cobra.Command {
 		Long: "restore applies the objects of one commit of the backup branch to the current cluster with\n" +
 			"server-side apply (field manager \"clusterscribe\"), in dependency order: CRDs (waited for until\n" +
 			"Established), Namespaces, cluster RBAC, ServiceAccounts, Secrets and ConfigMaps, volumes,\n" +
-			"workloads, Services, then everything else. It never deletes. Redacted Secrets are skipped and\n" +
+			"workloads, Services, then everything else; the objects of one step at once, at the pace the API\n" +
+			"server allows (--qps is a cap; the rate halves on 429 and recovers). It never deletes. Redacted Secrets are skipped and\n" +
 			"listed; encrypted ones are decrypted with --age-identity. An object that fails is reported and\n" +
 			"the rest continues; the exit status is non-zero when any object failed.\n\n" +
 			"Objects may be named as kubectl names them (TYPE/NAME, resolved in -n's namespace): only those\n" +

@@ -42,7 +42,7 @@ func main() {
 	rawdumpKubeconfig := flag.String("rawdump-kubeconfig", "", "internal: run the raw dump baseline with this kubeconfig")
 	rawdumpOut := flag.String("rawdump-out", "", "internal: where the raw dump writes")
 	webhookServe := flag.String("webhook-serve", "", "internal: serve an audit webhook receiver with this token file")
-	only := flag.String("only", "", "run only this measurement and update it in -json and -markdown: webhook (the audit webhook receiver) or audit (audit + bundled policies over -n objects)")
+	only := flag.String("only", "", "run only this measurement and update it in -json and -markdown: webhook (the audit webhook receiver), audit (audit + bundled policies over -n objects) or restore (restore of -n recorded objects into an empty control plane, next to kubectl and the write ceiling)")
 	flag.Parse()
 	c.rates = []float64{50, 200}
 
@@ -60,8 +60,10 @@ func main() {
 		err = onlyWebhook(ctx, c)
 	case *only == "audit":
 		err = onlyAudit(ctx, c)
+	case *only == "restore":
+		err = onlyRestore(ctx, c)
 	case *only != "":
-		err = fmt.Errorf("-only %q: the measurements that run alone are webhook and audit", *only)
+		err = fmt.Errorf("-only %q: the measurements that run alone are webhook, audit and restore", *only)
 	default:
 		err = bench(ctx, c)
 	}

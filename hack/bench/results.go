@@ -42,7 +42,9 @@ type results struct {
 	Audit       auditResult   `json:"auditWithPolicies"`
 	Micro       []microResult `json:"micro,omitempty"`
 	// Webhook is the audit webhook receiver under a flood (-only webhook).
-	Webhook     *webhookResult `json:"auditWebhook,omitempty"`
+	Webhook *webhookResult `json:"auditWebhook,omitempty"`
+	// Restore is a restore into an empty control plane (-only restore).
+	Restore     *restoreResult `json:"restore,omitempty"`
 	batchWindow time.Duration
 }
 
@@ -146,6 +148,7 @@ func (r *results) markdown() []byte {
 	r.gitTable(p)
 	r.auditTable(p)
 	r.webhookTable(p)
+	r.restoreTable(p)
 	r.microTable(p)
 	return b.Bytes()
 }

@@ -7,6 +7,8 @@ package kube
 
 import (
 	"fmt"
+	"log/slog"
+	"net/http"
 
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
@@ -24,30 +26,48 @@ const (
 )
 
 // Limits is a client-side rate limit: requests per second and burst.
-// Zero fields take DefaultQPS and DefaultBurst.
+// Zero fields take DefaultQPS and DefaultBurst, or with Adaptive
+// DefaultAdaptiveQPS and DefaultAdaptiveBurst.
 type Limits struct {
 	QPS   float32
 	Burst int
+	// Adaptive makes QPS and Burst a cap the rate starts at and falls from
+	// when the API server answers 429 (see Adaptive).
+	Adaptive bool
+	// Logger receives an adaptive limiter's changes of rate; nil discards
+	// them.
+	Logger *slog.Logger
 }
 
 // withDefaults fills the zero fields.
 func (l Limits) withDefaults() Limits {
+	qps, burst := float32(DefaultQPS), DefaultBurst
+	if l.Adaptive {
+		qps, burst = DefaultAdaptiveQPS, DefaultAdaptiveBurst
+	}
 	if l.QPS <= 0 {
-		l.QPS = DefaultQPS
+		l.QPS = qps
 	}
 	if l.Burst <= 0 {
-		l.Burst = DefaultBurst
+		l.Burst = burst
 	}
 	return l
 }
 
-// Limited copies cfg with a token-bucket rate limiter of l: every client
-// built from the copy shares that one limiter.
+// Limited copies cfg with a rate limiter of l: every client built from the
+// copy shares that one limiter. An adaptive limiter (an *Adaptive) also
+// sees every response through the copy's transport.
 func Limited(cfg *rest.Config, l Limits) (*rest.Config, flowcontrol.RateLimiter) {
 	l = l.withDefaults()
 	cfg = rest.CopyConfig(cfg)
-	limiter := flowcontrol.NewTokenBucketRateLimiter(l.QPS, l.Burst)
 	cfg.QPS, cfg.Burst = l.QPS, l.Burst
+	if l.Adaptive {
+		a := NewAdaptive(l.QPS, l.Burst, l.Logger)
+		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return observer{next: rt, l: a} })
+		cfg.RateLimiter = a
+		return cfg, a
+	}
+	limiter := flowcontrol.NewTokenBucketRateLimiter(l.QPS, l.Burst)
 	cfg.RateLimiter = limiter
 	return cfg, limiter
 }

@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 
+	"github.com/clusterscribe/clusterscribe/internal/applyorder"
 	"github.com/clusterscribe/clusterscribe/internal/kube"
 )
 
@@ -33,34 +34,8 @@ func New(cfg *rest.Config, fieldManager string) (*Applier, error) {
 	return &Applier{dyn: clients.Dynamic, mapper: clients.Mapper, fieldManager: fieldManager}, nil
 }
 
-// rank orders kinds so that what others depend on exists first.
-func rank(o *unstructured.Unstructured) int {
-	switch o.GetKind() {
-	case "CustomResourceDefinition":
-		return 0
-	case "Namespace":
-		return 1
-	case "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass":
-		return 2
-	case "ServiceAccount", "Role", "RoleBinding":
-		return 3
-	case "Secret", "ConfigMap":
-		return 4
-	case "PersistentVolume", "PersistentVolumeClaim":
-		return 5
-	case "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet":
-		return 6
-	case "Service":
-		return 7
-	default:
-		return 8
-	}
-}
-
-// Sort orders objects for applying (stable).
-func Sort(objs []*unstructured.Unstructured) {
-	slices.SortStableFunc(objs, func(a, b *unstructured.Unstructured) int { return rank(a) - rank(b) })
-}
+// Sort orders objects for applying (stable; see applyorder.Compare).
+func Sort(objs []*unstructured.Unstructured) { applyorder.Sort(objs, applyorder.KeyOf) }
 
 // ApplyAll applies objs in dependency order; CRDs are waited for until
 // established before anything else is applied.
@@ -69,7 +44,7 @@ func (a *Applier) ApplyAll(ctx context.Context, objs []*unstructured.Unstructure
 	Sort(objs)
 	crds := 0
 	for _, o := range objs {
-		if o.GetKind() == "CustomResourceDefinition" {
+		if o.GroupVersionKind().GroupKind() == applyorder.CRD {
 			crds++
 		}
 	}
