@@ -98,8 +98,23 @@ func onlyAudit(ctx context.Context, c config) (err error) {
 			return err
 		}
 	}
+	if c.keep {
+		return keepForAudit(ctx, c, e)
+	}
 	if err := auditPhase(ctx, c, e, r); err != nil {
 		return err
 	}
 	return r.write(c.markdown, c.jsonOut)
+}
+
+// keepForAudit writes the declared manifests and keeps the seeded, changed
+// control plane running until Ctrl-C, for profiling the audit by hand.
+func keepForAudit(ctx context.Context, c config, e *env) error {
+	if err := e.seeder.writeDeclared(); err != nil {
+		return err
+	}
+	step("%d objects seeded and their ConfigMaps changed; the control plane runs until Ctrl-C:\n\n  %s audit --kubeconfig %s --declared %s --bundled-policies -o json --output-file /tmp/audit.json --pprof-addr 127.0.0.1:6060\n",
+		e.seeded, c.cli, e.kubeconfig, e.seeder.declared)
+	<-ctx.Done()
+	return nil
 }
