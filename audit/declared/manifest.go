@@ -78,6 +78,15 @@ func parseManifests(file string, data []byte) ([]Object, []findings.Problem) {
 }
 
 func parseDocument(file string, doc document, budget *int) ([]Object, []findings.Problem) {
+	if objs, ok := parsePlain(file, doc); ok {
+		return objs, nil
+	}
+	return parseChecked(file, doc, budget)
+}
+
+// parseChecked reads a document with every check: its YAML tree first
+// (duplicate keys, alias bombs, the lines of list items), then the object.
+func parseChecked(file string, doc document, budget *int) ([]Object, []findings.Problem) {
 	problem := func(line int, format string, args ...any) []findings.Problem {
 		return []findings.Problem{{Source: findings.Source{File: file, Line: line}, Message: fmt.Sprintf(format, args...)}}
 	}
