@@ -12,6 +12,10 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 )
 
+// auditRowObjects is the size of the audit's main row; a run with more
+// objects fills the row below it.
+const auditRowObjects = 10000
+
 type auditResult struct {
 	Objects int `json:"liveObjects"`
 	Run     run `json:"audit"` // the median of the runs by wall time
@@ -57,12 +61,18 @@ func auditPhase(ctx context.Context, c config, e *env, res *results) error {
 		return fmt.Errorf("parse audit report: %w", err)
 	}
 	n := rep.Count()
-	res.Audit = auditResult{Objects: e.seeded, Run: r, WallEach: each, Modified: n.Modified, Unmanaged: n.Unmanaged, Missing: n.MissingLive}
+	a := &auditResult{Objects: e.seeded, Run: r, WallEach: each, Modified: n.Modified, Unmanaged: n.Unmanaged, Missing: n.MissingLive}
 	for _, v := range n.Policy {
-		res.Audit.Policy += v
+		a.Policy += v
+	}
+	// The 10,000-object row and a larger one are kept side by side.
+	if e.seeded > auditRowObjects {
+		res.AuditLarge = a
+	} else {
+		res.Audit = *a
 	}
 	step("  %.2fs, peak RSS %s: %d modified (the churned ConfigMaps), %d unmanaged, %d policy findings",
-		r.WallSec, mib(r.PeakRSS), n.Modified, n.Unmanaged, res.Audit.Policy)
+		r.WallSec, mib(r.PeakRSS), n.Modified, n.Unmanaged, a.Policy)
 	return nil
 }
 
@@ -117,4 +127,27 @@ func keepForAudit(ctx context.Context, c config, e *env) error {
 		e.seeded, c.cli, e.kubeconfig, e.seeder.declared)
 	<-ctx.Done()
 	return nil
+}
+
+// auditRows writes the audit table: the 10,000-object row, and the larger
+// run's with how time and memory grow per object between the two.
+func auditRows(p func(string, ...any), rows ...*auditResult) {
+	p("| Live objects | Wall (median) | Each run | Peak RSS (anonymous) | CPU | Modified | Unmanaged | Missing live | Policy findings |")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, a := range rows {
+		if a == nil {
+			continue
+		}
+		p("| %d | %.2f s | %s | %s (%s) | %.2f s | %d | %d | %d | %d |", a.Objects, a.Run.WallSec, seconds(a.WallEach), mib(a.Run.PeakRSS), mib(a.Run.PeakAnon), a.Run.CPUSec, a.Modified, a.Unmanaged, a.Missing, a.Policy)
+	}
+	p("")
+	small, large := rows[0], rows[len(rows)-1]
+	if large == nil || small == large || large.Objects <= small.Objects {
+		return
+	}
+	d := float64(large.Objects - small.Objects)
+	p("Growth from %d to %d objects, per added object: %.0f µs of wall time, %.1f KiB of peak RSS, %.0f µs of CPU.",
+		small.Objects, large.Objects, (large.Run.WallSec-small.Run.WallSec)/d*1e6,
+		float64(large.Run.PeakRSS-small.Run.PeakRSS)/d/1024, (large.Run.CPUSec-small.Run.CPUSec)/d*1e6)
+	p("")
 }
