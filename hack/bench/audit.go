@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 )
@@ -25,6 +28,9 @@ type auditResult struct {
 	Unmanaged int       `json:"unmanaged"`
 	Missing   int       `json:"missingLive"`
 	Policy    int       `json:"policyFindings"`
+	// Load is the machine's 1-minute load average when the runs began: on
+	// a shared machine it says how far wall time is from the CPU time.
+	Load float64 `json:"loadAverage1m,omitempty"`
 }
 
 // auditPhase audits the whole cluster against the declared manifests of
@@ -37,6 +43,7 @@ func auditPhase(ctx context.Context, c config, e *env, res *results) error {
 	// The machine is shared: the median of three runs is reported, and
 	// each run's wall time next to it.
 	report := filepath.Join(c.out, "audit.json")
+	load := loadAverage()
 	var runs []run
 	var each []float64
 	for i := range benchRepeats {
@@ -61,7 +68,7 @@ func auditPhase(ctx context.Context, c config, e *env, res *results) error {
 		return fmt.Errorf("parse audit report: %w", err)
 	}
 	n := rep.Count()
-	a := &auditResult{Objects: e.seeded, Run: r, WallEach: each, Modified: n.Modified, Unmanaged: n.Unmanaged, Missing: n.MissingLive}
+	a := &auditResult{Objects: e.seeded, Run: r, WallEach: each, Modified: n.Modified, Unmanaged: n.Unmanaged, Missing: n.MissingLive, Load: load}
 	for _, v := range n.Policy {
 		a.Policy += v
 	}
@@ -141,6 +148,12 @@ func auditRows(p func(string, ...any), rows ...*auditResult) {
 		p("| %d | %.2f s | %s | %s (%s) | %.2f s | %d | %d | %d | %d |", a.Objects, a.Run.WallSec, seconds(a.WallEach), mib(a.Run.PeakRSS), mib(a.Run.PeakAnon), a.Run.CPUSec, a.Modified, a.Unmanaged, a.Missing, a.Policy)
 	}
 	p("")
+	for _, a := range rows {
+		if a != nil && a.Load > 0 {
+			p("The %d-object runs began at a 1-minute load average of %.1f on %d CPUs: wall time above CPU time / CPUs is waiting for them.", a.Objects, a.Load, runtime.NumCPU())
+			p("")
+		}
+	}
 	small, large := rows[0], rows[len(rows)-1]
 	if large == nil || small == large || large.Objects <= small.Objects {
 		return
@@ -150,4 +163,14 @@ func auditRows(p func(string, ...any), rows ...*auditResult) {
 		small.Objects, large.Objects, (large.Run.WallSec-small.Run.WallSec)/d*1e6,
 		float64(large.Run.PeakRSS-small.Run.PeakRSS)/d/1024, (large.Run.CPUSec-small.Run.CPUSec)/d*1e6)
 	p("")
+}
+
+// loadAverage is the 1-minute load average of /proc/loadavg, or 0.
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f, _ := strconv.ParseFloat(strings.Fields(string(data)+" 0")[0], 64)
+	return f
 }
