@@ -171,6 +171,6 @@ func loadAverage() float64 {
 	if err != nil {
 		return 0
 	}
-	f, _ := strconv.ParseFloat(strings.Fields(string(data)+" 0")[0], 64)
+	f, _ := strconv.ParseFloat(strings.Fields(string(data) + " 0")[0], 64)
 	return f
 }
