@@ -3,7 +3,6 @@ package declared
 import (
 	"bytes"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
@@ -42,13 +41,8 @@ func parsePlain(file string, doc document) (objs []Object, ok bool) {
 	if err != nil || hasBoolKey(obj) {
 		return nil, false
 	}
-	apiVersion, _ := obj["apiVersion"].(string)
-	kind, _ := obj["kind"].(string)
-	if apiVersion == "" || kind == "" {
-		return nil, true // some other YAML (CI config, Helm values, ...)
-	}
-	u := &unstructured.Unstructured{Object: obj}
-	if isToolConfig(u) {
+	u := manifestObject(obj)
+	if u == nil {
 		return nil, true
 	}
 	if u.IsList() || u.GetName() == "" {
