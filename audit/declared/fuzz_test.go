@@ -25,7 +25,7 @@ func FuzzParseManifests(f *testing.F) {
 		"<<: {a: 1}\nb: 2\n",
 		"apiVersion: v1\nkind: X\nmetadata: {name: !!int x}\n",
 		"# comment\n\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n  data: {yes: a, \"yes\": b}\n",
-		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: {0o17: a, \"0o17\": b, 0x1: c, \"1\": d}\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: {0o17: a, \"0o17\": b, 0x1: c}\n",
 		"--- {apiVersion: v1, kind: ConfigMap, metadata: {name: e}}\n",
 		"%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\n",
 		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: g\ndata:\n  a: |\n    x\n    y\n  b: 1.0\n  c: 1e3\n  d: ~\n",
