@@ -86,7 +86,9 @@ func (w *Watcher) crdInformer() *informer {
 }
 
 // followSharedCRDs adds the discovery handlers to the informer that records
-// CRDs; they are removed when ctx ends.
+// CRDs; they are removed when ctx ends. An informer stopped because ctx
+// ended (a one-shot audit stops the watcher after its initial lists) is no
+// failure.
 func (w *Watcher) followSharedCRDs(ctx context.Context, inf *informer, notify func(), synced *atomic.Bool) <-chan struct{} {
 	signature := func(obj any) (string, bool) {
 		u, _, err := fromCache(obj)
@@ -98,7 +100,11 @@ func (w *Watcher) followSharedCRDs(ctx context.Context, inf *informer, notify fu
 	stopped := make(chan struct{})
 	reg, err := inf.informer.AddEventHandler(crdHandlers(notify, synced, signature))
 	if err != nil {
-		w.log.Warn("following CRDs for discovery failed; CRDs added later are not watched", "error", err)
+		// An informer stops when the watcher does: only a live watcher
+		// misses the CRDs added later.
+		if ctx.Err() == nil {
+			w.log.Warn("following CRDs for discovery failed; CRDs added later are not watched", "error", err)
+		}
 		close(stopped)
 		return stopped
 	}

@@ -2,7 +2,10 @@ package declared
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
+
+	"github.com/clusterscribe/clusterscribe/internal/yamldoc"
 )
 
 // FuzzParseManifests feeds arbitrary bytes to the manifest parser, as a
@@ -23,6 +26,11 @@ func FuzzParseManifests(f *testing.F) {
 		"[[[[[[[[[[[[[[[[[[[[",
 		"<<: {a: 1}\nb: 2\n",
 		"apiVersion: v1\nkind: X\nmetadata: {name: !!int x}\n",
+		"# comment\n\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n  data: {yes: a, \"yes\": b}\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: {0o17: a, \"0o17\": b, 0x1: c}\n",
+		"--- {apiVersion: v1, kind: ConfigMap, metadata: {name: e}}\n",
+		"%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: g\ndata:\n  a: |\n    x\n    y\n  b: 1.0\n  c: 1e3\n  d: ~\n",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -33,6 +41,7 @@ func FuzzParseManifests(f *testing.F) {
 		for _, sep := range []string{"\n", "\r", "\u0085", "\u2028", "\u2029"} {
 			lines += bytes.Count(data, []byte(sep))
 		}
+		samePaths(t, file, data)
 		objs, problems := parseManifests(file, data)
 		for _, p := range problems {
 			if p.Source.File != file || p.Source.Line < 1 || p.Source.Line > lines || p.Message == "" {
@@ -48,4 +57,25 @@ func FuzzParseManifests(f *testing.F) {
 			}
 		}
 	})
+}
+
+// samePaths checks that every document the one-parse path reads
+// (parsePlain) is read the same by the full path (parseChecked): same
+// objects, same lines, no problem.
+func samePaths(t *testing.T, file string, data []byte) {
+	t.Helper()
+	budget := failingLineBudget
+	for _, doc := range yamldoc.Split(data) {
+		plain, ok := parsePlain(file, doc)
+		if !ok {
+			continue
+		}
+		checked, problems := parseChecked(file, doc, &budget)
+		if len(problems) > 0 {
+			t.Fatalf("document at line %d: read in one parse, but the full path has problems %+v", doc.Line, problems)
+		}
+		if !reflect.DeepEqual(checked, plain) {
+			t.Fatalf("document at line %d: one parse differs from the full path:\nfull %+v\none  %+v", doc.Line, checked, plain)
+		}
+	}
 }

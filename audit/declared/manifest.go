@@ -39,6 +39,15 @@ func parseManifests(file string, data []byte) ([]Object, []findings.Problem) {
 }
 
 func parseDocument(file string, doc yamldoc.Document, budget *int) ([]Object, []findings.Problem) {
+	if objs, ok := parsePlain(file, doc); ok {
+		return objs, nil
+	}
+	return parseChecked(file, doc, budget)
+}
+
+// parseChecked reads a document with every check: its YAML tree first
+// (duplicate keys, alias bombs, the lines of list items), then the object.
+func parseChecked(file string, doc yamldoc.Document, budget *int) ([]Object, []findings.Problem) {
 	problem := func(line int, format string, args ...any) []findings.Problem {
 		return []findings.Problem{{Source: findings.Source{File: file, Line: line}, Message: fmt.Sprintf(format, args...)}}
 	}
@@ -71,20 +80,15 @@ func parseDocument(file string, doc yamldoc.Document, budget *int) ([]Object, []
 	if err != nil {
 		return nil, problem(line, "malformed manifest: %v", err)
 	}
-	apiVersion, _ := obj["apiVersion"].(string)
-	kind, _ := obj["kind"].(string)
-	if apiVersion == "" || kind == "" {
-		return nil, nil // some other YAML (CI config, Helm values, ...)
-	}
-	u := &unstructured.Unstructured{Object: obj}
-	if isToolConfig(u) {
+	u := manifestObject(obj)
+	if u == nil {
 		return nil, nil
 	}
 	if u.IsList() {
 		return listItems(file, u, root, doc.Line)
 	}
 	if u.GetName() == "" {
-		return nil, problem(line, "%s %s has no metadata.name; only named objects can be audited", apiVersion, kind)
+		return nil, problem(line, "%s %s has no metadata.name; only named objects can be audited", u.GetAPIVersion(), u.GetKind())
 	}
 	return []Object{{Object: u, Source: findings.Source{File: file, Line: line}}}, nil
 }
@@ -144,6 +148,22 @@ func listItems(file string, list *unstructured.Unstructured, root *yaml.Node, do
 		objs = append(objs, Object{Object: u, Source: findings.Source{File: file, Line: line}})
 	}
 	return objs, problems
+}
+
+// manifestObject returns the object a document declares, or nil when it
+// declares none: some other YAML (CI config, Helm values, ...) without
+// apiVersion or kind, or a tool's configuration.
+func manifestObject(obj map[string]any) *unstructured.Unstructured {
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	if apiVersion == "" || kind == "" {
+		return nil
+	}
+	u := &unstructured.Unstructured{Object: obj}
+	if isToolConfig(u) {
+		return nil
+	}
+	return u
 }
 
 // isToolConfig reports files that configure tools rather than declare

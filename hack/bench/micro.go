@@ -19,7 +19,7 @@ type microResult struct {
 }
 
 // microPackages hold the Go benchmarks of the hot paths.
-var microPackages = []string{"./serializer/", "./filters/", "./committer/", "./audit/", "./policies/"}
+var microPackages = []string{"./serializer/", "./filters/", "./committer/", "./audit/", "./audit/declared/", "./policies/"}
 
 // microBenchmarks runs the packages' Go benchmarks with -benchmem. The
 // benchmarks that seed a control plane of their own are left to
