@@ -1,11 +1,7 @@
 package operate_test
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
@@ -27,40 +23,8 @@ func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	testkit.Eventually(t, what, cond)
 }
 
-var cli struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// binary builds the clusterscribe CLI once per test run, into the user
-// cache directory (one binary, replaced by each run).
-func binary(t *testing.T) string {
-	t.Helper()
-	cli.once.Do(func() {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cli.err = err
-			return
-		}
-		dir := filepath.Join(cache, "clusterscribe", "operate-test")
-		if cli.err = os.MkdirAll(dir, 0o755); cli.err != nil {
-			return
-		}
-		cli.path = filepath.Join(dir, "clusterscribe")
-		tmp := cli.path + ".tmp"
-		cmd := exec.Command("go", "build", "-o", tmp, "github.com/clusterscribe/clusterscribe/cmd/clusterscribe")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			cli.err = fmt.Errorf("go build: %w\n%s", err, out)
-			return
-		}
-		cli.err = os.Rename(tmp, cli.path)
-	})
-	if cli.err != nil {
-		t.Fatal(cli.err)
-	}
-	return cli.path
-}
+// binary is the clusterscribe CLI, built once per test run.
+func binary(t *testing.T) string { return testkit.CLI(t) }
 
 // gitTry and gitOut run the real git binary in dir.
 func gitTry(dir string, args ...string) (string, error) { return gittest.Try(dir, args...) }

@@ -13,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/operate"
 )
 
@@ -100,22 +99,7 @@ func (r *replica) address(t *testing.T) string {
 }
 
 // setValue creates or updates ConfigMap name with data {"value": v}.
-func setValue(t *testing.T, cs kubernetes.Interface, ns, name string, v int) {
-	t.Helper()
-	cms := cs.CoreV1().ConfigMaps(ns)
-	cm, err := cms.Get(t.Context(), name, metav1.GetOptions{})
-	if err != nil {
-		cm = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"value": strconv.Itoa(v)}}
-		if _, err := cms.Create(t.Context(), cm, metav1.CreateOptions{}); err != nil {
-			t.Fatalf("create configmap %s: %v", name, err)
-		}
-		return
-	}
-	cm.Data = map[string]string{"value": strconv.Itoa(v)}
-	if _, err := cms.Update(t.Context(), cm, metav1.UpdateOptions{}); err != nil {
-		t.Fatalf("update configmap %s: %v", name, err)
-	}
-}
+var setValue = testcluster.SetValue
 
 // waitValues waits until the remote holds each ConfigMap with its value.
 func waitValues(t *testing.T, remote, ns string, want map[string]int) {

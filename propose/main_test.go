@@ -1,12 +1,11 @@
 package propose_test
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/internal/testgitea"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // One control plane and one Gitea server for the package; each test has a
@@ -17,30 +16,5 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	c, err := testcluster.Start(testcluster.Options{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
-		return 1
-	}
-	defer func() {
-		if err := c.Stop(); err != nil {
-			fmt.Fprintf(os.Stderr, "warning: %v\n", err)
-		}
-	}()
-	s, err := testgitea.Start(testgitea.Options{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
-		return 1
-	}
-	defer func() {
-		if err := s.Stop(); err != nil {
-			fmt.Fprintf(os.Stderr, "warning: %v\n", err)
-		}
-	}()
-	cluster, forgeSrv = c, s
-	return m.Run()
+	testkit.Main(m, testcluster.Fixture(&cluster, testcluster.Options{}), testgitea.Fixture(&forgeSrv))
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 	"github.com/clusterscribe/clusterscribe/record"
 )
@@ -271,16 +272,8 @@ func waitCLIPushed(t *testing.T, run *cliRun, clone, remote string) {
 	}
 }
 
-// buildCLI builds the clusterscribe command into the test's directory.
-func buildCLI(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "clusterscribe")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/clusterscribe/clusterscribe/cmd/clusterscribe")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
+// buildCLI is the clusterscribe command, built once per test run.
+func buildCLI(t *testing.T) string { return testkit.CLI(t) }
 
 // cliRun is one clusterscribe process.
 type cliRun struct {

@@ -12,11 +12,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/record"
 )
 
@@ -27,22 +25,7 @@ func newBareRemote(t *testing.T, dir string) string {
 }
 
 // setValue creates or updates ConfigMap name with data {"value": v}.
-func setValue(t *testing.T, cs kubernetes.Interface, ns, name string, v int) {
-	t.Helper()
-	cms := cs.CoreV1().ConfigMaps(ns)
-	cm, err := cms.Get(t.Context(), name, metav1.GetOptions{})
-	if err != nil {
-		cm = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"value": strconv.Itoa(v)}}
-		if _, err := cms.Create(t.Context(), cm, metav1.CreateOptions{}); err != nil {
-			t.Fatalf("create configmap %s: %v", name, err)
-		}
-		return
-	}
-	cm.Data = map[string]string{"value": strconv.Itoa(v)}
-	if _, err := cms.Update(t.Context(), cm, metav1.UpdateOptions{}); err != nil {
-		t.Fatalf("update configmap %s: %v", name, err)
-	}
-}
+var setValue = testcluster.SetValue
 
 func hasValue(v int) func(string) bool {
 	return func(s string) bool { return strings.Contains(s, "value: \""+strconv.Itoa(v)+"\"\n") }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // TestNoKubeconfigFailsAtOnce runs the real binary as a user would on a
@@ -17,10 +19,7 @@ import (
 // consults, and never reach for client-go's default of localhost:8080 (run
 // once served its own endpoints there and talked to itself).
 func TestNoKubeconfigFailsAtOnce(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "clusterscribe")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testkit.CLI(t)
 	home := t.TempDir()
 	config := filepath.Join(home, "config.yaml")
 	if err := os.WriteFile(config, []byte("apiVersion: clusterscribe.io/v1alpha1\nkind: Config\nrecord:\n  repo: "+filepath.Join(home, "backup")+"\n"), 0o600); err != nil {

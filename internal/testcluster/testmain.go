@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
-	"os"
+	"strconv"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -20,7 +20,7 @@ import (
 //	var cluster *testcluster.Cluster
 //	func TestMain(m *testing.M) { testcluster.Main(m, &cluster) }
 func Main(m *testing.M, into **Cluster) {
-	os.Exit(run(m, into, Options{}))
+	testkit.Main(m, Fixture(into, Options{}))
 }
 
 // MainWith is Main with a control plane started with opts, e.g. with
@@ -30,22 +30,20 @@ func Main(m *testing.M, into **Cluster) {
 //		testcluster.MainWith(m, &cluster, testcluster.Options{Controllers: true})
 //	}
 func MainWith(m *testing.M, into **Cluster, opts Options) {
-	os.Exit(run(m, into, opts))
+	testkit.Main(m, Fixture(into, opts))
 }
 
-func run(m *testing.M, into **Cluster, opts Options) int {
-	c, err := Start(opts)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
-		return 1
-	}
-	defer func() {
-		if err := c.Stop(); err != nil {
-			fmt.Fprintf(os.Stderr, "warning: %v\n", err)
+// Fixture starts a control plane with opts into *into, for testkit.Main
+// in a package that needs more than a cluster.
+func Fixture(into **Cluster, opts Options) testkit.Fixture {
+	return func() (func() error, error) {
+		c, err := Start(opts)
+		if err != nil {
+			return nil, err
 		}
-	}()
-	*into = c
-	return m.Run()
+		*into = c
+		return c.Stop, nil
+	}
 }
 
 // Namespace creates a namespace of its own for one test and deletes it when
@@ -76,4 +74,23 @@ func (c *Cluster) Clientset(t testing.TB) kubernetes.Interface {
 		t.Fatalf("clientset: %v", err)
 	}
 	return cs
+}
+
+// SetValue creates or updates ConfigMap ns/name with data {"value": v}:
+// the change the tests make and then look for in a backup.
+func SetValue(t testing.TB, cs kubernetes.Interface, ns, name string, v int) {
+	t.Helper()
+	cms := cs.CoreV1().ConfigMaps(ns)
+	cm, err := cms.Get(t.Context(), name, metav1.GetOptions{})
+	if err != nil {
+		cm = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"value": strconv.Itoa(v)}}
+		if _, err := cms.Create(t.Context(), cm, metav1.CreateOptions{}); err != nil {
+			t.Fatalf("create configmap %s: %v", name, err)
+		}
+		return
+	}
+	cm.Data = map[string]string{"value": strconv.Itoa(v)}
+	if _, err := cms.Update(t.Context(), cm, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("update configmap %s: %v", name, err)
+	}
 }

@@ -1,7 +1,6 @@
 package testgitea
 
 import (
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"code.gitea.io/sdk/gitea"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 )
 
@@ -19,22 +19,20 @@ import (
 //	var forge *testgitea.Server
 //	func TestMain(m *testing.M) { testgitea.Main(m, &forge) }
 func Main(m *testing.M, into **Server) {
-	os.Exit(run(m, into))
+	testkit.Main(m, Fixture(into))
 }
 
-func run(m *testing.M, into **Server) int {
-	s, err := Start(Options{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
-		return 1
-	}
-	defer func() {
-		if err := s.Stop(); err != nil {
-			fmt.Fprintf(os.Stderr, "warning: %v\n", err)
+// Fixture starts a server into *into, for testkit.Main in a package that
+// needs more than a forge.
+func Fixture(into **Server) testkit.Fixture {
+	return func() (func() error, error) {
+		s, err := Start(Options{})
+		if err != nil {
+			return nil, err
 		}
-	}()
-	*into = s
-	return m.Run()
+		*into = s
+		return s.Stop, nil
+	}
 }
 
 // New starts a server for one test and stops it when the test ends. When

@@ -5,6 +5,8 @@ package testkit
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,4 +65,32 @@ func (b *SyncBuffer) String() string {
 // message.
 func (b *SyncBuffer) Count(msg string) int {
 	return strings.Count(b.String(), `"msg":`+strconv.Quote(msg))
+}
+
+// Fixture starts something a whole test package shares (a control plane,
+// a Gitea server) and returns how to stop it.
+type Fixture func() (stop func() error, err error)
+
+// Main runs a test package with its fixtures: it starts each in turn, runs
+// the tests, stops them in reverse order and exits. A fixture that does
+// not start fails the package with its error (which says what to build);
+// nothing is skipped.
+func Main(m *testing.M, fixtures ...Fixture) {
+	os.Exit(runMain(m, fixtures))
+}
+
+func runMain(m *testing.M, fixtures []Fixture) int {
+	for _, start := range fixtures {
+		stop, err := start()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
+			return 1
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				fmt.Fprintf(os.Stderr, "warning: %v\n", err)
+			}
+		}()
+	}
+	return m.Run()
 }
