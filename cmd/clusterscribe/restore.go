@@ -141,9 +141,10 @@ func newRestoreCommand(g *globals) *cobra.Command {
 			"server-side apply (field manager \"clusterscribe\"), in dependency order: CRDs (waited for until\n" +
 			"Established), Namespaces, cluster RBAC, ServiceAccounts, Secrets and ConfigMaps, volumes,\n" +
 			"workloads, Services, then everything else; the objects of one step at once, at the pace the API\n" +
-			"server allows (--qps is a cap; the rate halves on 429 and recovers). It never deletes. Redacted Secrets are skipped and\n" +
-			"listed; encrypted ones are decrypted with --age-identity. An object that fails is reported and\n" +
-			"the rest continues; the exit status is non-zero when any object failed.\n\n" +
+			"server allows (--qps is a cap; the rate halves on 429 and recovers). It never deletes.\n" +
+			"Redacted Secrets are skipped and listed; encrypted ones are decrypted with --age-identity.\n" +
+			"An object that fails is reported and the rest continues; the exit status is non-zero when\n" +
+			"any object failed.\n\n" +
 			"Objects may be named as kubectl names them (TYPE/NAME, resolved in -n's namespace): only those\n" +
 			"are restored. Without objects, -n restores one namespace, as --namespaces does (cluster-scoped\n" +
 			"objects stay in scope).",
