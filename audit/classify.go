@@ -221,7 +221,7 @@ func restrictTo(obj *unstructured.Unstructured, fieldManager string) *unstructur
 		return obj
 	}
 	r := restrictor{live: obj.Object, ours: ours, others: others}
-	content, _ := r.prune(deepCopy(obj.Object), nil)
+	content, _ := r.prune(obj.DeepCopy().Object, nil)
 	m, _ := content.(map[string]any)
 	return &unstructured.Unstructured{Object: m}
 }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -188,35 +189,9 @@ func quantityOf(v any) (resource.Quantity, error) {
 	}
 }
 
-// normalizeNumbers makes integral float64 values int64, so that numbers
-// compare by value whatever their source.
-func normalizeNumbers(v any) any {
-	switch t := v.(type) {
-	case float64:
-		if t == float64(int64(t)) {
-			return int64(t)
-		}
-		return t
-	case int:
-		return int64(t)
-	case int32:
-		return int64(t)
-	case []any:
-		out := make([]any, len(t))
-		for i, c := range t {
-			out[i] = normalizeNumbers(c)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, c := range t {
-			out[k] = normalizeNumbers(c)
-		}
-		return out
-	default:
-		return v
-	}
-}
+// normalizeNumbers makes numbers compare by value whatever their source
+// (jsonvalue's one rule: integral below 2^53 is an int64).
+func normalizeNumbers(v any) any { return jsonvalue.Canonical(v) }
 
 // identical reports, without allocating, whether d and l are the same
 // JSON value: same keys, same list lengths, scalars equal as scalarEqual
@@ -278,8 +253,8 @@ func numberOf(v any) (number, bool) {
 	case int32:
 		return number{isInt: true, i: int64(t)}, true
 	case float64:
-		if t == float64(int64(t)) {
-			return number{isInt: true, i: int64(t)}, true
+		if i, ok := jsonvalue.Integral(t); ok {
+			return number{isInt: true, i: i}, true
 		}
 		if t != t { // NaN equals nothing, itself included
 			return number{}, false

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"encoding/json"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 )
 
 // fieldNode is one node of a managedFields field set (fieldsV1), read
@@ -266,10 +266,11 @@ func sameJSON(a, b any) (same, known bool) {
 		// Below 2^53 an integral float64 encodes as its exact digits.
 		const exact = 1 << 53
 		y, ok := b.(int64)
-		if !ok || x != math.Trunc(x) || math.Abs(x) >= exact || y >= exact || y <= -exact {
+		xi, integral := jsonvalue.Integral(x)
+		if !ok || !integral || y >= exact || y <= -exact {
 			return false, false
 		}
-		return int64(x) == y, true
+		return xi == y, true
 	}
 	return false, false
 }

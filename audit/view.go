@@ -9,6 +9,7 @@ import (
 	"github.com/sergi/go-diff/diffmatchpatch"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -171,25 +172,9 @@ func hunkRange(start, n int) string {
 	return fmt.Sprintf("%d,%d", start, n)
 }
 
-// deepCopy copies a JSON-like value.
-func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, c := range t {
-			out[k] = deepCopy(c)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, c := range t {
-			out[i] = deepCopy(c)
-		}
-		return out
-	default:
-		return v
-	}
-}
+// deepCopy copies a JSON-like value; numbers come out canonical
+// (jsonvalue), which no view or comparison tells apart.
+func deepCopy(v any) any { return jsonvalue.Canonical(v) }
 
 func sortedMapKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
