@@ -55,12 +55,12 @@ alerts:
 `,
 			want: func(c *operate.Config) {
 				c.ClusterName = "prod"
-				c.QPS = 7.5
-				c.Namespaces = []string{"team-a", "team-b"}
-				c.IncludeOwned = true
+				c.API.QPS = 7.5
+				c.Filters.Namespaces = []string{"team-a", "team-b"}
+				c.Filters.IncludeOwned = true
 				c.Record.Repo = "https://git.example.com/backup.git"
-				c.Record.BatchWindow = metav1.Duration{Duration: 5 * time.Second}
-				c.Record.GitTokenFile = "/etc/token"
+				c.Record.BatchWindow = 5 * time.Second
+				c.Record.TokenFile = "/etc/token"
 				c.Audit.Declared = "/srv/declared"
 				c.Audit.Interval = metav1.Duration{Duration: time.Hour}
 				c.Policies.BundledPolicies = true
@@ -142,15 +142,15 @@ func TestValidate(t *testing.T) {
 		{"nothing to run", func(c *operate.Config) { c.Record.Repo = "" }, "record.repo: nothing to run"},
 		{"policies only", func(c *operate.Config) { c.Record.Repo = ""; c.Policies.BundledPolicies = true }, ""},
 		{"bad cluster name", func(c *operate.Config) { c.ClusterName = "a/b" }, `cluster-name: "a/b" may hold only`},
-		{"zero qps", func(c *operate.Config) { c.QPS = 0 }, "qps: must be positive"},
-		{"bad kind pattern", func(c *operate.Config) { c.IncludeKinds = []string{".apps"} }, "include-kinds: bad kind pattern"},
-		{"bad selector", func(c *operate.Config) { c.Selector = "a in (" }, "selector: bad label selector"},
-		{"bad drop rule", func(c *operate.Config) { c.Drop = []string{":/ok", "nonsense"} }, "drop[1]:"},
-		{"unknown rule", func(c *operate.Config) { c.DisableRules = []string{"nope"} }, "disable-rules:"},
-		{"zero batch window", func(c *operate.Config) { c.Record.BatchWindow.Duration = 0 }, "record.batch-window: must be positive, got 0s"},
+		{"zero qps", func(c *operate.Config) { c.API.QPS = 0 }, "qps: must be positive"},
+		{"bad kind pattern", func(c *operate.Config) { c.Filters.IncludeKinds = []string{".apps"} }, "include-kinds: bad kind pattern"},
+		{"bad selector", func(c *operate.Config) { c.Filters.Selector = "a in (" }, "selector: bad label selector"},
+		{"bad drop rule", func(c *operate.Config) { c.Rules.Drop = []string{":/ok", "nonsense"} }, "drop[1]:"},
+		{"unknown rule", func(c *operate.Config) { c.Rules.DisableRules = []string{"nope"} }, "disable-rules:"},
+		{"zero batch window", func(c *operate.Config) { c.Record.BatchWindow = 0 }, "record.batch-window: must be positive, got 0s"},
 		{"bad secrets mode", func(c *operate.Config) { c.Record.Secrets = "plain" }, `record.secrets: "plain" is not one of redact, encrypt, omit`},
 		{"encrypt without recipient", func(c *operate.Config) { c.Record.Secrets = "encrypt" }, "record.age-recipient: secrets: encrypt needs"},
-		{"two token sources", func(c *operate.Config) { c.Record.GitTokenFile, c.Record.GitTokenEnv = "f", "E" }, "record.git-token-file: set only one of record.git-token-file, record.git-token-env"},
+		{"two token sources", func(c *operate.Config) { c.Record.TokenFile, c.Record.TokenEnv = "f", "E" }, "record.git-token-file: set only one of record.git-token-file, record.git-token-env"},
 		{"bad declared", func(c *operate.Config) { c.Audit.Declared = "ftp://host/repo" }, "audit.declared:"},
 		{"audit key without declared", func(c *operate.Config) { c.Audit.Output = "/tmp/r.json" }, "audit.output: needs audit.declared"},
 		{"bad format", func(c *operate.Config) { c.Audit.Format = "pdf" }, `audit.format: "pdf" is not one of`},
@@ -228,10 +228,10 @@ leader-election:
 	}
 	want := operate.Default()
 	want.ClusterName = "from-file"
-	want.QPS = 3
-	want.Namespaces = []string{"a", "b"}
+	want.API.QPS = 3
+	want.Filters.Namespaces = []string{"a", "b"}
 	want.Record.Repo = "/srv/backup"
-	want.Record.BatchWindow.Duration = 5 * time.Second
+	want.Record.BatchWindow = 5 * time.Second
 	want.Record.AuthorName = "file-author"
 	want.LeaderElection.Enabled = false
 	want.Audit.Interval.Duration = 20 * time.Minute
@@ -244,8 +244,8 @@ leader-election:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Record.BatchWindow.Duration != 5*time.Second || got.ClusterName != operate.Default().ClusterName {
-		t.Errorf("without a file: batch-window %s, cluster-name %q", got.Record.BatchWindow.Duration, got.ClusterName)
+	if got.Record.BatchWindow != 5*time.Second || got.ClusterName != operate.Default().ClusterName {
+		t.Errorf("without a file: batch-window %s, cluster-name %q", got.Record.BatchWindow, got.ClusterName)
 	}
 	// A missing file names itself.
 	if _, err := operate.Load(filepath.Join(t.TempDir(), "none.yaml"), &flags, fs); !errors.Is(err, operate.ErrInvalidConfig) || !strings.Contains(err.Error(), "none.yaml") {
@@ -289,7 +289,7 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Record.GitTokenFile, c.Audit.GitTokenFile = "", "" // files that exist in the pod only
+	c.Record.TokenFile, c.Audit.TokenFile = "", "" // files that exist in the pod only
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
