@@ -60,22 +60,22 @@ type AuditConfig struct {
 }
 
 // PoliciesConfig is compliance evaluation over the live objects in scope.
-// It is on when BundledPolicies or WritePolicyReports is true, or Policies
-// is not empty.
+// It is on when BundledPolicies or WritePolicyReports is true, or Dirs
+// (policies) is not empty. Its keys are the flags of `clusterscribe audit`.
 type PoliciesConfig struct {
-	BundledPolicies         bool            `json:"bundled-policies" help:"evaluate the bundled compliance policies (implied by policies)"`
-	Policies                []string        `json:"policies" flag:"array" help:"directories (or files) of user policies: conftest-style Rego, Gatekeeper templates and constraints"`
-	NoBundled               bool            `json:"no-bundled" help:"evaluate only the user policies"`
-	AllowedRegistries       []string        `json:"allowed-registries" help:"registries (or registry/path prefixes) images may come from"`
-	RequiredLabels          []string        `json:"required-labels" flag:"array" help:"labels workloads must carry, as key or key=regex"`
-	AllowedCapabilities     []string        `json:"allowed-capabilities" help:"capabilities containers may add without a finding"`
-	PolicyExcludeNamespaces []string        `json:"policy-exclude-namespaces" help:"namespaces the bundled policies skip (globs with a leading or trailing *)"`
-	DisablePolicies         []string        `json:"disable-policies" help:"bundled policies to switch off, by id"`
-	PolicyTimeout           metav1.Duration `json:"policy-timeout" help:"time allowed to one policy on one object"`
-	PolicyParallelism       int             `json:"policy-parallelism" help:"objects evaluated at once (default: number of CPUs)"`
-	PolicyReportPasses      bool            `json:"policy-report-passes" help:"record the objects each policy passed, so PolicyReports carry pass results and a true summary.pass"`
-	WritePolicyReports      bool            `json:"write-policy-reports" help:"apply the results to the cluster as wgpolicyk8s.io PolicyReports after every evaluation (implies bundled-policies; needs their CRDs and write access)"`
+	Evaluation         `json:",inline"`
+	WritePolicyReports bool `json:"write-policy-reports" help:"apply the policy results to the cluster as wgpolicyk8s.io/v1alpha2 PolicyReports after every evaluation (implies bundled-policies; needs their CRDs and write access); the only write audit can make"`
 }
+
+// Evaluation says whether policies are evaluated, and how: the flags of
+// `clusterscribe propose`, which shows the findings on what it proposes.
+type Evaluation struct {
+	BundledPolicies  bool `json:"bundled-policies" help:"evaluate the bundled compliance policies over the live objects in scope (implied by policies)"`
+	policies.Options `json:",inline"`
+}
+
+// Evaluating reports whether the options ask for policies.
+func (e Evaluation) Evaluating() bool { return e.BundledPolicies || len(e.Dirs) > 0 }
 
 // ProposeConfig is the propose job: pull requests against the declared
 // repo (audit.declared, with audit's credentials and scope) for drift,
@@ -153,7 +153,7 @@ func Default() Config {
 			Interval:    d(DefaultAuditInterval),
 			MinInterval: d(DefaultAuditMinInterval),
 		},
-		Policies: PoliciesConfig{PolicyTimeout: d(policies.DefaultTimeout), PolicyReportPasses: true},
+		Policies: PoliciesConfig{Evaluation: Evaluation{Options: policies.DefaultOptions()}},
 		Propose:  ProposeConfig{Options: propose.DefaultOptions()},
 		Alerts: AlertsConfig{
 			Drift:       true,
@@ -178,6 +178,5 @@ func Default() Config {
 func (c *Config) recording() bool { return c.Record.Repo != "" }
 func (c *Config) auditing() bool  { return c.Audit.Declared != "" }
 func (c *Config) evaluating() bool {
-	p := c.Policies
-	return p.BundledPolicies || p.WritePolicyReports || len(p.Policies) > 0
+	return c.Policies.Evaluating() || c.Policies.WritePolicyReports
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/operate"
+	"github.com/clusterscribe/clusterscribe/policies"
 )
 
 const header = "apiVersion: clusterscribe.io/v1alpha1\nkind: Config\n"
@@ -64,7 +65,7 @@ alerts:
 				c.Audit.Declared = "/srv/declared"
 				c.Audit.Interval = metav1.Duration{Duration: time.Hour}
 				c.Policies.BundledPolicies = true
-				c.Policies.RequiredLabels = []string{"team=^[a-z]+$"}
+				c.Policies.Params.RequiredLabels = policies.LabelRequirements{{Key: "team", AllowedRegex: "^[a-z]+$"}}
 				c.LeaderElection.Enabled = false
 				c.Alerts.Drift = false
 			},
@@ -111,6 +112,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"number for a duration", header + "audit:\n  interval: 600\n", []string{"audit.interval: expected a duration such as 30s or 10m, got a number 600"}},
 		{"scalar for a section", header + "record: yes\n", []string{"record: expected a mapping, got a boolean true"}},
 		{"duplicate key", header + "qps: 1\nqps: 2\n", []string{`"qps" already set in map`}},
+		{"bad label requirement", header + "policies:\n  required-labels: [team, \"team=(\"]\n", []string{`policies.required-labels[1]: label requirement "team=("`}},
 		{
 			"every error at once", header + "qps: x\nrecord:\n  branch: [a]\n  nope: 1\n",
 			[]string{"qps: expected a number", "record.branch: expected a string, got a list", "record.nope: unknown key"},
@@ -156,7 +158,6 @@ func TestValidate(t *testing.T) {
 		{"bad format", func(c *operate.Config) { c.Audit.Format = "pdf" }, `audit.format: "pdf" is not one of`},
 		{"min interval over interval", func(c *operate.Config) { c.Audit.MinInterval.Duration = time.Hour }, "audit.min-interval: 1h0m0s is longer than audit.interval"},
 		{"no-bundled without policies", func(c *operate.Config) { c.Policies.NoBundled = true }, "policies.no-bundled: needs at least one"},
-		{"bad label requirement", func(c *operate.Config) { c.Policies.RequiredLabels = []string{"team=("} }, "policies.required-labels[0]:"},
 		{"policy reports imply policies", func(c *operate.Config) { c.Record.Repo = ""; c.Policies.WritePolicyReports = true }, ""},
 		{"propose without declared", func(c *operate.Config) { c.Propose.Enabled, c.Propose.PatchDir = true, "/tmp" }, "propose.enabled: needs audit.declared"},
 		{"propose none without patch dir", func(c *operate.Config) { c.Audit.Declared, c.Propose.Enabled = "/srv/declared", true }, "propose.patch-dir: forge none writes .patch files"},

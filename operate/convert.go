@@ -38,28 +38,8 @@ func invalid(err error, section string) error {
 	return fmt.Errorf("%w: %w", ErrInvalidConfig, errors.Join(option.Keyed(err, section)...))
 }
 
-func (c *Config) policiesOptions(log *slog.Logger) (policies.Options, error) {
-	p := c.Policies
-	o := policies.Options{
-		Dirs:        p.Policies,
-		NoBundled:   p.NoBundled,
-		Timeout:     p.PolicyTimeout.Duration,
-		Parallelism: p.PolicyParallelism,
-		OmitPasses:  !p.PolicyReportPasses,
-		Logger:      log,
-		Params: policies.Params{
-			AllowedRegistries:   p.AllowedRegistries,
-			AllowedCapabilities: p.AllowedCapabilities,
-			ExcludedNamespaces:  p.PolicyExcludeNamespaces,
-			Disable:             p.DisablePolicies,
-		},
-	}
-	for i, s := range p.RequiredLabels {
-		l, err := policies.ParseLabelRequirement(s)
-		if err != nil {
-			return o, fmt.Errorf("%w: policies.required-labels[%d]: %w", ErrInvalidConfig, i, err)
-		}
-		o.Params.RequiredLabels = append(o.Params.RequiredLabels, l)
-	}
-	return o, nil
+func (c *Config) policiesOptions(log *slog.Logger) policies.Options {
+	o := c.Policies.Options
+	o.Logger = log
+	return o
 }

@@ -86,7 +86,8 @@ func decodeSection(v reflect.Value, data json.RawMessage, path string) []error {
 	var errs []error
 	for _, name := range names {
 		p := option.Join(path, name)
-		fv, ok := fields[name]
+		f, ok := fields[name]
+		fv := f.Value
 		switch {
 		case !ok:
 			err := fmt.Errorf("%s: unknown key", p)
@@ -103,6 +104,8 @@ func decodeSection(v reflect.Value, data json.RawMessage, path string) []error {
 		default:
 			if err := decodeValue(fv, m[name]); err != nil {
 				errs = append(errs, named(err, p, path))
+			} else if f.Negate {
+				fv.SetBool(!fv.Bool())
 			}
 		}
 	}

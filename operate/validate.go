@@ -16,7 +16,6 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/report"
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/internal/option"
-	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -143,19 +142,14 @@ func (c *Config) validateAudit(v *validator) {
 
 func (c *Config) validatePolicies(v *validator) {
 	p := c.Policies
-	if p.PolicyTimeout.Duration < 0 {
-		v.add("policies.policy-timeout", "must not be negative, got %s", p.PolicyTimeout.Duration)
+	if p.Timeout < 0 {
+		v.add("policies.policy-timeout", "must not be negative, got %s", p.Timeout)
 	}
-	if p.PolicyParallelism < 0 {
-		v.add("policies.policy-parallelism", "must not be negative, got %d", p.PolicyParallelism)
+	if p.Parallelism < 0 {
+		v.add("policies.policy-parallelism", "must not be negative, got %d", p.Parallelism)
 	}
-	if p.NoBundled && len(p.Policies) == 0 {
+	if p.NoBundled && len(p.Dirs) == 0 {
 		v.add("policies.no-bundled", "needs at least one directory in policies.policies")
-	}
-	for i, s := range p.RequiredLabels {
-		if _, err := policies.ParseLabelRequirement(s); err != nil {
-			v.add(fmt.Sprintf("policies.required-labels[%d]", i), "%v", err)
-		}
 	}
 }
 

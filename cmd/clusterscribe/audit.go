@@ -32,9 +32,7 @@ type auditOptions struct {
 	shared       operate.Shared
 	audit        audit.Options
 	out          *outputFlags
-	policies     policies.Options
-	withBundled  bool
-	writeReports bool
+	policies     operate.PoliciesConfig
 }
 
 // bindFlags binds the options audit shares with record and propose, and
@@ -43,10 +41,8 @@ func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
 	o.shared = operate.DefaultShared()
 	option.Bind(fs, "", &o.audit)
 	option.Bind(fs, "", &o.shared)
-	fs.BoolVar(&o.withBundled, "bundled-policies", false, "also evaluate the bundled compliance policies over the live objects in scope (implied by --policies)")
-	o.policies.BindFlags(fs)
-	fs.BoolVar(&o.writeReports, "write-policy-reports", false,
-		"apply the policy results to the cluster as wgpolicyk8s.io/v1alpha2 PolicyReports (implies --bundled-policies); the only write clusterscribe audit can make")
+	o.policies.Options = policies.DefaultOptions()
+	option.Bind(fs, "", &o.policies)
 }
 
 // complete turns flags into a checked configuration.
@@ -135,9 +131,9 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 		return exitFailed, err
 	}
 	o.cfg.Logger = log
-	if o.withBundled || o.writeReports || len(o.policies.Dirs) > 0 {
+	if o.policies.Evaluating() || o.policies.WritePolicyReports {
 		o.policies.Logger = log
-		engine, err := policies.Load(cmd.Context(), o.policies)
+		engine, err := policies.Load(cmd.Context(), o.policies.Options)
 		if err != nil {
 			return exitFailed, err
 		}
@@ -156,7 +152,7 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 	if err := writeFindings(g, o.out, rep); err != nil {
 		return exitFailed, err
 	}
-	if o.writeReports {
+	if o.policies.WritePolicyReports {
 		n, err := audit.WritePolicyReports(cmd.Context(), restCfg, rep, o.cfg.Watcher.QPS, o.cfg.Watcher.Burst)
 		if err != nil {
 			return exitFailed, err

@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"path/filepath"
-
 )
 
 // Environment variables flags fall back to, as other tools read them.

@@ -35,8 +35,7 @@ type proposeOptions struct {
 	shared      operate.Shared
 	audit       audit.Options
 	propose     propose.Options
-	policies    policies.Options
-	withBundled bool
+	policies    operate.Evaluation
 	out         *outputFlags
 }
 
@@ -48,8 +47,8 @@ func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
 	option.Bind(fs, "", &o.audit)
 	option.Bind(fs, "", &o.propose)
 	option.Bind(fs, "", &o.shared)
-	fs.BoolVar(&o.withBundled, "bundled-policies", false, "evaluate the bundled compliance policies and show their findings on the proposed objects (implied by --policies)")
-	o.policies.BindFlags(fs)
+	o.policies.Options = policies.DefaultOptions()
+	option.Bind(fs, "", &o.policies)
 }
 
 // complete turns flags into a checked configuration.
@@ -180,9 +179,9 @@ func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
 	}
 	o.cfg.Logger = log
 	o.cfg.Audit.Logger = log
-	if o.withBundled || len(o.policies.Dirs) > 0 {
+	if o.policies.Evaluating() {
 		o.policies.Logger = log
-		engine, err := policies.Load(cmd.Context(), o.policies)
+		engine, err := policies.Load(cmd.Context(), o.policies.Options)
 		if err != nil {
 			return &exitError{code: exitFailed, err: err}
 		}

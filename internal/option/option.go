@@ -10,6 +10,8 @@
 //	              that is no flag (a configuration file's apiVersion)
 //	short:"l"     a one-letter shorthand of the flag
 //	flag:"array"  a repeatable flag whose values are not split at commas
+//	negate:"true" a bool option that sets the negation of its value: the
+//	              user says "report passes", the field says OmitPasses
 //
 // An embedded struct, or a struct field tagged json:",inline", is
 // flattened; any other struct field with a name is a section, whose
@@ -19,6 +21,7 @@ package option
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +38,9 @@ type Option struct {
 	Short string
 	// Array marks a repeatable flag whose values are not split at commas.
 	Array bool
+	// Negate marks a bool option whose field holds the negation of its
+	// value.
+	Negate bool
 	// Value is the field, addressable.
 	Value reflect.Value
 }
@@ -94,10 +100,9 @@ func Walk(ptr any, prefix string) []Option {
 				if helper != nil {
 					help = helper.OptionHelp(name, help)
 				}
-				out = append(out, Option{
-					Path: Join(prefix, name), Help: help, Short: f.Tag.Get("short"),
-					Array: f.Tag.Get("flag") == "array", Value: fv,
-				})
+				o := leaf(f, fv)
+				o.Path, o.Help = Join(prefix, name), help
+				out = append(out, o)
 			}
 		}
 	}
@@ -105,20 +110,29 @@ func Walk(ptr any, prefix string) []Option {
 	return out
 }
 
+// leaf is the option of field f (path and help aside).
+func leaf(f reflect.StructField, v reflect.Value) Option {
+	return Option{Short: f.Tag.Get("short"), Array: f.Tag.Get("flag") == "array", Negate: f.Tag.Get("negate") == "true", Value: v}
+}
+
 // Fields maps the names of a section's options and sub-sections (inline
-// structs flattened) to their fields.
-func Fields(v reflect.Value) map[string]reflect.Value {
-	out := map[string]reflect.Value{}
+// structs flattened) to their fields, as options named by their name
+// alone.
+func Fields(v reflect.Value) map[string]Option {
+	out := map[string]Option{}
 	t := v.Type()
 	for i := range t.NumField() {
-		name, inline := Name(t.Field(i))
+		f := t.Field(i)
+		name, inline := Name(f)
 		switch {
 		case inline:
-			for k, fv := range Fields(v.Field(i)) {
-				out[k] = fv
+			for k, o := range Fields(v.Field(i)) {
+				out[k] = o
 			}
 		case name != "":
-			out[name] = v.Field(i)
+			o := leaf(f, v.Field(i))
+			o.Path, o.Help = name, f.Tag.Get("help")
+			out[name] = o
 		}
 	}
 	return out
@@ -149,6 +163,10 @@ func bind(fs *pflag.FlagSet, o Option) {
 	case *string:
 		fs.StringVarP(p, name, short, *p, help)
 	case *bool:
+		if o.Negate {
+			fs.VarPF(negated{p}, name, short, help).NoOptDefVal = "true"
+			return
+		}
 		fs.BoolVarP(p, name, short, *p, help)
 	case *int:
 		fs.IntVarP(p, name, short, *p, help)
@@ -194,3 +212,19 @@ func NameOf[T any](field string) string {
 type Helper interface {
 	OptionHelp(name, help string) string
 }
+
+// negated is the flag of a bool option with negate:"true".
+type negated struct{ dst *bool }
+
+func (v negated) String() string { return strconv.FormatBool(!*v.dst) }
+
+func (v negated) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	*v.dst = !b
+	return nil
+}
+
+func (negated) Type() string { return "bool" }
