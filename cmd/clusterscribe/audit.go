@@ -28,11 +28,11 @@ const (
 var errDrift = errors.New("drift found")
 
 type auditOptions struct {
-	cfg          audit.Config
-	shared       operate.Shared
-	audit        audit.Options
-	out          *outputFlags
-	policies     operate.PoliciesConfig
+	cfg      audit.Config
+	shared   operate.Shared
+	audit    audit.Options
+	out      *outputFlags
+	policies operate.PoliciesConfig
 }
 
 // bindFlags binds the options audit shares with record and propose, and

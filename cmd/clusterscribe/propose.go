@@ -31,12 +31,12 @@ const (
 )
 
 type proposeOptions struct {
-	cfg         propose.Config
-	shared      operate.Shared
-	audit       audit.Options
-	propose     propose.Options
-	policies    operate.Evaluation
-	out         *outputFlags
+	cfg      propose.Config
+	shared   operate.Shared
+	audit    audit.Options
+	propose  propose.Options
+	policies operate.Evaluation
+	out      *outputFlags
 }
 
 // bindFlags binds propose's options and every option of the audit it runs

@@ -5,10 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 )
 
 // TestProposeAgreesWithAudit checks that propose takes every option of the
@@ -17,18 +13,9 @@ import (
 // both see the live change; an unknown --disable-rules is refused by both,
 // named as the flag.
 func TestProposeAgreesWithAudit(t *testing.T) {
-	dir, kubeconfig := clusterKubeconfig(t)
-	ns := cluster.Namespace(t, "agree")
-	manifest := strings.ReplaceAll(proposeManifest, "%NS%", ns)
-	declaredDir := filepath.Join(dir, "declared")
-	commitDir(t, declaredDir, map[string]string{"settings.yaml": manifest})
-	applyManifest(t, manifest)
-	cs := kubernetes.NewForConfigOrDie(cluster.Config)
-	if _, err := cs.CoreV1().ConfigMaps(ns).Patch(t.Context(), "settings", types.MergePatchType,
-		[]byte(`{"data":{"MODE":"maintenance"}}`), metav1.PatchOptions{FieldManager: "kubectl-edit"}); err != nil {
-		t.Fatal(err)
-	}
-	scope := []string{"--kubeconfig", kubeconfig, "--declared", declaredDir, "--namespaces", ns, "--include-kinds", "configmap"}
+	d := newDriftedSettings(t, "agree")
+	dir := d.dir
+	scope := []string{"--kubeconfig", d.kubeconfig, "--declared", d.declaredDir, "--namespaces", d.ns, "--include-kinds", "configmap"}
 	audit := func(extra ...string) error {
 		t.Helper()
 		_, _, err := runCommand(t, append(append([]string{"audit"}, scope...), extra...)...)
