@@ -119,6 +119,7 @@ func (o *Options) BindFlags(fs *pflag.FlagSet) { option.Bind(fs, "", o) }
 // value it is given, a configuration file a list of strings.
 type LabelRequirements []LabelRequirement
 
+// String renders the requirements as the flag takes them.
 func (l *LabelRequirements) String() string {
 	parts := make([]string, len(*l))
 	for i, r := range *l {
@@ -137,6 +138,7 @@ func (l *LabelRequirements) Set(s string) error {
 	return nil
 }
 
+// Type names the values in the help of the flag.
 func (*LabelRequirements) Type() string { return "key[=regex]" }
 
 // UnmarshalJSON reads a list of "key" or "key=regex"; a bad one is an
