@@ -22,9 +22,11 @@ var (
 	ErrExcludedKind = errors.New("excluded kind")
 )
 
-// FlagError reports one bad value of one option, named by its flag.
+// FlagError reports one bad value of one option, named by its declared
+// name (see option.Named): rendered as a flag by Error, as a key by a
+// configuration file.
 type FlagError struct {
-	// Flag is the flag with its dashes, e.g. "--include-kinds".
+	// Flag is the option's name, e.g. "include-kinds".
 	Flag string
 	// Value is the offending value as the user gave it.
 	Value string
@@ -35,8 +37,14 @@ type FlagError struct {
 }
 
 // Error renders e.g. `--include-kinds: unknown kind "Deploymnet"`.
-func (e *FlagError) Error() string {
-	s := fmt.Sprintf("%s: %v %q", e.Flag, e.Err, e.Value)
+func (e *FlagError) Error() string { return "--" + e.Flag + ": " + e.Problem() }
+
+// Option is the option's declared name.
+func (e *FlagError) Option() string { return e.Flag }
+
+// Problem is the message without the option's name: `unknown kind "Deploymnet"`.
+func (e *FlagError) Problem() string {
+	s := fmt.Sprintf("%v %q", e.Err, e.Value)
 	if e.Detail != nil {
 		s += ": " + e.Detail.Error()
 	}

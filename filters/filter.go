@@ -56,7 +56,7 @@ func New(o Options) (*Filter, error) {
 	if s := strings.TrimSpace(o.Selector); s != "" {
 		sel, err := labels.Parse(s)
 		if err != nil {
-			errs = append(errs, &FlagError{Flag: "--" + flagSelector, Value: o.Selector, Err: ErrBadSelector, Detail: err})
+			errs = append(errs, &FlagError{Flag: flagSelector, Value: o.Selector, Err: ErrBadSelector, Detail: err})
 		} else if !sel.Empty() {
 			f.selector = sel
 		}
@@ -94,7 +94,7 @@ func compileKindPatterns(flag string, values []string, errs *[]error) []kindPatt
 	for _, v := range values {
 		p, err := parseKindPattern(v)
 		if err != nil {
-			*errs = append(*errs, &FlagError{Flag: "--" + flag, Value: v, Err: ErrBadKindPattern, Detail: err})
+			*errs = append(*errs, &FlagError{Flag: flag, Value: v, Err: ErrBadKindPattern, Detail: err})
 			continue
 		}
 		out = append(out, p)
@@ -107,12 +107,12 @@ func compileGlobs(flag string, values []string, errs *[]error) []string {
 	for _, v := range values {
 		g := strings.TrimSpace(v)
 		if g == "" {
-			*errs = append(*errs, &FlagError{Flag: "--" + flag, Value: v, Err: ErrBadGlob, Detail: errors.New("empty pattern")})
+			*errs = append(*errs, &FlagError{Flag: flag, Value: v, Err: ErrBadGlob, Detail: errors.New("empty pattern")})
 			continue
 		}
 		// path.Match checks the whole pattern, whatever the name.
 		if _, err := path.Match(g, ""); err != nil {
-			*errs = append(*errs, &FlagError{Flag: "--" + flag, Value: v, Err: ErrBadGlob, Detail: err})
+			*errs = append(*errs, &FlagError{Flag: flag, Value: v, Err: ErrBadGlob, Detail: err})
 			continue
 		}
 		out = append(out, g)
@@ -144,7 +144,7 @@ func includedExclusions(o Options, errs *[]error) map[string]bool {
 		name := strings.ToLower(strings.TrimSpace(v))
 		if name != IncludeAll && !slices.Contains(known, name) {
 			*errs = append(*errs, &FlagError{
-				Flag: "--" + flagIncludeExcluded, Value: v, Err: ErrUnknownExclusion,
+				Flag: flagIncludeExcluded, Value: v, Err: ErrUnknownExclusion,
 				Detail: fmt.Errorf("known: %s, %s", IncludeAll, strings.Join(known, ", ")),
 			})
 			continue

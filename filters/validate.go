@@ -36,17 +36,17 @@ func (f *Filter) Validate(served []watcher.Resource) error {
 		}
 		switch {
 		case !matched:
-			errs = append(errs, &FlagError{Flag: "--" + flagIncludeKinds, Value: p.raw, Err: ErrUnknownKind})
+			errs = append(errs, &FlagError{Flag: flagIncludeKinds, Value: p.raw, Err: ErrUnknownKind})
 		case !wanted:
 			errs = append(errs, &FlagError{
-				Flag: "--" + flagIncludeKinds, Value: p.raw, Err: ErrExcludedKind,
+				Flag: flagIncludeKinds, Value: p.raw, Err: ErrExcludedKind,
 				Detail: excludedDetail(reasons),
 			})
 		}
 	}
 	for _, p := range f.exclude {
 		if !matchesAnyResource(p, served) {
-			errs = append(errs, &FlagError{Flag: "--" + flagExcludeKinds, Value: p.raw, Err: ErrUnknownKind})
+			errs = append(errs, &FlagError{Flag: flagExcludeKinds, Value: p.raw, Err: ErrUnknownKind})
 		}
 	}
 	return errors.Join(errs...)

@@ -14,7 +14,7 @@ import (
 // the recording and the audit; without it, both attribute from
 // managedFields only.
 func (o *operator) prepareReceiver() error {
-	opts := o.cfg.Record.Options
+	opts := o.cfg.Record.AuditWebhook
 	if !opts.Enabled() {
 		o.log.Info("changes and findings are attributed from managedFields only: record.audit-webhook-addr is not set")
 		return nil
@@ -46,7 +46,7 @@ func (o *operator) withPeople(ctx context.Context, cfg audit.Config) audit.Confi
 	if o.receiver != nil || o.cfg.Audit.BackupRepo == "" {
 		return cfg
 	}
-	people, err := restore.ReadPeople(ctx, restore.Source{Repo: o.cfg.Audit.BackupRepo, Auth: gitAuth(o.cfg.Record.GitAuth)})
+	people, err := restore.ReadPeople(ctx, restore.Source{Repo: o.cfg.Audit.BackupRepo, Auth: o.cfg.Record.Auth})
 	if err != nil {
 		o.log.Warn("findings name field managers only: audit.backup-repo could not be read", "error", err)
 		return cfg

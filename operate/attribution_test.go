@@ -47,7 +47,7 @@ func TestReceiverWiredIntoRun(t *testing.T) {
 	cfg := Default()
 	cfg.Record.Repo = t.TempDir()
 	cfg.Audit.Declared = t.TempDir()
-	cfg.Record.Options = auditwebhook.Options{Addr: "127.0.0.1:0", TokenFile: token}
+	cfg.Record.AuditWebhook = auditwebhook.Options{Addr: "127.0.0.1:0", TokenFile: token}
 	o, err := prepare(t.Context(), &rest.Config{Host: "https://127.0.0.1:1"}, cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +68,7 @@ func TestReceiverWiredIntoRun(t *testing.T) {
 		t.Errorf("run's metrics lack %s: %v", auditwebhook.MetricDropped, names)
 	}
 
-	cfg.Record.Options = auditwebhook.Options{Addr: "0.0.0.0:0", TokenFile: token}
+	cfg.Record.AuditWebhook = auditwebhook.Options{Addr: "0.0.0.0:0", TokenFile: token}
 	if _, err := prepare(t.Context(), &rest.Config{Host: "https://127.0.0.1:1"}, cfg, Options{}); err == nil || !strings.Contains(err.Error(), "plain HTTP is allowed on loopback only") {
 		t.Errorf("off loopback without TLS: %v", err)
 	}

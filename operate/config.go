@@ -5,12 +5,10 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/clusterscribe/clusterscribe/internal/kube"
+	"github.com/clusterscribe/clusterscribe/audit"
 	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/propose"
 	"github.com/clusterscribe/clusterscribe/record"
-	"github.com/clusterscribe/clusterscribe/watcher"
-	"github.com/clusterscribe/clusterscribe/watcher/auditwebhook"
 )
 
 // The configuration file's type.
@@ -29,32 +27,20 @@ const (
 //	audit:
 //	  declared: https://git.example.com/platform/gitops.git@main
 //
-// Keys are named like the flags of `clusterscribe record` and `clusterscribe
-// audit`; keys both commands share (the cluster's name, the API limits, the
-// filters, the normalization rules) sit at the top, the others in the
-// section of their job. Every key is also a flag of `run`, named by its path
-// (--record.batch-window, --qps); a flag given on the command line wins
-// over the file. The help tags are the flags' help.
+// Its keys are not declared here but by the packages whose options they
+// are (package internal/option): the ones every job shares (Shared: the
+// cluster's name, the API limits, the filters, the normalization rules)
+// sit at the top, the others in the section of their job, where they are
+// the flags of `clusterscribe record`, `audit` and `propose`. Every key is
+// also a flag of `run`, named by its path (--record.batch-window, --qps);
+// a flag given on the command line wins over the file.
 type Config struct {
 	APIVersion string `json:"apiVersion" help:"-"`
 	Kind       string `json:"kind" help:"-"`
 
-	ClusterName string  `json:"cluster-name" help:"this cluster's top directory in the backup branch and its name in reports and alerts"`
-	QPS         float64 `json:"qps" help:"client-side limit of API requests per second (watches, lists, audits)"`
-	Burst       int     `json:"burst" help:"client-side burst of API requests"`
-	PageSize    int64   `json:"page-size" help:"objects per page of the initial lists"`
+	Shared `json:",inline"`
 
-	IncludeKinds      []string `json:"include-kinds" help:"keep only these kinds: \"kind\", \"kind.group\" or \"*.group\""`
-	ExcludeKinds      []string `json:"exclude-kinds" help:"drop these kinds (same syntax as include-kinds; wins over it)"`
-	Namespaces        []string `json:"namespaces" help:"keep only these namespaces, as globs (e.g. team-*)"`
-	ExcludeNamespaces []string `json:"exclude-namespaces" help:"drop these namespaces, as globs (e.g. kube-*)"`
-	Selector          string   `json:"selector" help:"keep only objects whose labels match this selector"`
-	IncludeOwned      bool     `json:"include-owned" help:"keep controller-owned children (Pods, ReplicaSets, Jobs, ...)"`
-	IncludeExcluded   []string `json:"include-excluded" help:"default exclusions to keep anyway, by name, or all"`
-	DisableRules      []string `json:"disable-rules" help:"default normalization rules to switch off, by name"`
-	Drop              []string `json:"drop" help:"extra fields to drop, as Kind.group:/json/pointer (or :/pointer for every kind)"`
-
-	Record         RecordConfig         `json:"record"`
+	Record         record.Options       `json:"record"`
 	Audit          AuditConfig          `json:"audit"`
 	Policies       PoliciesConfig       `json:"policies"`
 	Propose        ProposeConfig        `json:"propose"`
@@ -63,89 +49,41 @@ type Config struct {
 	Server         ServerConfig         `json:"server"`
 }
 
-// GitAuth are the credentials of one Git remote, as files or environment
-// variables: never the secret itself.
-type GitAuth struct {
-	GitUsername   string `json:"git-username" help:"user name for https remotes"`
-	GitTokenFile  string `json:"git-token-file" help:"file holding the https token"`
-	GitTokenEnv   string `json:"git-token-env" help:"environment variable holding the https token"`
-	GitSSHKey     string `json:"git-ssh-key" help:"private key file for ssh remotes"`
-	GitKnownHosts string `json:"git-known-hosts" help:"known_hosts file for ssh remotes"`
-}
-
-// RecordConfig is the record job: the backup branch. It runs when Repo is
-// set.
-type RecordConfig struct {
-	Repo          string          `json:"repo" help:"backup repository: a local directory or a remote URL; recording is on when set"`
-	Branch        string          `json:"branch" help:"backup branch, created when missing"`
-	Workdir       string          `json:"workdir" help:"where a remote repository is cloned (default: the user cache directory)"`
-	BatchWindow   metav1.Duration `json:"batch-window" help:"how long changes gather before one commit"`
-	ShutdownGrace metav1.Duration `json:"shutdown-grace" help:"time allowed for the last commit and push on SIGTERM"`
-	AuthorName    string          `json:"author-name" help:"commit author name"`
-	AuthorEmail   string          `json:"author-email" help:"commit author email"`
-	GitAuth       `json:",inline"`
-	Secrets       string   `json:"secrets" help:"how Secret values are written: redact, encrypt (needs age-recipient) or omit"`
-	AgeRecipient  []string `json:"age-recipient" help:"age recipients (age1…) Secrets are encrypted to"`
-	// The audit webhook receiver: every replica serves it, the leader's
-	// commits, audits and alerts name the people it learns of.
-	auditwebhook.Options `json:",inline"`
-}
-
 // AuditConfig is the audit job: drift against the declared repo, when
 // Declared is set. Interval and MinInterval also pace policy evaluation.
 type AuditConfig struct {
-	Declared    string `json:"declared" help:"the declared state: a directory or a Git URL with an optional @ref; drift auditing is on when set"`
-	Path        string `json:"path" help:"sub-directory of the declared repo to audit against"`
-	Workdir     string `json:"workdir" help:"where the declared repo is cloned for each audit (default: the system temporary directory)"`
-	GitAuth     `json:",inline"`
-	Format      string          `json:"format" help:"format of the report written to output"`
-	Output      string          `json:"output" help:"file the latest report is written to after every audit (atomically)"`
-	Strict      bool            `json:"strict" help:"report every difference, also fields the server defaulted"`
-	ServerSide  bool            `json:"server-side" help:"compare against a server-side dry-run apply of each declared object"`
-	IgnoreRules string          `json:"ignore-rules" help:"file of Argo CD-style ignoreDifferences"`
-	Applier     []string        `json:"applier" help:"field managers that apply the declared repo with update operations"`
-	Controller  []string        `json:"controller" help:"field managers whose fields are never drift"`
-	BackupRepo  string          `json:"backup-repo" help:"backup repository whose commit lines name who changed each object, read before each audit when record.audit-webhook-addr is not set (the receiver is used when it is)"`
-	Interval    metav1.Duration `json:"interval" help:"audit and evaluate policies at least this often"`
-	MinInterval metav1.Duration `json:"min-interval" help:"after a recorded change, audit again, but not more often than this"`
+	audit.Options `json:",inline"`
+	Format        string          `json:"format" help:"format of the report written to output"`
+	Output        string          `json:"output" help:"file the latest report is written to after every audit (atomically)"`
+	Interval      metav1.Duration `json:"interval" help:"audit and evaluate policies at least this often"`
+	MinInterval   metav1.Duration `json:"min-interval" help:"after a recorded change, audit again, but not more often than this"`
 }
 
 // PoliciesConfig is compliance evaluation over the live objects in scope.
-// It is on when BundledPolicies or WritePolicyReports is true, or Policies
-// is not empty.
+// It is on when BundledPolicies or WritePolicyReports is true, or Dirs
+// (policies) is not empty. Its keys are the flags of `clusterscribe audit`.
 type PoliciesConfig struct {
-	BundledPolicies         bool            `json:"bundled-policies" help:"evaluate the bundled compliance policies (implied by policies)"`
-	Policies                []string        `json:"policies" flag:"array" help:"directories (or files) of user policies: conftest-style Rego, Gatekeeper templates and constraints"`
-	NoBundled               bool            `json:"no-bundled" help:"evaluate only the user policies"`
-	AllowedRegistries       []string        `json:"allowed-registries" help:"registries (or registry/path prefixes) images may come from"`
-	RequiredLabels          []string        `json:"required-labels" flag:"array" help:"labels workloads must carry, as key or key=regex"`
-	AllowedCapabilities     []string        `json:"allowed-capabilities" help:"capabilities containers may add without a finding"`
-	PolicyExcludeNamespaces []string        `json:"policy-exclude-namespaces" help:"namespaces the bundled policies skip (globs with a leading or trailing *)"`
-	DisablePolicies         []string        `json:"disable-policies" help:"bundled policies to switch off, by id"`
-	PolicyTimeout           metav1.Duration `json:"policy-timeout" help:"time allowed to one policy on one object"`
-	PolicyParallelism       int             `json:"policy-parallelism" help:"objects evaluated at once (default: number of CPUs)"`
-	PolicyReportPasses      bool            `json:"policy-report-passes" help:"record the objects each policy passed, so PolicyReports carry pass results and a true summary.pass"`
-	WritePolicyReports      bool            `json:"write-policy-reports" help:"apply the results to the cluster as wgpolicyk8s.io PolicyReports after every evaluation (implies bundled-policies; needs their CRDs and write access)"`
+	Evaluation         `json:",inline"`
+	WritePolicyReports bool `json:"write-policy-reports" help:"apply the policy results to the cluster as wgpolicyk8s.io/v1alpha2 PolicyReports after every evaluation (implies bundled-policies; needs their CRDs and write access); the only write audit can make"`
 }
+
+// Evaluation says whether policies are evaluated, and how: the flags of
+// `clusterscribe propose`, which shows the findings on what it proposes.
+type Evaluation struct {
+	BundledPolicies  bool `json:"bundled-policies" help:"evaluate the bundled compliance policies over the live objects in scope (implied by policies)"`
+	policies.Options `json:",inline"`
+}
+
+// Evaluating reports whether the options ask for policies.
+func (e Evaluation) Evaluating() bool { return e.BundledPolicies || len(e.Dirs) > 0 }
 
 // ProposeConfig is the propose job: pull requests against the declared
 // repo (audit.declared, with audit's credentials and scope) for drift,
-// after every audit. Its keys are named like the flags of `clusterscribe
-// propose`. It needs a build whose run wires a proposer in
-// (Options.NewProposer).
+// after every audit. Its keys are the flags of `clusterscribe propose`. It
+// needs a build whose run wires a proposer in (Options.NewProposer).
 type ProposeConfig struct {
-	Enabled        bool   `json:"enabled" help:"open or update pull requests for drift after every audit"`
-	Forge          string `json:"forge" help:"where pull requests are opened: gitea, github, gitlab, or none (branches and .patch files only)"`
-	ForgeURL       string `json:"forge-url" help:"the forge's URL (default: derived from audit.declared)"`
-	ForgeRepo      string `json:"forge-repo" help:"the repository on the forge, owner/name (default: from audit.declared)"`
-	TokenFile      string `json:"token-file" help:"file holding the forge's access token"`
-	TokenEnv       string `json:"token-env" help:"environment variable holding the forge's access token"`
-	BranchPrefix   string `json:"branch-prefix" help:"branches propose writes (and only these) live under this prefix"`
-	Group          bool   `json:"group" help:"one branch and pull request for all drift of a run instead of one per object"`
-	MaxPRs         int    `json:"max-prs" help:"pull requests opened at most per run (updates are not capped); negative: no cap"`
-	AdoptUnmanaged bool   `json:"adopt-unmanaged" help:"propose a new file for each Unmanaged object (Secrets excepted)"`
-	AdoptDir       string `json:"adopt-dir" help:"directory of the declared repo adopted objects are written to"`
-	PatchDir       string `json:"patch-dir" help:"where .patch files are written with forge none"`
+	Enabled         bool `json:"enabled" help:"open or update pull requests for drift after every audit"`
+	propose.Options `json:",inline"`
 }
 
 // AlertsConfig are the alert receivers. A finding alerts once, until it
@@ -206,32 +144,17 @@ const (
 func Default() Config {
 	d := func(v time.Duration) metav1.Duration { return metav1.Duration{Duration: v} }
 	return Config{
-		APIVersion:  APIVersion,
-		Kind:        Kind,
-		ClusterName: record.DefaultCluster,
-		QPS:         kube.DefaultQPS,
-		Burst:       kube.DefaultBurst,
-		PageSize:    watcher.DefaultPageSize,
-		Record: RecordConfig{
-			Branch:        record.DefaultBranch,
-			BatchWindow:   d(record.DefaultBatchWindow),
-			ShutdownGrace: d(record.DefaultShutdownGrace),
-			AuthorName:    "clusterscribe",
-			AuthorEmail:   "clusterscribe@localhost",
-			Secrets:       "redact",
-		},
+		APIVersion: APIVersion,
+		Kind:       Kind,
+		Shared:     DefaultShared(),
+		Record:     record.DefaultOptions(),
 		Audit: AuditConfig{
 			Format:      DefaultReportFormat,
 			Interval:    d(DefaultAuditInterval),
 			MinInterval: d(DefaultAuditMinInterval),
 		},
-		Policies: PoliciesConfig{PolicyTimeout: d(policies.DefaultTimeout), PolicyReportPasses: true},
-		Propose: ProposeConfig{
-			Forge:        "none",
-			BranchPrefix: propose.DefaultBranchPrefix,
-			MaxPRs:       propose.DefaultMaxPRs,
-			AdoptDir:     propose.DefaultAdoptDir,
-		},
+		Policies: PoliciesConfig{Evaluation: Evaluation{Options: policies.DefaultOptions()}},
+		Propose:  ProposeConfig{Options: propose.DefaultOptions()},
 		Alerts: AlertsConfig{
 			Drift:       true,
 			MinSeverity: DefaultMinSeverity,
@@ -255,6 +178,5 @@ func Default() Config {
 func (c *Config) recording() bool { return c.Record.Repo != "" }
 func (c *Config) auditing() bool  { return c.Audit.Declared != "" }
 func (c *Config) evaluating() bool {
-	p := c.Policies
-	return p.BundledPolicies || p.WritePolicyReports || len(p.Policies) > 0
+	return c.Policies.Evaluating() || c.Policies.WritePolicyReports
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/operate"
+	"github.com/clusterscribe/clusterscribe/policies"
 )
 
 const header = "apiVersion: clusterscribe.io/v1alpha1\nkind: Config\n"
@@ -55,16 +56,16 @@ alerts:
 `,
 			want: func(c *operate.Config) {
 				c.ClusterName = "prod"
-				c.QPS = 7.5
-				c.Namespaces = []string{"team-a", "team-b"}
-				c.IncludeOwned = true
+				c.API.QPS = 7.5
+				c.Filters.Namespaces = []string{"team-a", "team-b"}
+				c.Filters.IncludeOwned = true
 				c.Record.Repo = "https://git.example.com/backup.git"
-				c.Record.BatchWindow = metav1.Duration{Duration: 5 * time.Second}
-				c.Record.GitTokenFile = "/etc/token"
+				c.Record.BatchWindow = 5 * time.Second
+				c.Record.TokenFile = "/etc/token"
 				c.Audit.Declared = "/srv/declared"
 				c.Audit.Interval = metav1.Duration{Duration: time.Hour}
 				c.Policies.BundledPolicies = true
-				c.Policies.RequiredLabels = []string{"team=^[a-z]+$"}
+				c.Policies.Params.RequiredLabels = policies.LabelRequirements{{Key: "team", AllowedRegex: "^[a-z]+$"}}
 				c.LeaderElection.Enabled = false
 				c.Alerts.Drift = false
 			},
@@ -111,6 +112,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"number for a duration", header + "audit:\n  interval: 600\n", []string{"audit.interval: expected a duration such as 30s or 10m, got a number 600"}},
 		{"scalar for a section", header + "record: yes\n", []string{"record: expected a mapping, got a boolean true"}},
 		{"duplicate key", header + "qps: 1\nqps: 2\n", []string{`"qps" already set in map`}},
+		{"bad label requirement", header + "policies:\n  required-labels: [team, \"team=(\"]\n", []string{`policies.required-labels[1]: label requirement "team=("`}},
 		{
 			"every error at once", header + "qps: x\nrecord:\n  branch: [a]\n  nope: 1\n",
 			[]string{"qps: expected a number", "record.branch: expected a string, got a list", "record.nope: unknown key"},
@@ -142,21 +144,20 @@ func TestValidate(t *testing.T) {
 		{"nothing to run", func(c *operate.Config) { c.Record.Repo = "" }, "record.repo: nothing to run"},
 		{"policies only", func(c *operate.Config) { c.Record.Repo = ""; c.Policies.BundledPolicies = true }, ""},
 		{"bad cluster name", func(c *operate.Config) { c.ClusterName = "a/b" }, `cluster-name: "a/b" may hold only`},
-		{"zero qps", func(c *operate.Config) { c.QPS = 0 }, "qps: must be positive"},
-		{"bad kind pattern", func(c *operate.Config) { c.IncludeKinds = []string{".apps"} }, "include-kinds: bad kind pattern"},
-		{"bad selector", func(c *operate.Config) { c.Selector = "a in (" }, "selector: bad label selector"},
-		{"bad drop rule", func(c *operate.Config) { c.Drop = []string{":/ok", "nonsense"} }, "drop[1]:"},
-		{"unknown rule", func(c *operate.Config) { c.DisableRules = []string{"nope"} }, "disable-rules:"},
-		{"zero batch window", func(c *operate.Config) { c.Record.BatchWindow.Duration = 0 }, "record.batch-window: must be positive, got 0s"},
+		{"zero qps", func(c *operate.Config) { c.API.QPS = 0 }, "qps: must be positive"},
+		{"bad kind pattern", func(c *operate.Config) { c.Filters.IncludeKinds = []string{".apps"} }, "include-kinds: bad kind pattern"},
+		{"bad selector", func(c *operate.Config) { c.Filters.Selector = "a in (" }, "selector: bad label selector"},
+		{"bad drop rule", func(c *operate.Config) { c.Rules.Drop = []string{":/ok", "nonsense"} }, "drop[1]:"},
+		{"unknown rule", func(c *operate.Config) { c.Rules.DisableRules = []string{"nope"} }, "disable-rules:"},
+		{"zero batch window", func(c *operate.Config) { c.Record.BatchWindow = 0 }, "record.batch-window: must be positive, got 0s"},
 		{"bad secrets mode", func(c *operate.Config) { c.Record.Secrets = "plain" }, `record.secrets: "plain" is not one of redact, encrypt, omit`},
 		{"encrypt without recipient", func(c *operate.Config) { c.Record.Secrets = "encrypt" }, "record.age-recipient: secrets: encrypt needs"},
-		{"two token sources", func(c *operate.Config) { c.Record.GitTokenFile, c.Record.GitTokenEnv = "f", "E" }, "record.git-token-file: set only one of record.git-token-file, record.git-token-env"},
+		{"two token sources", func(c *operate.Config) { c.Record.TokenFile, c.Record.TokenEnv = "f", "E" }, "record.git-token-file: set only one of record.git-token-file, record.git-token-env"},
 		{"bad declared", func(c *operate.Config) { c.Audit.Declared = "ftp://host/repo" }, "audit.declared:"},
 		{"audit key without declared", func(c *operate.Config) { c.Audit.Output = "/tmp/r.json" }, "audit.output: needs audit.declared"},
 		{"bad format", func(c *operate.Config) { c.Audit.Format = "pdf" }, `audit.format: "pdf" is not one of`},
 		{"min interval over interval", func(c *operate.Config) { c.Audit.MinInterval.Duration = time.Hour }, "audit.min-interval: 1h0m0s is longer than audit.interval"},
 		{"no-bundled without policies", func(c *operate.Config) { c.Policies.NoBundled = true }, "policies.no-bundled: needs at least one"},
-		{"bad label requirement", func(c *operate.Config) { c.Policies.RequiredLabels = []string{"team=("} }, "policies.required-labels[0]:"},
 		{"policy reports imply policies", func(c *operate.Config) { c.Record.Repo = ""; c.Policies.WritePolicyReports = true }, ""},
 		{"propose without declared", func(c *operate.Config) { c.Propose.Enabled, c.Propose.PatchDir = true, "/tmp" }, "propose.enabled: needs audit.declared"},
 		{"propose none without patch dir", func(c *operate.Config) { c.Audit.Declared, c.Propose.Enabled = "/srv/declared", true }, "propose.patch-dir: forge none writes .patch files"},
@@ -228,10 +229,10 @@ leader-election:
 	}
 	want := operate.Default()
 	want.ClusterName = "from-file"
-	want.QPS = 3
-	want.Namespaces = []string{"a", "b"}
+	want.API.QPS = 3
+	want.Filters.Namespaces = []string{"a", "b"}
 	want.Record.Repo = "/srv/backup"
-	want.Record.BatchWindow.Duration = 5 * time.Second
+	want.Record.BatchWindow = 5 * time.Second
 	want.Record.AuthorName = "file-author"
 	want.LeaderElection.Enabled = false
 	want.Audit.Interval.Duration = 20 * time.Minute
@@ -244,8 +245,8 @@ leader-election:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Record.BatchWindow.Duration != 5*time.Second || got.ClusterName != operate.Default().ClusterName {
-		t.Errorf("without a file: batch-window %s, cluster-name %q", got.Record.BatchWindow.Duration, got.ClusterName)
+	if got.Record.BatchWindow != 5*time.Second || got.ClusterName != operate.Default().ClusterName {
+		t.Errorf("without a file: batch-window %s, cluster-name %q", got.Record.BatchWindow, got.ClusterName)
 	}
 	// A missing file names itself.
 	if _, err := operate.Load(filepath.Join(t.TempDir(), "none.yaml"), &flags, fs); !errors.Is(err, operate.ErrInvalidConfig) || !strings.Contains(err.Error(), "none.yaml") {
@@ -289,7 +290,7 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Record.GitTokenFile, c.Audit.GitTokenFile = "", "" // files that exist in the pod only
+	c.Record.TokenFile, c.Audit.TokenFile = "", "" // files that exist in the pod only
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"sigs.k8s.io/yaml"
+
+	"github.com/clusterscribe/clusterscribe/internal/option"
 )
 
 // ErrInvalidConfig wraps every error of Decode, Load and Validate.
@@ -75,7 +77,7 @@ func decodeSection(v reflect.Value, data json.RawMessage, path string) []error {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return []error{fmt.Errorf("%s: expected a mapping, got %s", orTop(path), kindOf(data))}
 	}
-	fields := fieldsOf(v)
+	fields := option.Fields(v)
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)
@@ -83,8 +85,9 @@ func decodeSection(v reflect.Value, data json.RawMessage, path string) []error {
 	slices.Sort(names)
 	var errs []error
 	for _, name := range names {
-		p := joinPath(path, name)
-		fv, ok := fields[name]
+		p := option.Join(path, name)
+		f, ok := fields[name]
+		fv := f.Value
 		switch {
 		case !ok:
 			err := fmt.Errorf("%s: unknown key", p)
@@ -94,13 +97,15 @@ func decodeSection(v reflect.Value, data json.RawMessage, path string) []error {
 			errs = append(errs, err)
 		case path == "" && (name == "apiVersion" || name == "kind"):
 			// checked by Decode
-		case isSection(fv.Type()):
+		case option.IsSection(fv.Type()):
 			if !isNull(m[name]) {
 				errs = append(errs, decodeSection(fv, m[name], p)...)
 			}
 		default:
 			if err := decodeValue(fv, m[name]); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", p, err))
+				errs = append(errs, named(err, p, path))
+			} else if f.Negate {
+				fv.SetBool(!fv.Bool())
 			}
 		}
 	}
@@ -114,7 +119,7 @@ func decodeValue(v reflect.Value, data json.RawMessage) error {
 		v.Set(reflect.Zero(v.Type()))
 		return nil
 	}
-	if v.Type() == durationType {
+	if option.IsDuration(v.Type()) {
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {
 			return fmt.Errorf("expected a duration such as 30s or 10m, got %s", kindOf(data))
@@ -123,15 +128,32 @@ func decodeValue(v reflect.Value, data json.RawMessage) error {
 		if err != nil {
 			return fmt.Errorf("expected a duration such as 30s or 10m, got %q", s)
 		}
-		v.FieldByName("Duration").SetInt(int64(d))
+		if v.Kind() == reflect.Struct { // metav1.Duration
+			v = v.Field(0)
+		}
+		v.SetInt(int64(d))
 		return nil
 	}
 	p := reflect.New(v.Type())
 	if err := json.Unmarshal(data, p.Interface()); err != nil {
+		var named option.Named
+		if errors.As(err, &named) {
+			return err // a value the option's own type parses
+		}
 		return fmt.Errorf("expected %s, got %s", describe(v.Type()), kindOf(data))
 	}
 	v.Set(p.Elem())
 	return nil
+}
+
+// named renders an error of the key at path, in section: an error of the
+// option's own parsing names the key as its section sees it.
+func named(err error, path, section string) error {
+	var n option.Named
+	if errors.As(err, &n) {
+		return errors.Join(option.Keyed(err, section)...)
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 func isNull(data json.RawMessage) bool { return string(bytes.TrimSpace(data)) == "null" }
@@ -152,7 +174,7 @@ func describe(t reflect.Type) string {
 		return "true or false"
 	case reflect.Int, reflect.Int64:
 		return "an integer"
-	case reflect.Float64:
+	case reflect.Float32, reflect.Float64:
 		return "a number"
 	case reflect.Slice:
 		return "a list of strings"

@@ -93,7 +93,7 @@ func (o *operator) evaluate(ctx context.Context, obs *observer) {
 	o.alerts.notify(ctx, rep, drift)
 	var errs []error
 	if o.cfg.Policies.WritePolicyReports && o.engine != nil {
-		if _, err := audit.WritePolicyReports(ctx, o.rest, rep, float32(o.cfg.QPS), o.cfg.Burst); err != nil {
+		if _, err := audit.WritePolicyReports(ctx, o.rest, rep, o.cfg.API.QPS, o.cfg.API.Burst); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -162,11 +162,11 @@ func writeReportFile(path, format string, rep *findings.Report) error {
 // still judge the live objects in scope, with one LIST and one WATCH per
 // kind.
 func watchLive(ctx context.Context, restCfg *rest.Config, cfg *Config, obs *observer) error {
-	f, err := filters.New(cfg.filterOptions())
+	f, err := filters.New(cfg.Filters)
 	if err != nil {
 		return err
 	}
-	wopts := cfg.watcherOptions()
+	wopts := cfg.API
 	wopts.Want = f.WantResource
 	w, err := watcher.New(restCfg, wopts)
 	if err != nil {

@@ -21,8 +21,8 @@ func TestLostLeaseStopsWriting(t *testing.T) {
 	cs := cluster.Clientset(t)
 	repo := filepath.Join(t.TempDir(), "backup")
 	cfg := testConfig(ns, repo)
-	cfg.IncludeKinds = []string{"ConfigMap"}
-	cfg.Record.BatchWindow.Duration = time.Hour // only a final commit could record a change
+	cfg.Filters.IncludeKinds = []string{"ConfigMap"}
+	cfg.Record.BatchWindow = time.Hour // only a final commit could record a change
 	setValue(t, cs, ns, "pending", 1)
 	run := startRun(t, cfg)
 	addr := run.address(t)

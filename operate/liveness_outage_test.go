@@ -25,7 +25,7 @@ func TestHealthzFollowsAPIServerOutage(t *testing.T) {
 	setValue(t, cs, ns, "before", 1)
 	remote := newBareRemote(t)
 	cfg := testConfig(ns, "file://"+remote)
-	cfg.IncludeKinds = []string{"ConfigMap"}
+	cfg.Filters.IncludeKinds = []string{"ConfigMap"}
 	cfg.Record.Workdir = filepath.Join(t.TempDir(), "clone")
 	cfg.LeaderElection.Enabled = false
 	cfg.Server.UnhealthyAfter.Duration = 3 * time.Second

@@ -81,7 +81,7 @@ func TestReadOnlyServiceAccount(t *testing.T) {
 	}
 
 	cfg := testConfig(ns, filepath.Join(t.TempDir(), "backup"))
-	cfg.IncludeKinds = nil // everything in the namespace: every kind is listed and watched
+	cfg.Filters.IncludeKinds = nil // everything in the namespace: every kind is listed and watched
 	cfg.Audit.Declared = declaredDir(t, ns)
 	cfg.Policies.BundledPolicies = true
 	run := startRunAs(t, as, cfg)

@@ -139,11 +139,7 @@ func prepare(ctx context.Context, restCfg *rest.Config, cfg Config, opts Options
 		return nil, err
 	}
 	if cfg.evaluating() {
-		popts, err := cfg.policiesOptions(log)
-		if err != nil {
-			return nil, err
-		}
-		if o.engine, err = policies.Load(ctx, popts); err != nil {
+		if o.engine, err = policies.Load(ctx, cfg.policiesOptions(log)); err != nil {
 			return nil, fmt.Errorf("policies: %w", err)
 		}
 	}

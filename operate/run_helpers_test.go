@@ -239,11 +239,11 @@ func declaredDir(t *testing.T, ns string) string {
 func testConfig(ns, repo string) operate.Config {
 	c := operate.Default()
 	c.ClusterName = "test"
-	c.Namespaces = []string{ns}
-	c.IncludeKinds = []string{"ConfigMap", "Deployment"}
+	c.Filters.Namespaces = []string{ns}
+	c.Filters.IncludeKinds = []string{"ConfigMap", "Deployment"}
 	c.Record.Repo = repo
-	c.Record.BatchWindow.Duration = 200 * time.Millisecond
-	c.Record.ShutdownGrace.Duration = patience
+	c.Record.BatchWindow = 200 * time.Millisecond
+	c.Record.ShutdownGrace = patience
 	c.LeaderElection.LeaseNamespace = ns
 	c.LeaderElection.LeaseDuration.Duration = 4 * time.Second
 	c.LeaderElection.RenewDeadline.Duration = 3 * time.Second

@@ -33,7 +33,7 @@ func TestRunEndpointsAndMetrics(t *testing.T) {
 	remote := newBareRemote(t)
 	cfg := testConfig(ns, "file://"+remote)
 	cfg.Record.Workdir = filepath.Join(t.TempDir(), "clone")
-	cfg.QPS, cfg.Burst = 5, 1
+	cfg.API.QPS, cfg.API.Burst = 5, 1
 	cfg.Audit.Declared = declaredDir(t, ns)
 	cfg.Audit.MinInterval.Duration = time.Second
 	cfg.Audit.Output = filepath.Join(t.TempDir(), "report.json")

@@ -15,7 +15,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/audit/report"
 	"github.com/clusterscribe/clusterscribe/filters"
-	"github.com/clusterscribe/clusterscribe/policies"
+	"github.com/clusterscribe/clusterscribe/internal/option"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -46,6 +46,11 @@ func (c *Config) Validate() error {
 
 type validator struct{ errs []error }
 
+// options adds the errors of a section's options, named as its keys.
+func (v *validator) options(err error, section string) {
+	v.errs = append(v.errs, option.Keyed(err, section)...)
+}
+
 func (v *validator) add(key, format string, args ...any) {
 	v.errs = append(v.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 }
@@ -73,34 +78,20 @@ func (c *Config) validateShared(v *validator) {
 	if err := checkClusterName(c.ClusterName); err != nil {
 		v.add("cluster-name", "%v", err)
 	}
-	if c.QPS <= 0 {
-		v.add("qps", "must be positive, got %v", c.QPS)
+	if c.API.QPS <= 0 {
+		v.add("qps", "must be positive, got %v", c.API.QPS)
 	}
-	if c.Burst <= 0 {
-		v.add("burst", "must be positive, got %d", c.Burst)
+	if c.API.Burst <= 0 {
+		v.add("burst", "must be positive, got %d", c.API.Burst)
 	}
-	if c.PageSize <= 0 {
-		v.add("page-size", "must be positive, got %d", c.PageSize)
+	if c.API.PageSize <= 0 {
+		v.add("page-size", "must be positive, got %d", c.API.PageSize)
 	}
-	if _, err := filters.New(c.filterOptions()); err != nil {
-		for _, e := range flatten(err) {
-			var fe *filters.FlagError
-			if errors.As(e, &fe) {
-				named := *fe
-				named.Flag = strings.TrimPrefix(fe.Flag, "--")
-				v.errs = append(v.errs, &named)
-				continue
-			}
-			v.errs = append(v.errs, e)
-		}
+	if _, err := filters.New(c.Filters); err != nil {
+		v.options(err, "")
 	}
-	for i, s := range c.Drop {
-		if _, err := serializer.ParseRule(s); err != nil {
-			v.add(fmt.Sprintf("drop[%d]", i), "%v", err)
-		}
-	}
-	if _, err := serializer.New(serializer.Options{DisableRules: c.DisableRules}); err != nil {
-		v.add("disable-rules", "%v", err)
+	if _, err := c.Rules.Options(); err != nil {
+		v.options(err, "")
 	}
 }
 
@@ -112,21 +103,17 @@ func (c *Config) validateRecord(v *validator) {
 	if r.Branch == "" {
 		v.add("record.branch", "must not be empty")
 	}
-	v.positive("record.batch-window", r.BatchWindow.Duration)
-	v.positive("record.shutdown-grace", r.ShutdownGrace.Duration)
-	switch serializer.SecretMode(r.Secrets) {
-	case serializer.SecretsRedact, serializer.SecretsOmit:
-	case serializer.SecretsEncrypt:
-		if len(r.AgeRecipient) == 0 {
-			v.add("record.age-recipient", "secrets: encrypt needs at least one age recipient")
-		}
-	default:
-		v.add("record.secrets", "%q is not one of redact, encrypt, omit", r.Secrets)
+	v.positive("record.batch-window", r.BatchWindow)
+	v.positive("record.shutdown-grace", r.ShutdownGrace)
+	if mode, err := r.SecretMode(); err != nil {
+		v.options(err, "record")
+	} else if mode == serializer.SecretsEncrypt && len(r.AgeRecipient) == 0 {
+		v.add("record.age-recipient", "secrets: encrypt needs at least one age recipient")
 	}
 	if _, err := serializer.New(serializer.Options{Secrets: serializer.SecretsRedact, AgeRecipients: r.AgeRecipient}); err != nil {
 		v.add("record.age-recipient", "%v", err)
 	}
-	v.atMostOne([]string{"record.git-token-file", "record.git-token-env"}, r.GitTokenFile, r.GitTokenEnv)
+	v.atMostOne([]string{"record.git-token-file", "record.git-token-env"}, r.TokenFile, r.TokenEnv)
 }
 
 func (c *Config) validateAudit(v *validator) {
@@ -135,7 +122,7 @@ func (c *Config) validateAudit(v *validator) {
 		if _, err := declared.ParseSource(a.Declared); err != nil {
 			v.add("audit.declared", "%v", strings.TrimPrefix(err.Error(), "--declared: "))
 		}
-		v.atMostOne([]string{"audit.git-token-file", "audit.git-token-env"}, a.GitTokenFile, a.GitTokenEnv)
+		v.atMostOne([]string{"audit.git-token-file", "audit.git-token-env"}, a.TokenFile, a.TokenEnv)
 	} else {
 		for _, k := range []struct{ key, value string }{{"audit.path", a.Path}, {"audit.output", a.Output}, {"audit.ignore-rules", a.IgnoreRules}} {
 			if k.value != "" {
@@ -155,19 +142,14 @@ func (c *Config) validateAudit(v *validator) {
 
 func (c *Config) validatePolicies(v *validator) {
 	p := c.Policies
-	if p.PolicyTimeout.Duration < 0 {
-		v.add("policies.policy-timeout", "must not be negative, got %s", p.PolicyTimeout.Duration)
+	if p.Timeout < 0 {
+		v.add("policies.policy-timeout", "must not be negative, got %s", p.Timeout)
 	}
-	if p.PolicyParallelism < 0 {
-		v.add("policies.policy-parallelism", "must not be negative, got %d", p.PolicyParallelism)
+	if p.Parallelism < 0 {
+		v.add("policies.policy-parallelism", "must not be negative, got %d", p.Parallelism)
 	}
-	if p.NoBundled && len(p.Policies) == 0 {
+	if p.NoBundled && len(p.Dirs) == 0 {
 		v.add("policies.no-bundled", "needs at least one directory in policies.policies")
-	}
-	for i, s := range p.RequiredLabels {
-		if _, err := policies.ParseLabelRequirement(s); err != nil {
-			v.add(fmt.Sprintf("policies.required-labels[%d]", i), "%v", err)
-		}
 	}
 }
 
@@ -292,19 +274,4 @@ func parseSeverity(s string) (findings.Severity, bool) {
 		return sev, true
 	}
 	return "", false
-}
-
-// flatten unpacks joined errors (a FlagError stays whole).
-func flatten(err error) []error {
-	if _, ok := err.(*filters.FlagError); ok { //nolint:errorlint // the error itself, not its chain
-		return []error{err}
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok { //nolint:errorlint // unpacking errors.Join
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }

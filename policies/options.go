@@ -1,15 +1,17 @@
 package policies
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/clusterscribe/clusterscribe/internal/option"
 )
 
 // DefaultTimeout bounds the evaluation of one policy on one object.
@@ -23,25 +25,25 @@ var SystemNamespaces = []string{"kube-system", "kube-public", "kube-node-lease"}
 type Options struct {
 	// Dirs are user policy directories (or single files): Rego in the
 	// conftest dialect and Gatekeeper ConstraintTemplate/Constraint YAML.
-	Dirs []string
+	Dirs []string `json:"policies" flag:"array" help:"directory (or file) of user policies: Rego with deny/warn/violation rules (conftest style) and Gatekeeper ConstraintTemplate + Constraint YAML; repeatable"`
 	// NoBundled leaves the bundled policy set out.
-	NoBundled bool
+	NoBundled bool `json:"no-bundled" help:"evaluate only the policies given with policies"`
 	// Params configure the bundled policies.
-	Params Params
+	Params Params `json:",inline"`
 	// Timeout bounds the evaluation of one policy on one object (default
 	// DefaultTimeout). A policy that runs longer gives an error result for
 	// that object; the rest of the run continues.
-	Timeout time.Duration
+	Timeout time.Duration `json:"policy-timeout" help:"time allowed to one policy on one object"`
 	// Parallelism is how many objects are evaluated at once (default: the
 	// number of CPUs).
-	Parallelism int
+	Parallelism int `json:"policy-parallelism" help:"objects evaluated at once (default: number of CPUs)"`
 	// Logger receives debug output (print statements of policies, skipped
 	// files); nil discards it.
 	Logger *slog.Logger
 	// OmitPasses leaves the objects each policy passed out of
 	// PolicyStat.Passed (they cost memory on large clusters; PolicyReports
 	// then carry no pass results).
-	OmitPasses bool
+	OmitPasses bool `json:"policy-report-passes" negate:"true" help:"record the objects each policy passed, so PolicyReports carry pass results and a true summary.pass"`
 }
 
 // Params are the parameters of the bundled policies.
@@ -51,20 +53,20 @@ type Params struct {
 	// "ghcr.io/acme", "docker.io/library". Images from Docker Hub without a
 	// registry are read as docker.io/... . Empty switches the
 	// image-registry policy off.
-	AllowedRegistries []string
+	AllowedRegistries []string `json:"allowed-registries" help:"registries (or registry/path prefixes) images may come from; switches the image-registry policy on"`
 	// RequiredLabels are the labels every workload, Namespace, Service and
 	// Ingress must carry. Empty switches the required-labels policy off.
-	RequiredLabels []LabelRequirement
+	RequiredLabels LabelRequirements `json:"required-labels" help:"labels workloads, Namespaces, Services and Ingresses must carry, as key or key=regex; switches the required-labels policy on; repeatable"`
 	// AllowedCapabilities may be added to containers without a finding
 	// (default: NET_BIND_SERVICE, as in the restricted Pod Security
 	// Standard).
-	AllowedCapabilities []string
+	AllowedCapabilities []string `json:"allowed-capabilities" help:"capabilities containers may add without a finding (default NET_BIND_SERVICE)"`
 	// ExcludedNamespaces (globs with a leading or trailing "*") are not
 	// evaluated by the bundled policies: objects in them, and Namespace
 	// objects of that name.
-	ExcludedNamespaces []string
+	ExcludedNamespaces []string `json:"policy-exclude-namespaces" help:"namespaces the bundled policies skip (globs with a leading or trailing \"*\", e.g. kube-*)"`
 	// Disable switches bundled policies off by id.
-	Disable []string
+	Disable []string `json:"disable-policies" help:"bundled policies to switch off, by id"`
 }
 
 // LabelRequirement is one required label.
@@ -95,87 +97,68 @@ func (l LabelRequirement) String() string {
 	return l.Key + "=" + l.AllowedRegex
 }
 
-// Flag names.
-const (
-	flagPolicies           = "policies"
-	flagNoBundled          = "no-bundled"
-	flagAllowedRegistries  = "allowed-registries"
-	flagRequiredLabels     = "required-labels"
-	flagAllowedCaps        = "allowed-capabilities"
-	flagPolicyExcludedNS   = "policy-exclude-namespaces"
-	flagDisablePolicies    = "disable-policies"
-	flagPolicyTimeout      = "policy-timeout"
-	flagPolicyParallelism  = "policy-parallelism"
-	flagPolicyReportPasses = "policy-report-passes"
-	defaultAllowedCapsNote = "NET_BIND_SERVICE"
+// Option names, declared once by the tags of Options and Params.
+var (
+	flagPolicies          = option.NameOf[Options]("Dirs")
+	flagNoBundled         = option.NameOf[Options]("NoBundled")
+	flagAllowedRegistries = option.NameOf[Params]("AllowedRegistries")
+	flagRequiredLabels    = option.NameOf[Params]("RequiredLabels")
+	flagPolicyTimeout     = option.NameOf[Options]("Timeout")
+	flagPolicyParallelism = option.NameOf[Options]("Parallelism")
+	flagDisablePolicies   = option.NameOf[Params]("Disable")
 )
 
-// BindFlags registers the options as flags on fs.
-func (o *Options) BindFlags(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&o.Dirs, flagPolicies, o.Dirs,
-		"directory (or file) of user policies: Rego with deny/warn/violation rules (conftest style) and Gatekeeper ConstraintTemplate + Constraint YAML; repeatable")
-	fs.BoolVar(&o.NoBundled, flagNoBundled, o.NoBundled, "evaluate only the policies given with --"+flagPolicies)
-	fs.StringSliceVar(&o.Params.AllowedRegistries, flagAllowedRegistries, o.Params.AllowedRegistries,
-		"registries (or registry/path prefixes) images may come from; switches the image-registry policy on")
-	fs.Var(&labelRequirementsValue{&o.Params.RequiredLabels}, flagRequiredLabels,
-		`labels workloads, Namespaces, Services and Ingresses must carry, as key or key=regex; switches the required-labels policy on; repeatable`)
-	fs.StringSliceVar(&o.Params.AllowedCapabilities, flagAllowedCaps, o.Params.AllowedCapabilities,
-		"capabilities containers may add without a finding (default "+defaultAllowedCapsNote+")")
-	fs.StringSliceVar(&o.Params.ExcludedNamespaces, flagPolicyExcludedNS, o.Params.ExcludedNamespaces,
-		`namespaces the bundled policies skip (globs with a leading or trailing "*", e.g. kube-*)`)
-	fs.StringSliceVar(&o.Params.Disable, flagDisablePolicies, o.Params.Disable, "bundled policies to switch off, by id")
-	fs.DurationVar(&o.Timeout, flagPolicyTimeout, DefaultTimeout, "time allowed to one policy on one object")
-	fs.IntVar(&o.Parallelism, flagPolicyParallelism, 0, "objects evaluated at once (default: number of CPUs)")
-	fs.Var(&invertedBool{&o.OmitPasses}, flagPolicyReportPasses,
-		"record the objects each policy passed, so PolicyReports carry pass results and a true summary.pass")
-	fs.Lookup(flagPolicyReportPasses).NoOptDefVal = "true"
-}
+// DefaultOptions are the options with their defaults.
+func DefaultOptions() Options { return Options{Timeout: DefaultTimeout} }
 
-// invertedBool is a boolean flag that sets the negation of its value.
-type invertedBool struct{ dst *bool }
+// BindFlags registers the options as flags on fs, with the current values
+// as defaults (see DefaultOptions).
+func (o *Options) BindFlags(fs *pflag.FlagSet) { option.Bind(fs, "", o) }
 
-func (v *invertedBool) String() string {
-	if v.dst == nil {
-		return "true"
-	}
-	return strconv.FormatBool(!*v.dst)
-}
+// LabelRequirements are the values of required-labels: a flag parses each
+// value it is given, a configuration file a list of strings.
+type LabelRequirements []LabelRequirement
 
-func (v *invertedBool) Set(s string) error {
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		return err
-	}
-	*v.dst = !b
-	return nil
-}
-
-func (*invertedBool) Type() string { return "bool" }
-
-// labelRequirementsValue is the pflag.Value of --required-labels.
-type labelRequirementsValue struct{ dst *[]LabelRequirement }
-
-func (v *labelRequirementsValue) String() string {
-	if v.dst == nil {
-		return ""
-	}
-	parts := make([]string, len(*v.dst))
-	for i, l := range *v.dst {
-		parts[i] = l.String()
+// String renders the requirements as the flag takes them.
+func (l *LabelRequirements) String() string {
+	parts := make([]string, len(*l))
+	for i, r := range *l {
+		parts[i] = r.String()
 	}
 	return strings.Join(parts, ",")
 }
 
-func (v *labelRequirementsValue) Set(s string) error {
-	l, err := ParseLabelRequirement(s)
+// Set parses one more requirement.
+func (l *LabelRequirements) Set(s string) error {
+	r, err := ParseLabelRequirement(s)
 	if err != nil {
 		return err
 	}
-	*v.dst = append(*v.dst, l)
+	*l = append(*l, r)
 	return nil
 }
 
-func (*labelRequirementsValue) Type() string { return "key[=regex]" }
+// Type names the values in the help of the flag.
+func (*LabelRequirements) Type() string { return "key[=regex]" }
+
+// UnmarshalJSON reads a list of "key" or "key=regex"; a bad one is an
+// option.Error naming it.
+func (l *LabelRequirements) UnmarshalJSON(data []byte) error {
+	var values []string
+	if err := json.Unmarshal(data, &values); err != nil {
+		return err
+	}
+	out := make(LabelRequirements, 0, len(values))
+	for i, s := range values {
+		r, err := ParseLabelRequirement(s)
+		if err != nil {
+			return &option.Error{Name: flagRequiredLabels, List: true, Index: i, Value: s, Err: err}
+		}
+		out = append(out, r)
+	}
+	*l = out
+	return nil
+}
 
 // validate checks the options and fills defaults.
 func (o *Options) validate() error {

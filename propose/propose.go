@@ -26,7 +26,6 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Result, error) 
 	if err := cfg.validate(); err != nil {
 		return Result{}, err
 	}
-	log := cfg.Logger
 	src, err := declared.ParseSource(cfg.Audit.Declared.Source)
 	if err != nil {
 		return Result{}, err
@@ -36,48 +35,15 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Result, error) 
 		return Result{}, err
 	}
 	defer cleanup()
-	log.Info("declared repository read", "source", src.String(), "base", repo.Base(), "commit", repo.BaseCommit().String())
-
-	ac := cfg.Audit
-	ac.Declared.Source = repo.Root()
-	if src.Dir != "" {
-		sub, err := subPath(repo.Root(), src.Dir)
-		if err != nil {
-			return Result{}, err
-		}
-		ac.Declared.Path = filepath.ToSlash(filepath.Join(sub, cfg.Audit.Declared.Path))
-	}
-	ac.Logger = log
-	rep, err := audit.Run(ctx, restCfg, ac)
+	cfg.Logger.Info("declared repository read", "source", src.String(), "base", repo.Base(), "commit", repo.BaseCommit().String())
+	rep, err := auditRepo(ctx, restCfg, &cfg, src, repo)
 	if err != nil {
 		return Result{}, err
 	}
-	rep.Declared = src.String()
-	if cfg.Audit.Declared.Path != "" {
-		rep.Declared += " (path " + cfg.Audit.Declared.Path + ")"
-	}
 	res := Result{Report: rep, Base: repo.Base(), BaseCommit: repo.BaseCommit().String()}
-
-	live := cfg.Live
-	if live == nil {
-		if live, err = newKubeReader(restCfg, cfg.Audit.Watcher); err != nil {
-			return res, err
-		}
-	}
-	sopts := cfg.Audit.Compare.Serializer
-	sopts.Secrets, sopts.AgeRecipients, sopts.Autoscaled = serializer.SecretsRedact, nil, nil
-	ser, err := serializer.New(sopts)
+	p, err := newPlanner(restCfg, &cfg, repo, rep)
 	if err != nil {
-		return res, fmt.Errorf("propose: %w", err)
-	}
-	p := &planner{
-		files:   repo,
-		dirty:   func(path string) bool { return repo.IsLocal() && repo.Dirty(path) },
-		origin:  &origin{files: repo, ks: loadKustomizations(repo.Root())},
-		live:    live,
-		ser:     ser,
-		cfg:     &cfg,
-		cluster: rep.Cluster,
+		return res, err
 	}
 	branches, err := p.plan(ctx, rep)
 	if err != nil {
@@ -88,6 +54,69 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Result, error) 
 		return res, err
 	}
 	h := &handler{cfg: &cfg, repo: repo, rep: rep, existing: existing, cluster: rep.Cluster}
+	failed := h.handleAll(ctx, branches, &res)
+	failed = append(failed, h.resolveGone(ctx, branches, &res)...)
+	if len(failed) > 0 {
+		return res, fmt.Errorf("%w: %w", ErrIncomplete, errors.Join(failed...))
+	}
+	return res, nil
+}
+
+// auditRepo audits the cluster against the declared repository as repo
+// holds it (the clone, or the work tree around a local directory).
+func auditRepo(ctx context.Context, restCfg *rest.Config, cfg *Config, src declared.Source, repo *gitrepo.Repo) (*findings.Report, error) {
+	ac := cfg.Audit
+	ac.Declared.Source = repo.Root()
+	if src.Dir != "" {
+		sub, err := subPath(repo.Root(), src.Dir)
+		if err != nil {
+			return nil, err
+		}
+		ac.Declared.Path = filepath.ToSlash(filepath.Join(sub, cfg.Audit.Declared.Path))
+	}
+	ac.Logger = cfg.Logger
+	rep, err := audit.Run(ctx, restCfg, ac)
+	if err != nil {
+		return nil, err
+	}
+	rep.Declared = src.String()
+	if cfg.Audit.Declared.Path != "" {
+		rep.Declared += " (path " + cfg.Audit.Declared.Path + ")"
+	}
+	return rep, nil
+}
+
+// newPlanner prepares the planning of branches: the live reader and the
+// serializer the audit normalized with.
+func newPlanner(restCfg *rest.Config, cfg *Config, repo *gitrepo.Repo, rep *findings.Report) (*planner, error) {
+	live := cfg.Live
+	if live == nil {
+		var err error
+		if live, err = newKubeReader(restCfg, cfg.Audit.Watcher); err != nil {
+			return nil, err
+		}
+	}
+	sopts := cfg.Audit.Compare.Serializer
+	sopts.Secrets, sopts.AgeRecipients, sopts.Autoscaled = serializer.SecretsRedact, nil, nil
+	ser, err := serializer.New(sopts)
+	if err != nil {
+		return nil, fmt.Errorf("propose: %w", err)
+	}
+	return &planner{
+		files:   repo,
+		dirty:   func(path string) bool { return repo.IsLocal() && repo.Dirty(path) },
+		origin:  &origin{files: repo, ks: loadKustomizations(repo.Root())},
+		live:    live,
+		ser:     ser,
+		cfg:     cfg,
+		cluster: rep.Cluster,
+	}, nil
+}
+
+// handleAll writes, pushes and proposes each planned branch, adds the
+// proposals to res and returns the failures.
+func (h *handler) handleAll(ctx context.Context, branches []*branch, res *Result) []error {
+	log := h.cfg.Logger
 	var failed []error
 	for _, b := range branches {
 		prop := h.handle(ctx, b)
@@ -99,28 +128,33 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (Result, error) 
 		}
 		res.Proposals = append(res.Proposals, prop)
 	}
+	return failed
+}
+
+// resolveGone resolves the existing branches no drift was planned for
+// (the drift went away), adds what was done to res and returns the
+// failures.
+func (h *handler) resolveGone(ctx context.Context, branches []*branch, res *Result) []error {
 	planned := map[string]bool{}
 	for _, b := range branches {
 		planned[b.name] = true
 	}
-	for _, name := range sortedNames(existing) {
+	var failed []error
+	for _, name := range sortedNames(h.existing) {
 		if planned[name] {
 			continue
 		}
-		prop, ok := h.resolve(ctx, name, existing[name])
+		prop, ok := h.resolve(ctx, name, h.existing[name])
 		if !ok {
 			continue
 		}
 		if prop.Err != nil {
 			failed = append(failed, fmt.Errorf("%s: %w", prop.Branch, prop.Err))
 		}
-		log.Info("drift went away", "branch", prop.Branch, "action", prop.Action, "pr", prop.PRURL)
+		h.cfg.Logger.Info("drift went away", "branch", prop.Branch, "action", prop.Action, "pr", prop.PRURL)
 		res.Proposals = append(res.Proposals, prop)
 	}
-	if len(failed) > 0 {
-		return res, fmt.Errorf("%w: %w", ErrIncomplete, errors.Join(failed...))
-	}
-	return res, nil
+	return failed
 }
 
 // openRepo clones a Git URL into a temporary directory, or opens the

@@ -6,3 +6,9 @@ import "github.com/clusterscribe/clusterscribe/internal/kube"
 func (o Options) Limits() kube.Limits {
 	return kube.Limits{QPS: o.QPS, Burst: o.Burst}
 }
+
+// DefaultOptions are the options a user gives, with their defaults: the
+// rate limit of kube.DefaultQPS and kube.DefaultBurst, and DefaultPageSize.
+func DefaultOptions() Options {
+	return Options{QPS: kube.DefaultQPS, Burst: kube.DefaultBurst, PageSize: DefaultPageSize}
+}

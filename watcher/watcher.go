@@ -48,13 +48,15 @@ type Event struct {
 	Received time.Time
 }
 
-// Options configure a Watcher. Zero values take the defaults.
+// Options configure a Watcher. Zero values take the defaults. The tagged
+// ones are options a user gives (see package internal/option and
+// DefaultOptions).
 type Options struct {
 	// QPS and Burst bound every request the watcher makes, together.
-	QPS   float32
-	Burst int
+	QPS   float32 `json:"qps" help:"client-side limit of API requests per second (watches, lists, audits)"`
+	Burst int     `json:"burst" help:"client-side burst of API requests"`
 	// PageSize is the page size of the initial lists.
-	PageSize int64
+	PageSize int64 `json:"page-size" help:"objects per page of the initial lists"`
 	// Want decides which resources get an informer; nil watches all.
 	Want func(Resource) bool
 	// KeepFieldSets keeps managedFields whole (audit needs them); by default

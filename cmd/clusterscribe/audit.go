@@ -11,11 +11,10 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/audit"
 	"github.com/clusterscribe/clusterscribe/audit/declared"
-	"github.com/clusterscribe/clusterscribe/internal/kube"
+	"github.com/clusterscribe/clusterscribe/internal/option"
+	"github.com/clusterscribe/clusterscribe/operate"
 	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/restore"
-	"github.com/clusterscribe/clusterscribe/serializer"
-	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
 // Exit codes of audit: a CI pipeline gates on them.
@@ -29,75 +28,49 @@ const (
 var errDrift = errors.New("drift found")
 
 type auditOptions struct {
-	cfg          audit.Config
-	qps          float64
-	out          *outputFlags
-	ignoreFile   string
-	disableRules []string
-	dropRules    []string
-	policies     policies.Options
-	withBundled  bool
-	writeReports bool
-	backupRepo   string
+	cfg      audit.Config
+	shared   operate.Shared
+	audit    audit.Options
+	out      *outputFlags
+	policies operate.PoliciesConfig
 }
 
+// bindFlags binds the options audit shares with record and propose, and
+// its own, as their packages declare them.
 func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
-	c := &o.cfg
-	fs.StringVar(&c.Declared.Source, "declared", "", "the declared state: a directory, or a Git URL with an optional @ref (https://host/org/repo.git@main, file:///srv/repo.git@v1.2, git@host:org/repo.git)")
-	fs.StringVar(&c.Declared.Path, "path", "", "sub-directory of the declared repo to audit against (e.g. clusters/prod)")
-	fs.StringVar(&c.Declared.Workdir, "workdir", "", "where a Git URL is cloned, then removed (default: the system temporary directory)")
-	bindGitAuthFlags(fs, &c.Declared.Auth, "")
-	bindClusterName(fs, &c.Cluster, "the cluster's name in the report")
-
-	fs.BoolVar(&c.Compare.Strict, "strict", false, "report every difference, also fields the server defaulted, controllers' fields and what the built-in ignore rules excuse")
-	fs.BoolVar(&c.ServerSide, "server-side", false, "compare against a server-side dry-run apply of each declared object (exact defaults; one request per object, rate limited)")
-	bindIgnoreRules(fs, &o.ignoreFile)
-	fs.StringSliceVar(&c.Compare.Appliers, "applier", nil,
-		"field managers that apply the declared repo with update operations (default: "+strings.Join(audit.DefaultAppliers(), ",")+")")
-	fs.StringSliceVar(&c.Compare.Controllers, "controller", nil,
-		"field managers whose fields are never drift (default: "+strings.Join(audit.DefaultControllers(), ",")+")")
-	fs.StringSliceVar(&o.disableRules, "disable-rules", nil, "default normalization rules to switch off, by name")
-	fs.StringSliceVar(&o.dropRules, "drop", nil, "extra fields to drop on both sides, as Kind.group:/json/pointer (or :/pointer for every kind); repeatable")
-
-	fs.Float64Var(&o.qps, "qps", kube.DefaultQPS, "client-side limit of API requests per second")
-	fs.IntVar(&c.Watcher.Burst, "burst", kube.DefaultBurst, "client-side burst of API requests")
-	fs.Int64Var(&c.Watcher.PageSize, "page-size", watcher.DefaultPageSize, "objects per page of the lists")
-	c.Filters.BindFlags(fs)
-	bindBackupRepoFlag(fs, &o.backupRepo)
-	fs.BoolVar(&o.withBundled, "bundled-policies", false, "also evaluate the bundled compliance policies over the live objects in scope (implied by --policies)")
-	o.policies.BindFlags(fs)
-	fs.BoolVar(&o.writeReports, "write-policy-reports", false,
-		"apply the policy results to the cluster as wgpolicyk8s.io/v1alpha2 PolicyReports (implies --bundled-policies); the only write clusterscribe audit can make")
+	o.shared = operate.DefaultShared()
+	option.Bind(fs, "", &o.audit)
+	option.Bind(fs, "", &o.shared)
+	o.policies.Options = policies.DefaultOptions()
+	option.Bind(fs, "", &o.policies)
 }
 
 // complete turns flags into a checked configuration.
 func (o *auditOptions) complete(g *globals) error {
-	if o.cfg.Declared.Source == "" {
-		return errors.New("--declared is required: a directory of manifests or a Git URL (e.g. --declared https://git.example.com/org/fleet.git@main)")
-	}
-	if _, err := declared.ParseSource(o.cfg.Declared.Source); err != nil {
-		return err // it names --declared
+	if err := completeDeclared(o.audit.Declared, "a directory of manifests or a Git URL (e.g. --declared https://git.example.com/org/fleet.git@main)"); err != nil {
+		return err
 	}
 	if _, err := o.out.validate(); err != nil {
 		return err
 	}
-	o.cfg.Watcher.QPS = float32(o.qps)
 	var err error
-	if o.cfg.Compare.Ignore, err = loadIgnoreRules(o.ignoreFile); err != nil {
+	if o.cfg, err = o.shared.ForAudit(o.audit); err != nil {
 		return err
-	}
-	o.cfg.Compare.Serializer.DisableRules = o.disableRules
-	for _, s := range o.dropRules {
-		rule, err := serializer.ParseRule(s)
-		if err != nil {
-			return fmt.Errorf("--drop %q: %w", s, err)
-		}
-		o.cfg.Compare.Serializer.ExtraRules = append(o.cfg.Compare.Serializer.ExtraRules, rule)
 	}
 	if ns, _, err := g.kube.ToRawKubeConfigLoader().Namespace(); err == nil {
 		o.cfg.Namespace = ns
 	}
 	return nil
+}
+
+// completeDeclared checks --declared; what says what it takes when it is
+// missing.
+func completeDeclared(src, what string) error {
+	if src == "" {
+		return errors.New("--declared is required: " + what)
+	}
+	_, err := declared.ParseSource(src)
+	return err // it names --declared
 }
 
 func newAuditCommand(g *globals) *cobra.Command {
@@ -138,13 +111,6 @@ func newAuditCommand(g *globals) *cobra.Command {
 	return cmd
 }
 
-// bindBackupRepoFlag adds --backup-repo: where audit and propose learn who
-// changed an object.
-func bindBackupRepoFlag(fs *pflag.FlagSet, repo *string) {
-	fs.StringVar(repo, "backup-repo", "", "backup repository (record's --repo, branch "+restore.DefaultRef+"): findings name the person who last changed each object, "+
-		"from the commit lines a recorder with --audit-webhook-addr writes (without it, only field managers)")
-}
-
 // readPeople reads who changed what from the backup branch; nil without a
 // repository.
 func readPeople(ctx context.Context, repo string) (audit.Attributor, error) {
@@ -165,15 +131,15 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 		return exitFailed, err
 	}
 	o.cfg.Logger = log
-	if o.withBundled || o.writeReports || len(o.policies.Dirs) > 0 {
+	if o.policies.Evaluating() || o.policies.WritePolicyReports {
 		o.policies.Logger = log
-		engine, err := policies.Load(cmd.Context(), o.policies)
+		engine, err := policies.Load(cmd.Context(), o.policies.Options)
 		if err != nil {
 			return exitFailed, err
 		}
 		o.cfg.Policies = engine
 	}
-	if o.cfg.ChangedBy, err = readPeople(cmd.Context(), o.backupRepo); err != nil {
+	if o.cfg.ChangedBy, err = readPeople(cmd.Context(), o.audit.BackupRepo); err != nil {
 		return exitFailed, err
 	}
 	p := g.progress(log, "audit listing")
@@ -186,7 +152,7 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 	if err := writeFindings(g, o.out, rep); err != nil {
 		return exitFailed, err
 	}
-	if o.writeReports {
+	if o.policies.WritePolicyReports {
 		n, err := audit.WritePolicyReports(cmd.Context(), restCfg, rep, o.cfg.Watcher.QPS, o.cfg.Watcher.Burst)
 		if err != nil {
 			return exitFailed, err

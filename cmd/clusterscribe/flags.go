@@ -1,40 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-
-	"github.com/spf13/pflag"
-
-	"github.com/clusterscribe/clusterscribe/audit/ignore"
-	"github.com/clusterscribe/clusterscribe/record"
 )
-
-// bindClusterName adds --cluster-name with the one default every command
-// that names the cluster shares (record's directory, audit's report,
-// propose's branches): "default".
-func bindClusterName(fs *pflag.FlagSet, dst *string, what string) {
-	fs.StringVar(dst, "cluster-name", record.DefaultCluster, what)
-}
-
-// bindIgnoreRules adds --ignore-rules.
-func bindIgnoreRules(fs *pflag.FlagSet, dst *string) {
-	fs.StringVar(dst, "ignore-rules", "", "what to ignore when comparing, as Argo CD writes it: a file holding an Application or ApplicationSet "+
-		"(spec.ignoreDifferences), the argocd-cm ConfigMap (resource.customizations.ignoreDifferences.*), or a plain ignoreDifferences list")
-}
-
-// loadIgnoreRules reads --ignore-rules; empty means none.
-func loadIgnoreRules(file string) ([]ignore.Rule, error) {
-	if file == "" {
-		return nil, nil
-	}
-	rules, err := ignore.LoadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("--ignore-rules: %w", err)
-	}
-	return rules, nil
-}
 
 // Environment variables flags fall back to, as other tools read them.
 const (

@@ -75,6 +75,7 @@ func newPolicyTestCommand(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+	o.policies = policies.DefaultOptions()
 	o.policies.BindFlags(cmd.Flags())
 	o.out = addOutputFlags(cmd, reportFormats()...)
 	o.out.bindFormatAlias(cmd)
@@ -127,7 +128,7 @@ func (o *policyTestOptions) run(cmd *cobra.Command, g *globals, args []string) (
 }
 
 func newPolicyListCommand(g *globals) *cobra.Command {
-	var opts policies.Options
+	opts := policies.DefaultOptions()
 	var out *outputFlags
 	cmd := &cobra.Command{
 		Use:     "list [--policies DIR]... [--no-bundled] [-o table|json|yaml]",

@@ -11,9 +11,11 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/clusterscribe/clusterscribe/audit"
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
-	"github.com/clusterscribe/clusterscribe/internal/kube"
+	"github.com/clusterscribe/clusterscribe/internal/option"
+	"github.com/clusterscribe/clusterscribe/operate"
 	"github.com/clusterscribe/clusterscribe/policies"
 	"github.com/clusterscribe/clusterscribe/propose"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
@@ -29,98 +31,82 @@ const (
 )
 
 type proposeOptions struct {
-	cfg         propose.Config
-	qps         float64
-	forgeKind   string
-	forgeURL    string
-	forgeRepo   string
-	token       forge.Token
-	ignoreFile  string
-	policies    policies.Options
-	withBundled bool
-	out         *outputFlags
-	backupRepo  string
+	cfg      propose.Config
+	shared   operate.Shared
+	audit    audit.Options
+	propose  propose.Options
+	policies operate.Evaluation
+	out      *outputFlags
 }
 
+// bindFlags binds propose's options and every option of the audit it runs
+// first (so audit and propose agree on what drifted), as their packages
+// declare them.
 func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
-	c := &o.cfg
-	a := &c.Audit
-	fs.StringVar(&a.Declared.Source, "declared", "", "the declared repo: a Git URL with an optional @branch, the base of the pull requests (https://host/org/repo.git@main), or a directory in a Git work tree (--forge none only)")
-	fs.StringVar(&a.Declared.Path, "path", "", "sub-directory of the declared repo to audit against (e.g. clusters/prod)")
-	fs.StringVar(&c.Workdir, "workdir", "", "where the declared repo is cloned, then removed (default: the system temporary directory)")
-	bindGitAuthFlags(fs, &a.Declared.Auth, "the forge token")
-	bindClusterName(fs, &a.Cluster, "the cluster's name in branches and pull requests")
-
-	fs.StringVar(&o.forgeKind, "forge", "none", "where pull requests are opened: gitea, github, gitlab, or none (write branches and .patch files only)")
-	fs.StringVar(&o.forgeURL, "forge-url", "", "the forge's URL (default: derived from the declared repo's URL; GitHub's API for github.com)")
-	fs.StringVar(&o.forgeRepo, "forge-repo", "", "the repository on the forge, owner/name (default: from the declared repo's URL)")
-	fs.StringVar(&o.token.File, "token-file", "", "file holding the forge's access token")
-	fs.StringVar(&o.token.Env, "token-env", "", "environment variable holding the forge's access token (default: "+
-		envGitHubToken+", "+envGitLabToken+" or "+envGiteaToken+", as --forge says)")
-
-	fs.StringVar(&c.BranchPrefix, "branch-prefix", propose.DefaultBranchPrefix, "branches propose writes (and only these) live under this prefix")
-	fs.BoolVar(&c.Group, "group", false, "one branch and pull request for all drift of a run instead of one per object")
-	fs.IntVar(&c.MaxPRs, "max-prs", propose.DefaultMaxPRs, "pull requests opened at most per run (updates are not capped); negative: no cap")
-	fs.BoolVar(&c.AdoptUnmanaged, "adopt-unmanaged", false, "propose a new file for each Unmanaged object (Secrets excepted)")
-	fs.StringVar(&c.AdoptDir, "adopt-dir", propose.DefaultAdoptDir, "directory of the declared repo adopted objects are written to")
-	fs.StringVar(&c.PatchDir, "patch-dir", ".", "where .patch files are written with --forge none")
-
-	fs.BoolVar(&a.Compare.Strict, "strict", false, "report every difference, also fields the server defaulted")
-	fs.BoolVar(&a.ServerSide, "server-side", false, "compare against a server-side dry-run apply of each declared object")
-	bindIgnoreRules(fs, &o.ignoreFile)
-	fs.Float64Var(&o.qps, "qps", kube.DefaultQPS, "client-side limit of API requests per second")
-	fs.IntVar(&a.Watcher.Burst, "burst", kube.DefaultBurst, "client-side burst of API requests")
-	a.Filters.BindFlags(fs)
-	bindBackupRepoFlag(fs, &o.backupRepo)
-	fs.BoolVar(&o.withBundled, "bundled-policies", false, "evaluate the bundled compliance policies and show their findings on the proposed objects (implied by --policies)")
-	o.policies.BindFlags(fs)
+	o.shared, o.propose = operate.DefaultShared(), propose.DefaultOptions()
+	option.Bind(fs, "", &o.audit)
+	option.Bind(fs, "", &o.propose)
+	option.Bind(fs, "", &o.shared)
+	o.policies.Options = policies.DefaultOptions()
+	option.Bind(fs, "", &o.policies)
 }
 
 // complete turns flags into a checked configuration.
 func (o *proposeOptions) complete(g *globals) error {
-	a := &o.cfg.Audit
-	if a.Declared.Source == "" {
-		return errors.New("--declared is required: the Git URL of the declared repo, with the base branch after @ (e.g. --declared https://git.example.com/org/fleet.git@main)")
-	}
-	src, err := declared.ParseSource(a.Declared.Source)
-	if err != nil {
-		return err // it names --declared
+	if err := completeDeclared(o.audit.Declared, "the Git URL of the declared repo, with the base branch after @ (e.g. --declared https://git.example.com/org/fleet.git@main)"); err != nil {
+		return err
 	}
 	if _, err := o.out.validate(); err != nil {
 		return err
 	}
-	if o.token.File != "" && o.token.Env != "" {
+	p := &o.propose
+	if p.TokenFile != "" && p.TokenEnv != "" {
 		return errors.New("--token-file and --token-env exclude each other: give one")
 	}
-	if o.token.File == "" && o.token.Env == "" {
-		o.token.Env = forgeTokenEnv[strings.ToLower(o.forgeKind)]
+	if p.TokenFile == "" && p.TokenEnv == "" {
+		p.TokenEnv = forgeTokenEnv[strings.ToLower(p.Forge)]
 	}
-	if a.Declared.Auth.TokenFile == "" && a.Declared.Auth.TokenEnv == "" {
-		a.Declared.Auth.TokenFile, a.Declared.Auth.TokenEnv = o.token.File, o.token.Env
-	}
-	a.Watcher.QPS = float32(o.qps)
-	if a.Compare.Ignore, err = loadIgnoreRules(o.ignoreFile); err != nil {
+	cfg, err := proposeConfig(o.shared, o.audit, *p)
+	if err != nil {
 		return err
 	}
-	if o.cfg.Forge, err = o.forge(src); err != nil {
-		return err
-	}
+	o.cfg = cfg
 	if ns, _, err := g.kube.ToRawKubeConfigLoader().Namespace(); err == nil {
-		a.Namespace = ns
+		o.cfg.Audit.Namespace = ns
 	}
 	return nil
 }
 
+// proposeConfig is the propose run the options describe, forge included:
+// the declared repo's Git token is the forge's when none is given.
+func proposeConfig(shared operate.Shared, a audit.Options, p propose.Options) (propose.Config, error) {
+	if a.TokenFile == "" && a.TokenEnv == "" {
+		a.TokenFile, a.TokenEnv = p.TokenFile, p.TokenEnv
+	}
+	var cfg propose.Config
+	var err error
+	if cfg.Audit, err = shared.ForAudit(a); err != nil {
+		return cfg, err
+	}
+	p.Apply(&cfg, a.Workdir)
+	src, err := declared.ParseSource(a.Declared)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Forge, err = newForge(p, src)
+	return cfg, err
+}
+
 // forge builds the forge client --forge names.
-func (o *proposeOptions) forge(src declared.Source) (forge.Forge, error) {
-	kind := strings.ToLower(o.forgeKind)
+func newForge(o propose.Options, src declared.Source) (forge.Forge, error) {
+	kind := strings.ToLower(o.Forge)
 	if kind == "none" {
 		return nil, nil
 	}
 	if !src.IsGit() {
 		return nil, fmt.Errorf("--forge %s needs --declared to be a Git URL", kind)
 	}
-	opts := forge.Options{URL: o.forgeURL, Repo: o.forgeRepo, Token: o.token}
+	opts := forge.Options{URL: o.ForgeURL, Repo: o.ForgeRepo, Token: forge.Token{File: o.TokenFile, Env: o.TokenEnv}}
 	if opts.URL == "" || opts.Repo == "" {
 		web, repo, err := forge.RepoFromURL(src.URL)
 		if err != nil {
@@ -146,7 +132,7 @@ func (o *proposeOptions) forge(src declared.Source) (forge.Forge, error) {
 	case "gitlab":
 		f, err = gitlab.New(opts)
 	default:
-		return nil, fmt.Errorf("--forge: %q is not one of gitea, github, gitlab, none", o.forgeKind)
+		return nil, fmt.Errorf("--forge: %q is not one of gitea, github, gitlab, none", o.Forge)
 	}
 	if errors.Is(err, forge.ErrNoToken) {
 		return nil, fmt.Errorf("--forge %s needs an access token: %w; pass --token-file FILE or --token-env VAR, or set %s", kind, err, forgeTokenEnv[kind])
@@ -193,15 +179,15 @@ func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
 	}
 	o.cfg.Logger = log
 	o.cfg.Audit.Logger = log
-	if o.withBundled || len(o.policies.Dirs) > 0 {
+	if o.policies.Evaluating() {
 		o.policies.Logger = log
-		engine, err := policies.Load(cmd.Context(), o.policies)
+		engine, err := policies.Load(cmd.Context(), o.policies.Options)
 		if err != nil {
 			return &exitError{code: exitFailed, err: err}
 		}
 		o.cfg.Audit.Policies = engine
 	}
-	if o.cfg.Audit.ChangedBy, err = readPeople(cmd.Context(), o.backupRepo); err != nil {
+	if o.cfg.Audit.ChangedBy, err = readPeople(cmd.Context(), o.audit.BackupRepo); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
 	res, err := propose.Run(cmd.Context(), restCfg, o.cfg)

@@ -56,17 +56,8 @@ data:
 // TestProposeNone runs propose without a forge against a local Git work
 // tree: a local branch and a .patch file, the work tree untouched.
 func TestProposeNone(t *testing.T) {
-	dir, kubeconfig := clusterKubeconfig(t)
-	ns := cluster.Namespace(t, "propose")
-	manifest := strings.ReplaceAll(proposeManifest, "%NS%", ns)
-	declaredDir := filepath.Join(dir, "declared")
-	repo := commitDir(t, declaredDir, map[string]string{"settings.yaml": manifest})
-	applyManifest(t, manifest)
-	cs := kubernetes.NewForConfigOrDie(cluster.Config)
-	if _, err := cs.CoreV1().ConfigMaps(ns).Patch(t.Context(), "settings", types.MergePatchType,
-		[]byte(`{"data":{"MODE":"maintenance"}}`), metav1.PatchOptions{FieldManager: "kubectl-edit"}); err != nil {
-		t.Fatal(err)
-	}
+	d := newDriftedSettings(t, "propose")
+	dir, kubeconfig, ns, declaredDir, repo, manifest := d.dir, d.kubeconfig, d.ns, d.declaredDir, d.repo, d.manifest
 
 	patches := filepath.Join(dir, "patches")
 	out, _, err := runCommand(t, "propose", "--kubeconfig", kubeconfig, "--declared", declaredDir, "--forge", "none",
@@ -132,6 +123,30 @@ func TestProposeNone(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("run after SIGTERM-like cancel: %v", err)
 	}
+}
+
+// driftedSettings is a declared repo in a local Git work tree declaring
+// proposeManifest, and its ConfigMap live in a namespace of its own with
+// MODE changed by hand (kubectl-edit).
+type driftedSettings struct {
+	dir, kubeconfig, ns, declaredDir, manifest string
+	repo                                       *git.Repository
+}
+
+func newDriftedSettings(t *testing.T, prefix string) driftedSettings {
+	t.Helper()
+	d := driftedSettings{ns: cluster.Namespace(t, prefix)}
+	d.dir, d.kubeconfig = clusterKubeconfig(t)
+	d.manifest = strings.ReplaceAll(proposeManifest, "%NS%", d.ns)
+	d.declaredDir = filepath.Join(d.dir, "declared")
+	d.repo = commitDir(t, d.declaredDir, map[string]string{"settings.yaml": d.manifest})
+	applyManifest(t, d.manifest)
+	cs := kubernetes.NewForConfigOrDie(cluster.Config)
+	if _, err := cs.CoreV1().ConfigMaps(d.ns).Patch(t.Context(), "settings", types.MergePatchType,
+		[]byte(`{"data":{"MODE":"maintenance"}}`), metav1.PatchOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // commitDir makes dir a Git repository on main with files committed.

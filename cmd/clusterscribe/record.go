@@ -2,78 +2,48 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/clusterscribe/clusterscribe/internal/kube"
+	"github.com/clusterscribe/clusterscribe/internal/option"
+	"github.com/clusterscribe/clusterscribe/operate"
 	"github.com/clusterscribe/clusterscribe/record"
-	"github.com/clusterscribe/clusterscribe/serializer"
-	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
 type recordOptions struct {
-	cfg          record.Config
-	qps          *float64
-	secrets      string
-	disableRules []string
-	dropRules    []string
+	shared operate.Shared
+	opts   record.Options
+	once   bool
+	cfg    record.Config
 }
 
+// bindFlags binds the options record shares with audit and propose, and
+// its own, as their packages declare them; --once is the command's.
 func (o *recordOptions) bindFlags(fs *pflag.FlagSet) {
-	c := &o.cfg
-	fs.StringVar(&c.Committer.Repo, "repo", "", "backup repository: a local directory (created when missing) or a remote URL (file://, https://, ssh://, user@host:path)")
-	fs.StringVar(&c.Committer.Branch, "branch", record.DefaultBranch, "backup branch, created when missing")
-	fs.StringVar(&c.Committer.Workdir, "workdir", "", "where a remote repository is cloned (default: the user cache directory)")
-	bindClusterName(fs, &c.Cluster, "this cluster's top directory in the branch; several clusters may share one branch")
-	fs.BoolVar(&c.Once, "once", false, "take one snapshot, commit, push and exit")
-	fs.DurationVar(&c.BatchWindow, "batch-window", record.DefaultBatchWindow, "how long changes gather before one commit")
-	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", record.DefaultShutdownGrace, "time allowed for the last commit and push on exit")
-	fs.StringVar(&c.Committer.AuthorName, "author-name", "clusterscribe", "commit author name")
-	fs.StringVar(&c.Committer.AuthorEmail, "author-email", "clusterscribe@localhost", "commit author email")
-	bindGitAuthFlags(fs, &c.Committer.Auth, "")
-
-	var qps float64
-	fs.Float64Var(&qps, "qps", kube.DefaultQPS, "client-side limit of API requests per second")
-	fs.IntVar(&c.Watcher.Burst, "burst", kube.DefaultBurst, "client-side burst of API requests")
-	fs.Int64Var(&c.Watcher.PageSize, "page-size", watcher.DefaultPageSize, "objects per page of the initial lists")
-	o.qps = &qps
-
-	fs.StringVar(&o.secrets, "secrets", string(serializer.SecretsRedact), "how Secret values are written: redact, encrypt (age; needs --age-recipient) or omit")
-	fs.StringSliceVar(&c.Serializer.AgeRecipients, "age-recipient", nil, "age recipient (age1…) Secrets are encrypted to; repeatable")
-	fs.StringSliceVar(&o.disableRules, "disable-rules", nil, "default normalization rules to switch off, by name")
-	fs.StringSliceVar(&o.dropRules, "drop", nil, "extra fields to drop, as Kind.group:/json/pointer (or :/pointer for every kind); repeatable")
-	c.Filters.BindFlags(fs)
-	c.AuditWebhook.BindFlags(fs)
+	o.shared, o.opts = operate.DefaultShared(), record.DefaultOptions()
+	option.Bind(fs, "", &o.opts)
+	fs.BoolVar(&o.once, "once", false, "take one snapshot, commit, push and exit")
+	option.Bind(fs, "", &o.shared)
 }
 
 func (o *recordOptions) complete(cmd *cobra.Command, g *globals) error {
-	if strings.TrimSpace(o.cfg.Committer.Repo) == "" {
+	if strings.TrimSpace(o.opts.Repo) == "" {
 		return errors.New("--repo is required: where the backup goes, a directory (created when missing) or a Git URL (e.g. --repo ./backup)")
 	}
 	if ns, set := namespaceFlag(cmd, g); set {
-		if len(o.cfg.Filters.Namespaces) > 0 {
+		if len(o.shared.Filters.Namespaces) > 0 {
 			return errors.New("-n/--namespace and --namespaces exclude each other: -n records one namespace, --namespaces several")
 		}
-		o.cfg.Filters.Namespaces = []string{ns}
+		o.shared.Filters.Namespaces = []string{ns}
 	}
-	o.cfg.Watcher.QPS = float32(*o.qps)
-	switch mode := serializer.SecretMode(strings.ToLower(o.secrets)); mode {
-	case serializer.SecretsRedact, serializer.SecretsEncrypt, serializer.SecretsOmit:
-		o.cfg.Serializer.Secrets = mode
-	default:
-		return fmt.Errorf("--secrets: %q is not one of redact, encrypt, omit", o.secrets)
+	cfg, err := o.shared.ForRecord(o.opts)
+	if err != nil {
+		return err
 	}
-	o.cfg.Serializer.DisableRules = o.disableRules
-	for _, s := range o.dropRules {
-		rule, err := serializer.ParseRule(s)
-		if err != nil {
-			return fmt.Errorf("--drop %q: %w", s, err)
-		}
-		o.cfg.Serializer.ExtraRules = append(o.cfg.Serializer.ExtraRules, rule)
-	}
+	cfg.Once = o.once
+	o.cfg = cfg
 	return nil
 }
 

@@ -7,11 +7,9 @@ import (
 
 	"k8s.io/client-go/rest"
 
-	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/operate"
 	"github.com/clusterscribe/clusterscribe/propose"
-	"github.com/clusterscribe/clusterscribe/propose/forge"
 )
 
 // runProposer opens and updates pull requests after each audit of `run`,
@@ -23,42 +21,16 @@ type runProposer struct {
 }
 
 func newRunProposer(restCfg *rest.Config, cfg *operate.Config, log *slog.Logger) (operate.Proposer, error) {
-	acfg, err := cfg.AuditConfig(log)
+	p := cfg.Propose.Options
+	if p.Forge == "" {
+		p.Forge = "none"
+	}
+	pcfg, err := proposeConfig(cfg.Shared, cfg.Audit.Options, p)
 	if err != nil {
 		return nil, err
 	}
-	src, err := declared.ParseSource(acfg.Declared.Source)
-	if err != nil {
-		return nil, err
-	}
-	p := cfg.Propose
-	opts := &proposeOptions{
-		forgeKind: p.Forge,
-		forgeURL:  p.ForgeURL,
-		forgeRepo: p.ForgeRepo,
-		token:     forge.Token{File: p.TokenFile, Env: p.TokenEnv},
-	}
-	if opts.forgeKind == "" {
-		opts.forgeKind = "none"
-	}
-	if acfg.Declared.Auth.TokenFile == "" && acfg.Declared.Auth.TokenEnv == "" {
-		acfg.Declared.Auth.TokenFile, acfg.Declared.Auth.TokenEnv = p.TokenFile, p.TokenEnv
-	}
-	f, err := opts.forge(src)
-	if err != nil {
-		return nil, err
-	}
-	return &runProposer{rest: restCfg, log: log, cfg: propose.Config{
-		Audit:          acfg,
-		Forge:          f,
-		BranchPrefix:   p.BranchPrefix,
-		Group:          p.Group,
-		MaxPRs:         p.MaxPRs,
-		AdoptUnmanaged: p.AdoptUnmanaged,
-		AdoptDir:       p.AdoptDir,
-		PatchDir:       p.PatchDir,
-		Logger:         log,
-	}}, nil
+	pcfg.Audit.Logger, pcfg.Logger = log, log
+	return &runProposer{rest: restCfg, log: log, cfg: pcfg}, nil
 }
 
 // Propose runs propose. It audits again rather than reusing rep: the

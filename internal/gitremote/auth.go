@@ -14,22 +14,23 @@ import (
 // Auth holds the credentials for a remote. Tokens and keys are read from
 // files or the environment, never from flags, and are read again before
 // each remote operation so a rotated token file takes effect without a
-// restart.
+// restart. The tagged fields are options a user gives (see package
+// internal/option).
 type Auth struct {
 	// Username for https; default "x-access-token" (GitHub's convention;
 	// GitLab and Gitea accept any user name with a token). For ssh it is the
 	// login when the URL names none; default "git".
-	Username string
+	Username string `json:"git-username" help:"user name for https remotes (default: x-access-token) or ssh remotes (default: git)"`
 	// TokenFile holds an https token (surrounding whitespace is ignored).
-	TokenFile string
+	TokenFile string `json:"git-token-file" help:"file holding the https token"`
 	// TokenEnv names an environment variable holding an https token.
-	TokenEnv string
+	TokenEnv string `json:"git-token-env" help:"environment variable holding the https token"`
 	// SSHKeyFile is an unencrypted ssh private key. Without it, ssh uses the
 	// ssh agent.
-	SSHKeyFile string
+	SSHKeyFile string `json:"git-ssh-key" help:"private key file for ssh remotes"`
 	// SSHKnownHosts is a known_hosts file; default the user's
 	// ~/.ssh/known_hosts (or $SSH_KNOWN_HOSTS).
-	SSHKnownHosts string
+	SSHKnownHosts string `json:"git-known-hosts" help:"known_hosts file for ssh remotes"`
 	// SSHInsecureIgnoreHostKey accepts any ssh host key. Only for tests and
 	// throwaway setups; it cannot be combined with SSHKnownHosts.
 	SSHInsecureIgnoreHostKey bool

@@ -8,11 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"reflect"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/clusterscribe/clusterscribe/internal/option"
 )
 
 // Options are the receiver's settings a user gives: the flags of record
@@ -28,21 +29,10 @@ type Options struct {
 
 // BindFlags registers one flag per option on fs, named and described by
 // the struct's tags, with o's values as defaults.
-func (o *Options) BindFlags(fs *pflag.FlagSet) {
-	v := reflect.ValueOf(o).Elem()
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		p := v.Field(i).Addr().Interface().(*string)
-		fs.StringVar(p, f.Tag.Get("json"), *p, f.Tag.Get("help"))
-	}
-}
+func (o *Options) BindFlags(fs *pflag.FlagSet) { option.Bind(fs, "", o) }
 
 // flag names the option of a field in errors: "--audit-webhook-addr".
-func flag(field string) string {
-	f, _ := reflect.TypeFor[Options]().FieldByName(field)
-	return "--" + f.Tag.Get("json")
-}
+func flag(field string) string { return "--" + option.NameOf[Options](field) }
 
 // Enabled reports whether a receiver is asked for.
 func (o Options) Enabled() bool { return o.Addr != "" }
