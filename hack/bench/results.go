@@ -44,6 +44,10 @@ type results struct {
 	// Webhook is the audit webhook receiver under a flood (-only webhook).
 	Webhook     *webhookResult `json:"auditWebhook,omitempty"`
 	batchWindow time.Duration
+
+	// Scale is the initial snapshot at every size measured, kept across
+	// runs at different -n (-only snapshot, or a full run's own size).
+	Scale []scaleRow `json:"snapshotByClusterSize,omitempty"`
 }
 
 func newResults(c config) *results {
@@ -141,6 +145,7 @@ func (r *results) markdown() []byte {
 	p("")
 	r.targets(p)
 	r.snapshotTable(p)
+	r.scaleTable(p)
 	r.churnTable(p)
 	r.apiTable(p)
 	r.gitTable(p)
