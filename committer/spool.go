@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/storage/filesystem"
@@ -25,6 +26,9 @@ type blobSpool struct {
 	zw     *zlib.Writer
 	size   int64
 	at     map[plumbing.Hash]spooled
+	// Reused by read, one blob at a time.
+	entry []byte
+	zr    io.ReadCloser
 }
 
 // spooled is where one blob's entry lies in the spool.
@@ -91,16 +95,25 @@ func (s *blobSpool) read(h plumbing.Hash) ([]byte, error) {
 	if err := s.w.Flush(); err != nil {
 		return nil, fmt.Errorf("read spooled blob %s: %w", h, err)
 	}
-	r := bufio.NewReader(io.NewSectionReader(s.f, e.off, e.len))
+	s.entry = slices.Grow(s.entry[:0], int(e.len))[:e.len]
+	if _, err := s.f.ReadAt(s.entry, e.off); err != nil {
+		return nil, fmt.Errorf("read spooled blob %s: %w", h, err)
+	}
+	r := bytes.NewReader(s.entry)
 	if err := skipEntryHeader(r); err != nil {
 		return nil, fmt.Errorf("read spooled blob %s: %w", h, err)
 	}
-	zr, err := zlib.NewReader(r)
+	var err error
+	if s.zr == nil {
+		s.zr, err = zlib.NewReader(r)
+	} else {
+		err = s.zr.(zlib.Resetter).Reset(r, nil)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read spooled blob %s: %w", h, err)
 	}
 	data := make([]byte, e.size)
-	if _, err := io.ReadFull(zr, data); err != nil {
+	if _, err := io.ReadFull(s.zr, data); err != nil {
 		return nil, fmt.Errorf("read spooled blob %s: %w", h, err)
 	}
 	return data, nil

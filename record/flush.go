@@ -142,7 +142,7 @@ func (r *recorder) tipOf(ch committer.Change) tipUpdate {
 		return t
 	}
 	t.blob = committer.BlobHash(ch.Data)
-	if e, ok := r.state.live[ch.Path]; ok && r.encryptSecrets && isSecret(e.res) {
+	if e, ok := r.state.live[ch.Path]; ok && r.encryptSecrets && isSecret(*e.res) {
 		t.fprint = serializer.FileFingerprint(ch.Data)
 	}
 	return t
@@ -177,7 +177,7 @@ func (r *recorder) change(p string, pre *rendered) (committer.Change, bool, erro
 		}
 		return committer.Change{Path: p, Object: st.labelOf(p)}, true, nil
 	}
-	if r.encryptSecrets && isSecret(e.res) && exists {
+	if r.encryptSecrets && isSecret(*e.res) && exists {
 		same, err := r.sameSecret(p, e)
 		if err != nil {
 			return committer.Change{}, false, err

@@ -116,7 +116,7 @@ func profileSnapshot(ctx context.Context, c config, e *env, n int) error {
 			done = true
 		case <-tick.C:
 			tmp := file + ".tmp"
-			if rec.profile("http://"+addr, "/debug/pprof/heap", tmp) != nil {
+			if rec.profile(addr, "heap", tmp) != nil {
 				continue
 			}
 			if ps, err := sampleProc(rec.pid()); err == nil && ps.Anon > best {
