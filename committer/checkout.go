@@ -2,7 +2,6 @@ package committer
 
 import (
 	"context"
-	"slices"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -13,53 +12,35 @@ import (
 // mostly system calls (create, write, rename, stat), which overlap well.
 const checkoutWorkers = 8
 
+// checkoutChunk is how many files are read into memory and written at a
+// time: a batch of 100,000 files is not read back whole.
+const checkoutChunk = 512
+
 // checkoutAll writes every non-deleted update into the working tree, in
-// parallel, and fills set with their index entries. Parent directories are
-// created and blobs read here, one at a time, each just before its file is
-// handed to a worker: a batch of 100,000 files is never read back whole.
+// parallel, and fills set with their index entries, a chunk at a time.
+// Parent directories are created and blobs read first, one at a time, so
+// the workers only write files.
 func (c *Committer) checkoutAll(ctx context.Context, fsys *worktreeFS, updates []wtUpdate, set map[string]*index.Entry) error {
-	entries := make([]*index.Entry, len(updates))
-	errs := make([]error, len(updates))
-	jobs := make(chan int, checkoutWorkers)
-	todo := slices.Clone(updates) // data read here is dropped once written
-	var wg sync.WaitGroup
-	for range min(checkoutWorkers, len(updates)) {
-		wg.Go(func() {
-			for i := range jobs {
-				entries[i], errs[i] = c.checkout(fsys, todo[i])
-				todo[i].data = nil
-			}
-		})
-	}
-	err := c.feedCheckout(ctx, fsys, todo, jobs)
-	close(jobs)
-	wg.Wait()
-	if err != nil {
-		return err
-	}
+	todo := make([]wtUpdate, 0, min(len(updates), checkoutChunk))
 	for i, u := range updates {
-		if errs[i] != nil {
-			return errs[i]
-		}
 		if !u.del {
-			set[u.path] = entries[i]
+			todo = append(todo, u)
+		}
+		if len(todo) == checkoutChunk || (i == len(updates)-1 && len(todo) > 0) {
+			if err := c.checkoutChunk(ctx, fsys, todo, set); err != nil {
+				return err
+			}
+			todo = todo[:0]
 		}
 	}
 	return nil
 }
 
-// feedCheckout prepares each file to write (its directory, its content)
-// and hands it to the workers.
-func (c *Committer) feedCheckout(ctx context.Context, fsys *worktreeFS, todo []wtUpdate, jobs chan<- int) error {
+func (c *Committer) checkoutChunk(ctx context.Context, fsys *worktreeFS, todo []wtUpdate, set map[string]*index.Entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	for i, u := range todo {
-		if u.del {
-			continue
-		}
-		if i%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
 		if err := fsys.mkdirs(u.path); err != nil {
 			return err
 		}
@@ -72,7 +53,28 @@ func (c *Committer) feedCheckout(ctx context.Context, fsys *worktreeFS, todo []w
 			}
 			todo[i].data = data
 		}
+	}
+	entries := make([]*index.Entry, len(todo))
+	errs := make([]error, len(todo))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(checkoutWorkers, len(todo)) {
+		wg.Go(func() {
+			for i := range jobs {
+				entries[i], errs[i] = c.checkout(fsys, todo[i])
+			}
+		})
+	}
+	for i := range todo {
 		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	for i, u := range todo {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		set[u.path] = entries[i]
 	}
 	return nil
 }

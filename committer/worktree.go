@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -238,7 +237,6 @@ func (c *Committer) blob(h plumbing.Hash) ([]byte, error) {
 // in a parent directory, so a tree cannot redirect writes elsewhere.
 type worktreeFS struct {
 	root string
-	mu   sync.Mutex      // guards safe: files are written in parallel
 	safe map[string]bool // directories checked to be real directories
 }
 
@@ -246,8 +244,6 @@ func (w *worktreeFS) abs(p string) string { return filepath.Join(w.root, filepat
 
 // mkdirs creates the parent directories of p, checking each is a directory.
 func (w *worktreeFS) mkdirs(p string) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	parts := strings.Split(p, "/")
 	for i := 1; i < len(parts); i++ {
 		dir := strings.Join(parts[:i], "/")

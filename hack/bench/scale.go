@@ -77,18 +77,28 @@ func (r *results) scaleTable(p func(string, ...any)) {
 	p("")
 	p("`record --once` at each size measured (`go run ./hack/bench -only snapshot -n N` measures N/10 and N; `make bench` its own N), the median of three runs by wall ratio. Peak RSS is what a container's memory limit counts of the process: anonymous memory (heap, stacks) plus the executable's file-backed pages. Growth is the extra peak RSS per extra recorded file from the row above.")
 	p("")
-	p("| Objects seeded | Files recorded | record wall | peak RSS | anonymous | file-backed | RSS per object | growth per object | raw dump wall | wall ratio |")
-	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	p("| Objects seeded | Files recorded | record wall | peak RSS | anonymous | file-backed | RSS per object | growth per object | raw dump wall | wall ratio | peak RSS target |")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for i, s := range r.Scale {
 		growth := "—"
 		if i > 0 {
 			a := r.Scale[i-1]
 			growth = fmt.Sprintf("%.0f B", float64(s.Record.PeakRSS-a.Record.PeakRSS)/float64(max(s.Files-a.Files, 1)))
 		}
-		p("| %d | %d | %.2f s | %s | %s | %s | %.0f B | %s | %.2f s | %.2f×%s |", s.Objects, s.Files, s.Record.WallSec,
-			mib(s.Record.PeakRSS), mib(s.Record.PeakAnon), mib(s.FileBacked), s.RSSPerObject, growth, s.RawDump.WallSec, s.WallRatio, ratios(s.RatioEach))
+		p("| %d | %d | %.2f s | %s | %s | %s | %.0f B | %s | %.2f s | %.2f×%s | %s |", s.Objects, s.Files, s.Record.WallSec,
+			mib(s.Record.PeakRSS), mib(s.Record.PeakAnon), mib(s.FileBacked), s.RSSPerObject, growth, s.RawDump.WallSec, s.WallRatio, ratios(s.RatioEach), rssTarget(s))
 	}
 	p("")
+}
+
+// rssTarget is the peak RSS target for a size that has one (100 MB at
+// 10,000 objects, 300 MB at 100,000) and whether it is met.
+func rssTarget(s scaleRow) string {
+	limit := map[int]int64{10000: 100e6, 100000: 300e6}[s.Objects]
+	if limit == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("≤ %d MB: %s", limit/1e6, verdict(s.Record.PeakRSS <= limit))
 }
 
 // profileSnapshot runs record --once once more with its profiling endpoint
