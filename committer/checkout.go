@@ -12,32 +12,47 @@ import (
 // mostly system calls (create, write, rename, stat), which overlap well.
 const checkoutWorkers = 8
 
+// checkoutChunk is how many files are read into memory and written at a
+// time: a batch of 100,000 files is not read back whole.
+const checkoutChunk = 512
+
 // checkoutAll writes every non-deleted update into the working tree, in
-// parallel, and fills set with their index entries. Parent directories are
-// created and blobs read first, one at a time, so the workers only write
-// files.
+// parallel, and fills set with their index entries, a chunk at a time.
+// Parent directories are created and blobs read first, one at a time, so
+// the workers only write files.
 func (c *Committer) checkoutAll(ctx context.Context, fsys *worktreeFS, updates []wtUpdate, set map[string]*index.Entry) error {
-	var todo []wtUpdate
-	for _, u := range updates {
-		if u.del {
-			continue
+	todo := make([]wtUpdate, 0, min(len(updates), checkoutChunk))
+	for i, u := range updates {
+		if !u.del {
+			todo = append(todo, u)
 		}
+		if len(todo) == checkoutChunk || (i == len(updates)-1 && len(todo) > 0) {
+			if err := c.checkoutChunk(ctx, fsys, todo, set); err != nil {
+				return err
+			}
+			todo = todo[:0]
+		}
+	}
+	return nil
+}
+
+func (c *Committer) checkoutChunk(ctx context.Context, fsys *worktreeFS, todo []wtUpdate, set map[string]*index.Entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i, u := range todo {
 		if err := fsys.mkdirs(u.path); err != nil {
 			return err
 		}
 		// Blobs are read here, one at a time: the object storage is not
 		// safe for concurrent use.
 		if u.data == nil && u.mode != filemode.Submodule {
-			data, err := c.blob(u.hash)
+			data, err := c.blobOf(u)
 			if err != nil {
 				return err
 			}
-			u.data = data
+			todo[i].data = data
 		}
-		todo = append(todo, u)
-	}
-	if len(todo) == 0 {
-		return nil
 	}
 	entries := make([]*index.Entry, len(todo))
 	errs := make([]error, len(todo))
@@ -50,20 +65,11 @@ func (c *Committer) checkoutAll(ctx context.Context, fsys *worktreeFS, updates [
 			}
 		})
 	}
-	var err error
 	for i := range todo {
-		if i%256 == 0 {
-			if err = ctx.Err(); err != nil {
-				break
-			}
-		}
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
-	if err != nil {
-		return err
-	}
 	for i, u := range todo {
 		if errs[i] != nil {
 			return errs[i]
@@ -71,4 +77,13 @@ func (c *Committer) checkoutAll(ctx context.Context, fsys *worktreeFS, updates [
 		set[u.path] = entries[i]
 	}
 	return nil
+}
+
+// blobOf reads an update's content: from the spool of the batch that wrote
+// it, else from the repository.
+func (c *Committer) blobOf(u wtUpdate) ([]byte, error) {
+	if u.staged != nil {
+		return u.staged.readBlob(u.hash)
+	}
+	return c.blob(u.hash)
 }

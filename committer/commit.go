@@ -3,6 +3,8 @@ package committer
 import (
 	"context"
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -47,45 +49,39 @@ func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
+	return c.CommitSeq(ctx, len(batch), slices.Values(batch))
+}
+
+// CommitSeq is Commit for a batch produced one change at a time, such as
+// an initial snapshot rendered as it is committed: n is the number of
+// changes expected, and each path must come once. From packMin changes on,
+// a change's content goes to disk as it arrives and is not kept, so the
+// batch is never held in memory whole. A path outside the prefix, or
+// given twice, fails the commit and leaves the branch where it was.
+func (c *Committer) CommitSeq(ctx context.Context, n int, changes iter.Seq[Change]) (plumbing.Hash, error) {
 	if err := c.lock(ctx); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
 	}
 	defer c.unlock()
-
-	parent, err := c.refHash(c.branch)
+	parent, parentTree, err := c.tip()
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
 	}
-	var parentTree plumbing.Hash
-	if !parent.IsZero() {
-		pc, err := c.repo.CommitObject(parent)
-		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("commit: read tip: %w", err)
-		}
-		parentTree = pc.TreeHash
-	}
-
-	// A large batch is built in memory and written as one pack.
+	// A large batch is spooled to disk and written as one pack.
 	var objs storer.EncodedObjectStorer = c.repo.Storer
 	var staged *stagedObjects
 	pw, canPack := c.repo.Storer.(storer.PackfileWriter)
-	if canPack && len(batch) >= packMin {
-		staged = newStagedObjects(c.repo.Storer)
+	if canPack && n >= packMin {
+		if staged, err = newStagedObjects(c.repo.Storer); err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+		}
+		defer staged.close()
 		objs = staged
 	}
 	ed := newTreeEditor(objs, parentTree)
-	var applied []fileChange
-	for i, ch := range batch {
-		if i%256 == 0 && ctx.Err() != nil {
-			return plumbing.ZeroHash, fmt.Errorf("commit: %w", ctx.Err())
-		}
-		fc, ok, err := stage(objs, ed, ch)
-		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("commit %s: %w", ch.Path, err)
-		}
-		if ok {
-			applied = append(applied, fc)
-		}
+	applied, err := c.stageAll(ctx, objs, ed, changes, staged != nil)
+	if err != nil {
+		return plumbing.ZeroHash, err
 	}
 	if len(applied) == 0 {
 		return plumbing.ZeroHash, ErrNothingToCommit
@@ -94,7 +90,79 @@ func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
 	}
+	h, err := writeCommit(objs, c.commitObject(applied, tree, parent))
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+	}
+	if staged != nil {
+		if err := staged.flush(pw); err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+		}
+	}
+	if err := c.setRef(c.branch, h, parent); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
+	}
+	if staged != nil {
+		// The commit stands whatever happens here; the next large batch
+		// tries again.
+		if err := c.consolidatePacks(); err != nil {
+			c.log.Warn("packs not consolidated; tried again with the next large batch", "error", err)
+		}
+	}
+	if err := c.moveWorktree(ctx, parentTree, tree, worktreeUpdates(applied, staged)); err != nil {
+		return h, fmt.Errorf("commit %s: %w: %w", h, ErrWorktree, err)
+	}
+	return h, nil
+}
 
+// tip returns the branch tip and its tree; zero hashes before the first
+// commit.
+func (c *Committer) tip() (commit, tree plumbing.Hash, err error) {
+	parent, err := c.refHash(c.branch)
+	if err != nil || parent.IsZero() {
+		return parent, plumbing.ZeroHash, err
+	}
+	pc, err := c.repo.CommitObject(parent)
+	if err != nil {
+		return plumbing.ZeroHash, plumbing.ZeroHash, fmt.Errorf("read tip: %w", err)
+	}
+	return parent, pc.TreeHash, nil
+}
+
+// stageAll applies each change that differs from the tip to the tree
+// editor. With spooled set, a change's content is dropped once its blob is
+// written: the working tree reads it back from the spool.
+func (c *Committer) stageAll(ctx context.Context, objs storer.EncodedObjectStorer, ed *treeEditor, changes iter.Seq[Change], spooled bool) ([]fileChange, error) {
+	seen := map[string]bool{}
+	var applied []fileChange
+	for ch := range changes {
+		if len(seen)%256 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("commit: %w", ctx.Err())
+		}
+		if err := c.checkPath(ch.Path); err != nil {
+			return nil, err
+		}
+		if seen[ch.Path] {
+			return nil, fmt.Errorf("commit: %q is given twice in one batch", ch.Path)
+		}
+		seen[ch.Path] = true
+		fc, ok, err := stage(objs, ed, ch)
+		if err != nil {
+			return nil, fmt.Errorf("commit %s: %w", ch.Path, err)
+		}
+		if ok {
+			if spooled {
+				fc.Data = nil
+			}
+			applied = append(applied, fc)
+		}
+	}
+	return applied, nil
+}
+
+// commitObject is the commit of applied changes: its message lists them,
+// and its author is the one person who made them all, if there is one.
+func (c *Committer) commitObject(applied []fileChange, tree, parent plumbing.Hash) *object.Commit {
 	lines := make([]messageLine, len(applied))
 	for i, fc := range applied {
 		lines[i] = messageLine{kind: fc.kind, path: fc.Path, object: fc.Object, attribution: fc.Attribution}
@@ -115,29 +183,7 @@ func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash
 	if !parent.IsZero() {
 		commit.ParentHashes = []plumbing.Hash{parent}
 	}
-	h, err := writeCommit(objs, commit)
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
-	}
-	if staged != nil {
-		if err := staged.flush(pw); err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
-		}
-	}
-	if err := c.setRef(c.branch, h, parent); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
-	}
-	if staged != nil {
-		// The commit stands whatever happens here; the next large batch
-		// tries again.
-		if err := c.consolidatePacks(); err != nil {
-			c.log.Warn("packs not consolidated; tried again with the next large batch", "error", err)
-		}
-	}
-	if err := c.moveWorktree(ctx, parentTree, tree, worktreeUpdates(applied)); err != nil {
-		return h, fmt.Errorf("commit %s: %w: %w", h, ErrWorktree, err)
-	}
-	return h, nil
+	return commit
 }
 
 // stage applies one change to the tree editor if it differs from the tip.
@@ -176,12 +222,11 @@ func stage(objs storer.EncodedObjectStorer, ed *treeEditor, ch Change) (fileChan
 // checkChanges rejects paths outside the prefix and keeps the last change
 // for each path, in first-seen order.
 func (c *Committer) checkChanges(changes []Change) ([]Change, error) {
-	under := c.opts.Prefix + "/"
 	seen := make(map[string]int, len(changes))
 	out := make([]Change, 0, len(changes))
 	for _, ch := range changes {
-		if err := checkRelPath(ch.Path); err != nil || !strings.HasPrefix(ch.Path, under) {
-			return nil, fmt.Errorf("commit: %w: %q is not a clean path under %q", ErrPathOutsidePrefix, ch.Path, c.opts.Prefix)
+		if err := c.checkPath(ch.Path); err != nil {
+			return nil, err
 		}
 		if i, ok := seen[ch.Path]; ok {
 			out[i] = ch
@@ -191,6 +236,14 @@ func (c *Committer) checkChanges(changes []Change) ([]Change, error) {
 		out = append(out, ch)
 	}
 	return out, nil
+}
+
+// checkPath rejects a path that is not clean or not under the prefix.
+func (c *Committer) checkPath(p string) error {
+	if err := checkRelPath(p); err != nil || !strings.HasPrefix(p, c.opts.Prefix+"/") {
+		return fmt.Errorf("commit: %w: %q is not a clean path under %q", ErrPathOutsidePrefix, p, c.opts.Prefix)
+	}
+	return nil
 }
 
 func (c *Committer) signature() object.Signature {

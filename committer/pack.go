@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
@@ -17,18 +16,27 @@ import (
 // as git leaves them, so packs do not pile up.
 var packMin = 2000 // a variable so that the benchmark can compare
 
-// stagedObjects holds the new objects of one commit in memory until they
-// are written as one pack; reads of older objects fall through to the
-// repository. Blobs share the caller's bytes rather than copying them.
+// stagedObjects holds the new objects of one commit until they are written
+// as one pack: blobs in a spool on disk as they come (see blobSpool), trees
+// and the commit in memory; reads of older objects fall through to the
+// repository.
 type stagedObjects struct {
 	storer.EncodedObjectStorer // the repository's
 	objs                       map[plumbing.Hash]plumbing.EncodedObject
 	order                      []plumbing.Hash
+	blobs                      *blobSpool
 }
 
-func newStagedObjects(repo storer.EncodedObjectStorer) *stagedObjects {
-	return &stagedObjects{EncodedObjectStorer: repo, objs: map[plumbing.Hash]plumbing.EncodedObject{}}
+func newStagedObjects(repo storer.EncodedObjectStorer) (*stagedObjects, error) {
+	spool, err := newBlobSpool(repo)
+	if err != nil {
+		return nil, err
+	}
+	return &stagedObjects{EncodedObjectStorer: repo, objs: map[plumbing.Hash]plumbing.EncodedObject{}, blobs: spool}, nil
 }
+
+// close removes what is left of the spool.
+func (s *stagedObjects) close() { s.blobs.close() }
 
 func (s *stagedObjects) NewEncodedObject() plumbing.EncodedObject {
 	return &plumbing.MemoryObject{}
@@ -43,21 +51,31 @@ func (s *stagedObjects) SetEncodedObject(o plumbing.EncodedObject) (plumbing.Has
 	return h, nil
 }
 
-// putBlob stages data as a blob without copying it.
-func (s *stagedObjects) putBlob(data []byte) plumbing.Hash {
-	h, _ := s.SetEncodedObject(&sharedBlob{hash: BlobHash(data), data: data})
-	return h
+// putBlob spools data as a blob; the caller may drop data afterwards.
+func (s *stagedObjects) putBlob(data []byte) (plumbing.Hash, error) {
+	h := BlobHash(data)
+	return h, s.blobs.put(h, data)
 }
+
+// readBlob reads a spooled blob back (for the working tree).
+func (s *stagedObjects) readBlob(h plumbing.Hash) ([]byte, error) { return s.blobs.read(h) }
 
 func (s *stagedObjects) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
 	if o, ok := s.objs[h]; ok && (t == plumbing.AnyObject || o.Type() == t) {
 		return o, nil
 	}
+	if s.blobs.has(h) && (t == plumbing.AnyObject || t == plumbing.BlobObject) {
+		data, err := s.blobs.read(h)
+		if err != nil {
+			return nil, err
+		}
+		return &sharedBlob{hash: h, data: data}, nil
+	}
 	return s.EncodedObjectStorer.EncodedObject(t, h)
 }
 
 func (s *stagedObjects) HasEncodedObject(h plumbing.Hash) error {
-	if _, ok := s.objs[h]; ok {
+	if _, ok := s.objs[h]; ok || s.blobs.has(h) {
 		return nil
 	}
 	return s.EncodedObjectStorer.HasEncodedObject(h)
@@ -67,21 +85,25 @@ func (s *stagedObjects) EncodedObjectSize(h plumbing.Hash) (int64, error) {
 	if o, ok := s.objs[h]; ok {
 		return o.Size(), nil
 	}
+	if e, ok := s.blobs.at[h]; ok {
+		return int64(e.size), nil
+	}
 	return s.EncodedObjectStorer.EncodedObjectSize(h)
 }
 
 // flush writes the staged objects into the repository as one pack (its
 // index first, then the pack renamed into place, so a pack is never seen
-// without its index).
+// without its index): the spooled blobs as they are, then the trees and
+// the commit.
 func (s *stagedObjects) flush(pw storer.PackfileWriter) error {
-	if len(s.order) == 0 {
+	if len(s.order)+len(s.blobs.at) == 0 {
 		return nil
 	}
 	w, err := pw.PackfileWriter()
 	if err != nil {
 		return fmt.Errorf("write pack: %w", err)
 	}
-	if _, err := packfile.NewEncoder(w, s, false).Encode(s.order, 0); err != nil {
+	if err := s.writePack(w); err != nil {
 		_ = w.Close()
 		return fmt.Errorf("write pack: %w", err)
 	}
@@ -89,6 +111,22 @@ func (s *stagedObjects) flush(pw storer.PackfileWriter) error {
 		return fmt.Errorf("write pack: %w", err)
 	}
 	return nil
+}
+
+func (s *stagedObjects) writePack(w io.Writer) error {
+	p, err := newPackWriter(w, len(s.blobs.at)+len(s.order))
+	if err != nil {
+		return err
+	}
+	if err := s.blobs.copyTo(p.h); err != nil {
+		return err
+	}
+	for _, h := range s.order {
+		if err := p.object(s.objs[h]); err != nil {
+			return err
+		}
+	}
+	return p.finish()
 }
 
 // sharedBlob is a blob whose content is a slice it does not own.

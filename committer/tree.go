@@ -208,7 +208,7 @@ func treeSortName(e object.TreeEntry) string {
 
 func writeBlob(s storer.EncodedObjectStorer, data []byte) (plumbing.Hash, error) {
 	if st, ok := s.(*stagedObjects); ok {
-		return st.putBlob(data), nil
+		return st.putBlob(data)
 	}
 	obj := s.NewEncodedObject()
 	obj.SetType(plumbing.BlobObject)

@@ -27,12 +27,14 @@ type wtUpdate struct {
 	mode filemode.FileMode
 	hash plumbing.Hash
 	data []byte // content when known; otherwise read from the blob
+	// staged, when set, holds the blob (a large batch's spool).
+	staged *stagedObjects
 }
 
-func worktreeUpdates(changes []fileChange) []wtUpdate {
+func worktreeUpdates(changes []fileChange, staged *stagedObjects) []wtUpdate {
 	out := make([]wtUpdate, len(changes))
 	for i, fc := range changes {
-		out[i] = wtUpdate{path: fc.Path, del: fc.kind == kindRemoved, mode: fc.mode, hash: fc.hash, data: fc.Data}
+		out[i] = wtUpdate{path: fc.Path, del: fc.kind == kindRemoved, mode: fc.mode, hash: fc.hash, data: fc.Data, staged: staged}
 	}
 	return out
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
@@ -15,7 +17,8 @@ import (
 // flush renders every dirty object, commits what differs from the branch
 // tip and returns the number of files the commit touched. An object that
 // fails to render is logged and keeps its last recorded file: nothing is
-// lost for one bad object.
+// lost for one bad object. Objects are rendered a chunk at a time as the
+// commit takes them, so an initial snapshot is never held whole in memory.
 func (r *recorder) flush(ctx context.Context) (int, error) {
 	st := r.state
 	if len(st.dirty) == 0 {
@@ -27,69 +30,137 @@ func (r *recorder) flush(ctx context.Context) (int, error) {
 	}
 	slices.Sort(paths)
 	start := time.Now()
-	pre := r.prerender(paths)
-	var changes []committer.Change
-	for _, p := range paths {
-		ch, ok, err := r.change(p, pre[p])
-		if err != nil {
-			r.log.Error("object not recorded: render failed; its last recorded file is kept", "path", p, "error", err)
-			continue
-		}
-		if ok {
-			r.attribute(p, &ch)
-			changes = append(changes, ch)
-		}
-	}
-	clear(st.dirty)
-	if len(changes) == 0 {
-		clear(st.gone)
-		clear(st.seen)
+	b := &flushBatch{r: r, chunks: slices.Collect(slices.Chunk(paths, flushChunk))}
+	if !b.fill() {
+		// Nothing differs from the tip: no commit to wait for.
+		r.flushed()
 		return 0, nil
 	}
-	rendered := time.Now()
-	hash, err := r.git.Commit(ctx, changes)
+	hash, err := r.git.CommitSeq(ctx, len(paths), b.changes)
+	tips, renderTime := b.tips, b.renderTime
 	switch {
 	case errors.Is(err, committer.ErrNothingToCommit):
 		// The tip already holds every change: take them as recorded, so
 		// that what the state knows of the tip stays true.
-		r.recorded(changes)
-		clear(st.gone)
-		clear(st.seen)
+		r.recorded(tips)
+		r.flushed()
 		return 0, nil
 	case errors.Is(err, committer.ErrWorktree):
 		// The commit stands; only the working tree lags, and the
 		// committer brings it up to date with the next commit.
 		r.log.Warn("committed, but the working tree was not updated; it is with the next commit", "commit", hash.String()[:12], "error", err)
 	case err != nil:
-		// Keep them dirty: the next flush tries again.
-		for _, ch := range changes {
-			st.dirty[ch.Path] = struct{}{}
-		}
+		// What was not found right at the tip stays dirty: the next flush
+		// tries again.
 		return 0, fmt.Errorf("commit: %w", err)
 	}
-	r.recorded(changes)
-	clear(st.gone)
-	clear(st.seen)
-	r.log.Info("committed", "commit", hash.String()[:12], "files", len(changes),
-		"renderTime", rendered.Sub(start).Round(time.Millisecond), "commitTime", time.Since(rendered).Round(time.Millisecond))
-	r.cfg.Observer.OnCommit(hash.String(), len(changes))
+	r.recorded(tips)
+	r.flushed()
+	r.log.Info("committed", "commit", hash.String()[:12], "files", len(tips),
+		"renderTime", renderTime.Round(time.Millisecond), "commitTime", (time.Since(start) - renderTime).Round(time.Millisecond))
+	r.cfg.Observer.OnCommit(hash.String(), len(tips))
 	r.git.Notify()
-	return len(changes), nil
+	return len(tips), nil
+}
+
+// flushChunk is how many objects are rendered at a time while a batch is
+// committed.
+const flushChunk = 1024
+
+// flushBatch renders a flush's objects a chunk at a time as the commit
+// takes their changes, and notes what each change makes of the tip.
+type flushBatch struct {
+	r          *recorder
+	chunks     [][]string
+	ready      []committer.Change // rendered, not yet taken
+	tips       []tipUpdate
+	renderTime time.Duration
+}
+
+// fill renders chunks until one has a change; false when none is left.
+func (b *flushBatch) fill() bool {
+	for len(b.ready) == 0 && len(b.chunks) > 0 {
+		t := time.Now()
+		b.ready = b.r.changesOf(b.chunks[0])
+		b.chunks = b.chunks[1:]
+		b.renderTime += time.Since(t)
+	}
+	return len(b.ready) > 0
+}
+
+func (b *flushBatch) changes(yield func(committer.Change) bool) {
+	for b.fill() {
+		ch := b.ready[0]
+		b.ready[0] = committer.Change{} // taken: its content is the commit's now
+		b.ready = b.ready[1:]
+		b.tips = append(b.tips, b.r.tipOf(ch))
+		if !yield(ch) {
+			return
+		}
+	}
+}
+
+// changesOf renders the objects at paths (in parallel when there are
+// many) and returns the changes their files need. Paths that need no
+// change, or whose object fails to render, are no longer dirty.
+func (r *recorder) changesOf(paths []string) []committer.Change {
+	pre := r.prerender(paths)
+	var out []committer.Change
+	for _, p := range paths {
+		ch, ok, err := r.change(p, pre[p])
+		if err != nil {
+			r.log.Error("object not recorded: render failed; its last recorded file is kept", "path", p, "error", err)
+		}
+		if !ok || err != nil {
+			delete(r.state.dirty, p)
+			continue
+		}
+		r.attribute(p, &ch)
+		out = append(out, ch)
+	}
+	return out
+}
+
+// flushed forgets what the last flush took care of.
+func (r *recorder) flushed() {
+	clear(r.state.dirty)
+	clear(r.state.gone)
+	clear(r.state.seen)
+}
+
+// tipUpdate is what a committed change makes of a file at the branch tip.
+type tipUpdate struct {
+	path    string
+	removed bool
+	blob    plumbing.Hash
+	fprint  string // of an encrypted Secret's file
+}
+
+func (r *recorder) tipOf(ch committer.Change) tipUpdate {
+	t := tipUpdate{path: ch.Path, removed: ch.Data == nil}
+	if t.removed {
+		return t
+	}
+	t.blob = committer.BlobHash(ch.Data)
+	if e, ok := r.state.live[ch.Path]; ok && r.encryptSecrets && isSecret(*e.res) {
+		t.fprint = serializer.FileFingerprint(ch.Data)
+	}
+	return t
 }
 
 // recorded updates what the state knows of the branch tip once changes
 // are committed.
-func (r *recorder) recorded(changes []committer.Change) {
+func (r *recorder) recorded(tips []tipUpdate) {
 	st := r.state
-	for _, ch := range changes {
-		delete(st.fprints, ch.Path)
-		if ch.Data == nil {
-			delete(st.known, ch.Path)
+	for _, t := range tips {
+		delete(st.fprints, t.path)
+		if t.removed {
+			delete(st.known, t.path)
 			continue
 		}
-		st.known[ch.Path] = committer.BlobHash(ch.Data)
-		if e, ok := st.live[ch.Path]; ok && r.encryptSecrets && isSecret(e.res) {
-			st.fprints[ch.Path] = serializer.FileFingerprint(ch.Data)
+		st.known[t.path] = t.blob
+		if t.fprint != "" {
+			st.fprints[t.path] = t.fprint
 		}
 	}
 }
@@ -106,7 +177,7 @@ func (r *recorder) change(p string, pre *rendered) (committer.Change, bool, erro
 		}
 		return committer.Change{Path: p, Object: st.labelOf(p)}, true, nil
 	}
-	if r.encryptSecrets && isSecret(e.res) && exists {
+	if r.encryptSecrets && isSecret(*e.res) && exists {
 		same, err := r.sameSecret(p, e)
 		if err != nil {
 			return committer.Change{}, false, err

@@ -42,7 +42,7 @@ const prerenderMin = 64
 func (r *recorder) prerender(paths []string) map[string]*rendered {
 	var todo []string
 	for _, p := range paths {
-		if e, ok := r.state.live[p]; ok && (!r.encryptSecrets || !isSecret(e.res)) {
+		if e, ok := r.state.live[p]; ok && (!r.encryptSecrets || !isSecret(*e.res)) {
 			todo = append(todo, p)
 		}
 	}

@@ -19,12 +19,12 @@ type ident struct {
 // entry is an object in scope: its JSON (shared with the watcher's cache)
 // is decoded only when the object is rendered.
 type entry struct {
-	res             watcher.Resource
+	res             *watcher.Resource // shared by every object of the kind
 	namespace, name string
 	raw             []byte
 }
 
-func entryOf(r watcher.Resource, obj *unstructured.Unstructured, raw []byte) entry {
+func entryOf(r *watcher.Resource, obj *unstructured.Unstructured, raw []byte) entry {
 	if raw == nil {
 		raw, _ = obj.MarshalJSON() // an event made without its JSON
 	}
@@ -53,12 +53,15 @@ type state struct {
 	// seen is the last change of each object since the last flush, kept
 	// when changes are attributed to people.
 	seen map[string]seenChange
+	// kinds holds the one copy of each resource that entries point to.
+	kinds map[watcher.Resource]*watcher.Resource
 }
 
 func newState(cluster string, known map[string]plumbing.Hash) *state {
 	return &state{
 		cluster: cluster,
 		live:    map[string]entry{},
+		kinds:   map[watcher.Resource]*watcher.Resource{},
 		idents:  map[ident]string{},
 		dirty:   map[string]struct{}{},
 		known:   known,
@@ -87,7 +90,7 @@ func identOf(r watcher.Resource, obj *unstructured.Unstructured) ident {
 // upsert records the latest version of an object; raw is its JSON.
 func (s *state) upsert(r watcher.Resource, obj *unstructured.Unstructured, raw []byte) {
 	p := s.path(r, obj)
-	s.live[p] = entryOf(r, obj, raw)
+	s.live[p] = entryOf(s.kind(r), obj, raw)
 	s.idents[identOf(r, obj)] = p
 	s.dirty[p] = struct{}{}
 	if isHPA(r) {
@@ -95,10 +98,20 @@ func (s *state) upsert(r watcher.Resource, obj *unstructured.Unstructured, raw [
 	}
 }
 
+// kind returns the one copy of r that entries share.
+func (s *state) kind(r watcher.Resource) *watcher.Resource {
+	k, ok := s.kinds[r]
+	if !ok {
+		k = &r
+		s.kinds[r] = k
+	}
+	return k
+}
+
 // remove records that an object is gone.
 func (s *state) remove(r watcher.Resource, obj *unstructured.Unstructured) {
 	p := s.path(r, obj)
-	s.gone[p] = label(entry{res: r, namespace: obj.GetNamespace(), name: obj.GetName()})
+	s.gone[p] = label(entry{res: s.kind(r), namespace: obj.GetNamespace(), name: obj.GetName()})
 	delete(s.live, p)
 	delete(s.idents, identOf(r, obj))
 	s.dirty[p] = struct{}{}

@@ -17,14 +17,14 @@ import (
 // and nothing decoded stays in the cache.
 type compact struct {
 	metav1.TypeMeta
-	metav1.ObjectMeta
+	identity
 	raw []byte
 }
 
-// DeepCopyObject shares raw: it is never modified.
+// DeepCopyObject shares raw: it is never modified (and the identity's
+// strings are immutable).
 func (c *compact) DeepCopyObject() runtime.Object {
 	cp := *c
-	cp.ObjectMeta = *c.DeepCopy()
 	return &cp
 }
 
@@ -37,8 +37,8 @@ func compactOf(u *unstructured.Unstructured) (*compact, error) {
 	}
 	return &compact{
 		TypeMeta: metav1.TypeMeta{APIVersion: u.GetAPIVersion(), Kind: u.GetKind()},
-		ObjectMeta: metav1.ObjectMeta{
-			Name: u.GetName(), Namespace: u.GetNamespace(), UID: u.GetUID(), ResourceVersion: u.GetResourceVersion(),
+		identity: identity{
+			name: u.GetName(), namespace: u.GetNamespace(), uid: u.GetUID(), resourceVersion: u.GetResourceVersion(),
 		},
 		raw: raw,
 	}, nil

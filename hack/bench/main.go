@@ -42,7 +42,7 @@ func main() {
 	rawdumpKubeconfig := flag.String("rawdump-kubeconfig", "", "internal: run the raw dump baseline with this kubeconfig")
 	rawdumpOut := flag.String("rawdump-out", "", "internal: where the raw dump writes")
 	webhookServe := flag.String("webhook-serve", "", "internal: serve an audit webhook receiver with this token file")
-	only := flag.String("only", "", "run only this measurement and update it in -json and -markdown: webhook (the audit webhook receiver), audit (audit + bundled policies over -n objects) or restore (restore of -n recorded objects into an empty control plane, next to kubectl and the write ceiling)")
+	only := flag.String("only", "", "run only this measurement and update it in -json and -markdown: webhook (the audit webhook receiver), audit (audit + bundled policies over -n objects), restore (restore of -n recorded objects into an empty control plane, next to kubectl and the write ceiling) or snapshot (record --once next to the raw dump at -n/10 and -n)")
 	flag.Parse()
 	c.rates = []float64{50, 200}
 
@@ -62,8 +62,10 @@ func main() {
 		err = onlyAudit(ctx, c)
 	case *only == "restore":
 		err = onlyRestore(ctx, c)
+	case *only == "snapshot":
+		err = onlySnapshot(ctx, c)
 	case *only != "":
-		err = fmt.Errorf("-only %q: the measurements that run alone are webhook, audit and restore", *only)
+		err = fmt.Errorf("-only %q: the measurements that run alone are webhook, audit, restore and snapshot", *only)
 	default:
 		err = bench(ctx, c)
 	}
@@ -97,6 +99,9 @@ func bench(ctx context.Context, c config) error {
 		return fmt.Errorf("cli path: %w", err)
 	}
 	res := newResults(c)
+	if old, err := earlierResults(c); err == nil {
+		res.Scale = old.Scale // the other sizes' rows stay
+	}
 	env, err := startEnv(ctx, c)
 	if err != nil {
 		return err

@@ -49,6 +49,10 @@ type results struct {
 	// Restore is a restore into an empty control plane (-only restore).
 	Restore     *restoreResult `json:"restore,omitempty"`
 	batchWindow time.Duration
+
+	// Scale is the initial snapshot at every size measured, kept across
+	// runs at different -n (-only snapshot, or a full run's own size).
+	Scale []scaleRow `json:"snapshotByClusterSize,omitempty"`
 }
 
 func newResults(c config) *results {
@@ -146,6 +150,7 @@ func (r *results) markdown() []byte {
 	p("")
 	r.targets(p)
 	r.snapshotTable(p)
+	r.scaleTable(p)
 	r.churnTable(p)
 	r.apiTable(p)
 	r.gitTable(p)

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -20,9 +22,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/yaml"
 )
@@ -139,12 +143,23 @@ func (s *seeder) apply(ctx context.Context, ns string, obj runtime.Object) error
 	if gvk.Kind == "Namespace" {
 		client = s.dyn.Resource(m)
 	}
-	_, err = client.Patch(ctx, name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: "bench", Force: &force})
+	// An API server busy with 100,000 objects on a shared machine may time
+	// out; an apply can be sent again.
+	err = retry.OnError(seedBackoff, isBusy, func() error {
+		_, err := client.Patch(ctx, name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: "bench", Force: &force})
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("apply %s %s/%s: %w", gvk.Kind, ns, name, err)
 	}
 	s.rememberMap(ns, u)
 	return nil
+}
+
+var seedBackoff = wait.Backoff{Steps: 6, Duration: time.Second, Factor: 2, Jitter: 0.1}
+
+func isBusy(err error) bool {
+	return apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) || apierrors.IsTooManyRequests(err)
 }
 
 func (s *seeder) mapper(gvk schema.GroupVersionKind) (schema.GroupVersionResource, error) {

@@ -31,35 +31,46 @@ type snapshot struct {
 // all of the objects, so growth per object shows.
 func snapshots(ctx context.Context, c config, e *env, res *results) error {
 	for _, n := range []int{c.objects / 4, c.objects / 2, c.objects} {
-		if err := e.seedTo(ctx, n); err != nil {
-			return err
-		}
 		// The machine is shared: at the full size the median of three
 		// runs (by wall ratio) is reported.
 		tries := 1
 		if n == c.objects {
 			tries = benchRepeats
 		}
-		var runs []snapshot
-		var ratios []float64
-		for i := range tries {
-			s, err := measureSnapshot(ctx, c, e, n, fmt.Sprintf("snapshot-%d-%d", n, i+1))
-			if err != nil {
-				return err
-			}
-			runs = append(runs, s)
-			ratios = append(ratios, s.WallRatio)
+		s, err := snapshotAt(ctx, c, e, n, tries)
+		if err != nil {
+			return err
 		}
-		slices.SortFunc(runs, func(a, b snapshot) int { return cmp.Compare(a.WallRatio, b.WallRatio) })
-		s := runs[len(runs)/2]
-		if tries > 1 {
-			s.RatioEach = ratios
-		}
-		step("  %d objects: record --once %.2fs %s, raw dump %.2fs %s (ratio %.2f)",
-			n, s.Record.WallSec, mib(s.Record.PeakRSS), s.RawDump.WallSec, mib(s.RawDump.PeakRSS), s.WallRatio)
 		res.Snapshots = append(res.Snapshots, s)
 	}
+	res.putScale(res.last())
 	return nil
+}
+
+// snapshotAt grows the cluster to n objects and measures the snapshot
+// tries times; it returns the median run by wall ratio.
+func snapshotAt(ctx context.Context, c config, e *env, n, tries int) (snapshot, error) {
+	if err := e.seedTo(ctx, n); err != nil {
+		return snapshot{}, err
+	}
+	var runs []snapshot
+	var ratios []float64
+	for i := range tries {
+		s, err := measureSnapshot(ctx, c, e, n, fmt.Sprintf("snapshot-%d-%d", n, i+1))
+		if err != nil {
+			return snapshot{}, err
+		}
+		runs = append(runs, s)
+		ratios = append(ratios, s.WallRatio)
+	}
+	slices.SortFunc(runs, func(a, b snapshot) int { return cmp.Compare(a.WallRatio, b.WallRatio) })
+	s := runs[len(runs)/2]
+	if tries > 1 {
+		s.RatioEach = ratios
+	}
+	step("  %d objects: record --once %.2fs %s (%s anonymous), raw dump %.2fs %s (ratio %.2f)",
+		n, s.Record.WallSec, mib(s.Record.PeakRSS), mib(s.Record.PeakAnon), s.RawDump.WallSec, mib(s.RawDump.PeakRSS), s.WallRatio)
+	return s, nil
 }
 
 // benchRepeats is how many times the headline measurements run.
