@@ -68,20 +68,9 @@ func continuous(ctx context.Context, c config, e *env, res *results) error {
 		return err
 	}
 	defer func() { _ = rec.stop() }()
-	var pprofAddr string
-	select {
-	case pprofAddr = <-rec.pprofAddr:
-	case <-rec.exited:
-		return fmt.Errorf("record exited at start (see %s)", rec.logFile.Name())
-	case <-time.After(time.Minute):
-		return fmt.Errorf("record did not start (see %s)", rec.logFile.Name())
-	}
-	select {
-	case <-rec.synced:
-	case <-rec.exited:
-		return fmt.Errorf("record exited before its initial snapshot (see %s)", rec.logFile.Name())
-	case <-ctx.Done():
-		return ctx.Err()
+	pprofAddr, err := awaitSnapshot(ctx, rec)
+	if err != nil {
+		return err
 	}
 	time.Sleep(3 * time.Second) // let every watch open
 	_, afterOpen, err := scrapeRequests(ctx, e.cs)
@@ -96,33 +85,9 @@ func continuous(ctx context.Context, c config, e *env, res *results) error {
 	step("  at start: %v; open watches on %d kinds", res.Start.ByVerb, len(res.Start.OpenWatches))
 
 	ch := &churner{cs: e.cs, cluster: "bench", n: e.seeded}
-	if res.Git.AfterSnapshot, err = gitStateOf(repo); err != nil {
+	if err := realAndNoise(ctx, c, ch, rec, repo, &res.Git); err != nil {
 		return err
 	}
-	step("1,000 real changes")
-	if _, err := paced(ctx, 100, 1000, func(ctx context.Context, i int) error { return ch.realChange(ctx, i, rec) }); err != nil {
-		return err
-	}
-	if left := rec.settle(time.Minute); left > 0 {
-		return fmt.Errorf("%d real changes not committed after a minute (see %s)", left, rec.logFile.Name())
-	}
-	res.Git.RealChanges = 1000
-	if res.Git.AfterReal, err = gitStateOf(repo); err != nil {
-		return err
-	}
-	step("1,000 status-only and HPA scale updates")
-	if _, err := paced(ctx, 100, 1000, ch.noiseChange); err != nil {
-		return err
-	}
-	time.Sleep(3 * c.batchWindow)
-	res.Git.NoiseUpdates = 1000
-	if res.Git.AfterNoise, err = gitStateOf(repo); err != nil {
-		return err
-	}
-	step("  commits: %d after the snapshot, %d after 1,000 real changes, %d after 1,000 noise updates",
-		res.Git.AfterSnapshot.Commits, res.Git.AfterReal.Commits, res.Git.AfterNoise.Commits)
-	_, _, _, _ = rec.take()
-
 	for _, rate := range c.rates {
 		r, err := churn(ctx, c, e, ch, rec, rate, pprofAddr)
 		if err != nil {
@@ -134,6 +99,61 @@ func continuous(ctx context.Context, c config, e *env, res *results) error {
 		return err
 	}
 	return rec.stop()
+}
+
+// awaitSnapshot waits until the recorder serves its profiles and has
+// recorded its initial snapshot, and returns the profiles' address.
+func awaitSnapshot(ctx context.Context, rec *liveRecorder) (string, error) {
+	var pprofAddr string
+	select {
+	case pprofAddr = <-rec.pprofAddr:
+	case <-rec.exited:
+		return "", fmt.Errorf("record exited at start (see %s)", rec.logFile.Name())
+	case <-time.After(time.Minute):
+		return "", fmt.Errorf("record did not start (see %s)", rec.logFile.Name())
+	}
+	select {
+	case <-rec.synced:
+	case <-rec.exited:
+		return "", fmt.Errorf("record exited before its initial snapshot (see %s)", rec.logFile.Name())
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	return pprofAddr, nil
+}
+
+// realAndNoise makes 1,000 real changes, then 1,000 status-only and
+// scale updates, and notes the repository after the snapshot and after
+// each.
+func realAndNoise(ctx context.Context, c config, ch *churner, rec *liveRecorder, repo string, g *gitGrowth) error {
+	var err error
+	if g.AfterSnapshot, err = gitStateOf(repo); err != nil {
+		return err
+	}
+	step("1,000 real changes")
+	if _, err := paced(ctx, 100, 1000, func(ctx context.Context, i int) error { return ch.realChange(ctx, i, rec) }); err != nil {
+		return err
+	}
+	if left := rec.settle(time.Minute); left > 0 {
+		return fmt.Errorf("%d real changes not committed after a minute (see %s)", left, rec.logFile.Name())
+	}
+	g.RealChanges = 1000
+	if g.AfterReal, err = gitStateOf(repo); err != nil {
+		return err
+	}
+	step("1,000 status-only and HPA scale updates")
+	if _, err := paced(ctx, 100, 1000, ch.noiseChange); err != nil {
+		return err
+	}
+	time.Sleep(3 * c.batchWindow)
+	g.NoiseUpdates = 1000
+	if g.AfterNoise, err = gitStateOf(repo); err != nil {
+		return err
+	}
+	step("  commits: %d after the snapshot, %d after 1,000 real changes, %d after 1,000 noise updates",
+		g.AfterSnapshot.Commits, g.AfterReal.Commits, g.AfterNoise.Commits)
+	_, _, _, _ = rec.take()
+	return nil
 }
 
 // startLoad checks clusterscribe's requests at start: per kind one WATCH
