@@ -87,15 +87,9 @@ func auditPhase(ctx context.Context, c config, e *env, res *results) error {
 // ConfigMap once (the drift a full run's churn leaves) and measures the
 // audit alone.
 func onlyAudit(ctx context.Context, c config) (err error) {
-	r, err := earlierResults(c)
+	r, err := earlierResultsAbs(&c)
 	if err != nil {
 		return err
-	}
-	if c.out, err = filepath.Abs(c.out); err != nil {
-		return fmt.Errorf("output dir: %w", err)
-	}
-	if c.cli, err = filepath.Abs(c.cli); err != nil {
-		return fmt.Errorf("cli path: %w", err)
 	}
 	e, err := startEnv(ctx, c)
 	if err != nil {

@@ -64,15 +64,9 @@ type restoreResult struct {
 // three times with default flags, applies the same files with kubectl
 // once, and measures the API server's write ceiling.
 func onlyRestore(ctx context.Context, c config) (err error) {
-	r, err := earlierResults(c)
+	r, err := earlierResultsAbs(&c)
 	if err != nil {
 		return err
-	}
-	if c.out, err = filepath.Abs(c.out); err != nil {
-		return fmt.Errorf("output dir: %w", err)
-	}
-	if c.cli, err = filepath.Abs(c.cli); err != nil {
-		return fmt.Errorf("cli path: %w", err)
 	}
 	repo, idFile, err := recordForRestore(ctx, c)
 	if err != nil {

@@ -31,15 +31,9 @@ func (r *results) putScale(s snapshot) {
 // next to the raw dump at a tenth of -n and at -n (the median of three
 // runs each), updating only those rows of the scale table.
 func onlySnapshot(ctx context.Context, c config) (err error) {
-	r, err := earlierResults(c)
+	r, err := earlierResultsAbs(&c)
 	if err != nil {
 		return err
-	}
-	if c.out, err = filepath.Abs(c.out); err != nil {
-		return fmt.Errorf("output dir: %w", err)
-	}
-	if c.cli, err = filepath.Abs(c.cli); err != nil {
-		return fmt.Errorf("cli path: %w", err)
 	}
 	e, err := startEnv(ctx, c)
 	if err != nil {

@@ -216,6 +216,22 @@ func onlyWebhook(ctx context.Context, c config) error {
 	return r.write(c.markdown, c.jsonOut)
 }
 
+// earlierResultsAbs is earlierResults for a measurement that runs the
+// CLI and writes files: it also makes c's output and CLI paths absolute.
+func earlierResultsAbs(c *config) (*results, error) {
+	r, err := earlierResults(*c)
+	if err != nil {
+		return nil, err
+	}
+	if c.out, err = filepath.Abs(c.out); err != nil {
+		return nil, fmt.Errorf("output dir: %w", err)
+	}
+	if c.cli, err = filepath.Abs(c.cli); err != nil {
+		return nil, fmt.Errorf("cli path: %w", err)
+	}
+	return r, nil
+}
+
 // earlierResults reads the results of the last full run, which a
 // measurement run alone (-only) updates.
 func earlierResults(c config) (*results, error) {
