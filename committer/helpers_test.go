@@ -3,18 +3,13 @@ package committer
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/http/cgi"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/testkit"
@@ -22,24 +17,9 @@ import (
 
 // gitEnv keeps the real git binary used by tests away from the host's
 // configuration.
-var gitEnv = []string{
-	"GIT_CONFIG_NOSYSTEM=1",
-	"GIT_CONFIG_GLOBAL=/dev/null",
-	"GIT_AUTHOR_NAME=Test Author",
-	"GIT_AUTHOR_EMAIL=author@example.com",
-	"GIT_COMMITTER_NAME=Test Author",
-	"GIT_COMMITTER_EMAIL=author@example.com",
-	"GIT_TERMINAL_PROMPT=0",
-}
+var gitEnv = gittest.Env
 
-func gitBinary(t testing.TB) string {
-	t.Helper()
-	p, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatalf("these tests need the git binary on PATH (Debian: apt-get install git): %v", err)
-	}
-	return p
-}
+func gitBinary(t testing.TB) string { return gittest.Binary(t) }
 
 // runGit runs git in dir and returns its trimmed stdout.
 func runGit(t testing.TB, dir string, args ...string) string {
@@ -75,84 +55,6 @@ func newBareRemote(t testing.TB, root, name string) string {
 func fsck(t testing.TB, dir string) {
 	t.Helper()
 	runGit(t, dir, "fsck", "--strict", "--no-progress")
-}
-
-// gitServer serves every repository under root over HTTP with the real
-// `git http-backend`, behind basic auth when token is set.
-type gitServer struct {
-	t     testing.TB
-	root  string
-	token string
-	addr  string
-
-	mu  sync.Mutex
-	srv *http.Server
-}
-
-func startGitServer(t testing.TB, root, token string) *gitServer {
-	t.Helper()
-	s := &gitServer{t: t, root: root, token: token}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	s.addr = ln.Addr().String()
-	s.serve(ln)
-	t.Cleanup(s.Stop)
-	return s
-}
-
-func (s *gitServer) URL(repo string) string { return "http://" + s.addr + "/" + repo }
-
-func (s *gitServer) handler() http.Handler {
-	execPath := runGit(s.t, s.root, "--exec-path")
-	backend := &cgi.Handler{
-		Path:   filepath.Join(execPath, "git-http-backend"),
-		Root:   "/",
-		Stderr: io.Discard,
-		Env: append([]string{
-			"GIT_PROJECT_ROOT=" + s.root,
-			"GIT_HTTP_EXPORT_ALL=1",
-		}, gitEnv...),
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.token != "" {
-			if _, pass, ok := r.BasicAuth(); !ok || pass != s.token {
-				w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
-				http.Error(w, "unauthorized", http.StatusUnauthorized)
-				return
-			}
-		}
-		backend.ServeHTTP(w, r)
-	})
-}
-
-func (s *gitServer) serve(ln net.Listener) {
-	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
-	s.mu.Lock()
-	s.srv = srv
-	s.mu.Unlock()
-	go func() { _ = srv.Serve(ln) }()
-}
-
-// Stop shuts the server down: connections are refused until Start.
-func (s *gitServer) Stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv != nil {
-		_ = s.srv.Close()
-		s.srv = nil
-	}
-}
-
-// Start serves again on the same address.
-func (s *gitServer) Start() {
-	s.t.Helper()
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		s.t.Fatalf("listen again on %s: %v", s.addr, err)
-	}
-	s.serve(ln)
 }
 
 func eventually(t testing.TB, what string, cond func() bool) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -21,7 +22,7 @@ func TestOpenErrors(t *testing.T) {
 	const token = "s3cret-token-never-shown"
 	const wrong = "wrong-token-never-shown"
 	newBareRemote(t, root, "remote.git")
-	srv := startGitServer(t, root, token)
+	srv := gittest.StartHTTPServer(t, root, token)
 	t.Setenv("CLUSTERSCRIBE_TEST_WRONG_TOKEN", wrong)
 	wrongFile := filepath.Join(root, "wrong-token")
 	if err := os.WriteFile(wrongFile, []byte(wrong+"\n"), 0o600); err != nil {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/google/go-cmp/cmp"
 )
@@ -56,12 +57,12 @@ func TestPushToRemotes(t *testing.T) {
 		{name: "file URL", setup: func(_ *testing.T, _, dir string, _ *Options) string { return "file://" + dir }},
 		{name: "http with token file", setup: func(t *testing.T, root, _ string, o *Options) string {
 			o.Auth.TokenFile = writeToken(t, token)
-			return startGitServer(t, root, token).URL("remote.git")
+			return gittest.StartHTTPServer(t, root, token).URL("remote.git")
 		}},
 		{name: "http with token variable", setup: func(t *testing.T, root, _ string, o *Options) string {
 			t.Setenv("CLUSTERSCRIBE_TEST_TOKEN", token)
 			o.Auth.TokenEnv = "CLUSTERSCRIBE_TEST_TOKEN"
-			return startGitServer(t, root, token).URL("remote.git")
+			return gittest.StartHTTPServer(t, root, token).URL("remote.git")
 		}},
 		{name: "local working repository with origin", setup: func(t *testing.T, root, dir string, _ *Options) string {
 			local := filepath.Join(root, "local")
@@ -254,7 +255,7 @@ func TestPushRereadsTokenAndHidesIt(t *testing.T) {
 	const wrong = "stale-token-9b2c"
 	root := t.TempDir()
 	bare := newBareRemote(t, root, "remote.git")
-	srv := startGitServer(t, root, token)
+	srv := gittest.StartHTTPServer(t, root, token)
 	o := options(t, srv.URL("remote.git"), "prod")
 	o.Auth.TokenFile = writeToken(t, token)
 	c := mustOpen(t, o)
@@ -289,7 +290,7 @@ func TestConcurrentRecorders(t *testing.T) {
 	const perRecorder = 6
 	root := t.TempDir()
 	bare := newBareRemote(t, root, "remote.git")
-	srv := startGitServer(t, root, "")
+	srv := gittest.StartHTTPServer(t, root, "")
 	recorders := map[string]*Committer{
 		"east": mustOpen(t, options(t, bare, "east")),                  // over the file transport
 		"west": mustOpen(t, options(t, srv.URL("remote.git"), "west")), // over HTTP

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -13,7 +14,7 @@ func TestRunPusherRemoteDownThenUp(t *testing.T) {
 	const token = "pusher-token-c0ffee"
 	root := t.TempDir()
 	bare := newBareRemote(t, root, "remote.git")
-	srv := startGitServer(t, root, token)
+	srv := gittest.StartHTTPServer(t, root, token)
 	o := options(t, srv.URL("remote.git"), "prod")
 	o.Auth.TokenFile = writeToken(t, token)
 	o.PushBackoff = Backoff{Initial: 5 * time.Millisecond, Max: 40 * time.Millisecond}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -22,7 +23,7 @@ func TestStartWithRemoteUnreachable(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			root := t.TempDir()
 			bare := newBareRemote(t, root, "remote.git")
-			srv := startGitServer(t, root, "")
+			srv := gittest.StartHTTPServer(t, root, "")
 			o := options(t, srv.URL("remote.git"), "west")
 			o.StartUnreachable = true
 			rec, logger := newLogRecorder(t)
