@@ -16,6 +16,7 @@ type Access struct {
 	Method   transport.AuthMethod
 	CABundle []byte
 	Secrets  []string
+	protocol string // http, https, ssh, git or file; "" when unknown
 }
 
 // Resolve checks a against the remote rawURL (see NewCredentials; a local
@@ -34,11 +35,17 @@ func Resolve(rawURL string, a Auth) (*Access, error) {
 	if err != nil {
 		return nil, Redact(fmt.Errorf("%w: %w", ErrInvalidAuth, err), creds.Secrets(nil)...)
 	}
-	m, err := creds.Method()
+	return creds.Access()
+}
+
+// Access returns how to reach the remote now, reading token and key files
+// again (see Method). Errors hold no secret.
+func (c *Credentials) Access() (*Access, error) {
+	m, err := c.Method()
 	if err != nil {
-		return nil, Redact(err, creds.Secrets(nil)...)
+		return nil, Redact(err, c.Secrets(nil)...)
 	}
-	return &Access{URL: r.URL, Method: m, CABundle: creds.CABundle(), Secrets: creds.Secrets(m)}, nil
+	return &Access{URL: c.remote.URL, Method: m, CABundle: c.CABundle(), Secrets: c.Secrets(m), protocol: c.remote.Protocol}, nil
 }
 
 // Scrub removes the remote's secrets and any URL userinfo from err.

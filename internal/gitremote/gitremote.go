@@ -7,6 +7,13 @@
 // committer, audit's declared repository, restore's backup and propose's
 // pull requests all resolve their remote here (Resolve, or Credentials for
 // a long-lived clone).
+//
+// Every operation that talks to a remote lives here too, on an Access:
+// Clone (shallow, single-branch, mirror), CloneAt (a branch, tag or
+// commit), Fetch, Push (with a requirement or a lease) and ListPushRefs.
+// Their failures are an Error naming the operation and the remote and
+// classed the same way for every command: ErrUnreachable, ErrAuthRejected,
+// ErrRefNotFound, ErrRefMoved or ErrRefused.
 package gitremote
 
 import (
