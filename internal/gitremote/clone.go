@@ -78,7 +78,7 @@ func CloneAt(ctx context.Context, a *Access, dir, ref string) (*git.Repository, 
 			return repo, err
 		}
 	}
-	return nil, a.failAs("clone", ErrRefNotFound, fmt.Errorf("no %s %q", what, ref))
+	return nil, a.failAs("clone", ErrRefNotFound, fmt.Errorf("ref %q: no such %s", ref, what))
 }
 
 // checkout checks commit h out in repo's work tree.
@@ -89,7 +89,7 @@ func (a *Access) checkout(repo *git.Repository, h plumbing.Hash) error {
 	}
 	err = wt.Checkout(&git.CheckoutOptions{Hash: h, Force: true})
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return a.failAs("clone", ErrRefNotFound, fmt.Errorf("no commit %s", h))
+		return a.failAs("clone", ErrRefNotFound, fmt.Errorf("ref %q: no such commit", h.String()))
 	}
 	if err != nil {
 		return fmt.Errorf("check out %s: %w", h, err)

@@ -91,9 +91,9 @@ func TestCloneAt(t *testing.T) {
 		{ref: "v1", want: s.first, commits: "1"},
 		{ref: "refs/heads/dev", want: s.dev, commits: "1"},
 		{ref: s.first, want: s.first, commits: "1"}, // the full history, at the first commit
-		{ref: "nope", fault: `no branch or tag "nope"`},
-		{ref: "refs/heads/nope", fault: `no ref "refs/heads/nope"`},
-		{ref: strings.Repeat("e", 40), fault: "no commit " + strings.Repeat("e", 40)},
+		{ref: "nope", fault: `ref "nope": no such branch or tag`},
+		{ref: "refs/heads/nope", fault: `ref "refs/heads/nope": no such ref`},
+		{ref: strings.Repeat("e", 40), fault: `ref "` + strings.Repeat("e", 40) + `": no such commit`},
 	}
 	for _, tt := range tests {
 		t.Run("ref "+tt.ref, func(t *testing.T) {
