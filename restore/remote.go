@@ -31,32 +31,19 @@ func syncClone(ctx context.Context, src Source) (*git.Repository, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", shown, err)
 	}
-	fail := func(op string, err error) error {
-		return access.Scrub(fmt.Errorf("%s %s: %w", op, shown, err))
-	}
 	repo, err := git.PlainOpen(dir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 			return nil, fmt.Errorf("open %s: %w", shown, err)
 		}
-		repo, err = git.PlainCloneContext(ctx, dir, true, &git.CloneOptions{
-			URL: access.URL, Auth: access.Method, Mirror: true, Tags: git.AllTags, CABundle: access.CABundle,
-		})
-		if err != nil {
-			_ = os.RemoveAll(dir)
-			return nil, fail("clone", err)
-		}
-		return repo, nil
+		return gitremote.Clone(ctx, access, dir, gitremote.CloneOptions{Mirror: true})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open clone of %s in %s: %w", shown, dir, err)
 	}
-	err = repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: git.DefaultRemoteName, RemoteURL: access.URL, RefSpecs: mirrorRefSpecs,
-		Auth: access.Method, Force: true, Tags: git.AllTags, CABundle: access.CABundle,
-	})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return nil, fail("fetch", err)
+	err = gitremote.Fetch(ctx, access, repo, gitremote.FetchOptions{RefSpecs: mirrorRefSpecs, Force: true, AllTags: true})
+	if err != nil {
+		return nil, err
 	}
 	return repo, nil
 }
