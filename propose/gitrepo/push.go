@@ -27,16 +27,11 @@ func (r *Repo) Push(ctx context.Context, name string, h, lease plumbing.Hash) er
 		return err
 	}
 	ref := plumbing.NewBranchReferenceName(name)
-	opts := &git.PushOptions{RemoteName: remoteName, RefSpecs: []config.RefSpec{config.RefSpec(ref + ":" + ref)}}
+	o := gitremote.PushOptions{RefSpecs: []config.RefSpec{config.RefSpec(ref + ":" + ref)}}
 	if !lease.IsZero() {
-		// go-git checks the lease against the remote-tracking ref.
-		tracking := plumbing.NewRemoteReferenceName(remoteName, name)
-		if err := r.repo.Storer.SetReference(plumbing.NewHashReference(tracking, lease)); err != nil {
-			return fmt.Errorf("push %s: %w", name, err)
-		}
-		opts.ForceWithLease = &git.ForceWithLease{RefName: ref, Hash: lease}
+		o.Lease = &git.ForceWithLease{RefName: ref, Hash: lease}
 	}
-	return r.push(ctx, name, opts)
+	return r.push(ctx, name, o)
 }
 
 // DeleteRemote deletes branch name, which must be under the prefix, from
@@ -49,21 +44,20 @@ func (r *Repo) DeleteRemote(ctx context.Context, name string) error {
 		return fmt.Errorf("delete %s: only branches under %s/ are deleted", name, r.prefix)
 	}
 	ref := plumbing.NewBranchReferenceName(name)
-	return r.push(ctx, name, &git.PushOptions{RemoteName: remoteName, RefSpecs: []config.RefSpec{config.RefSpec(":" + ref)}})
+	return r.push(ctx, name, gitremote.PushOptions{RefSpecs: []config.RefSpec{config.RefSpec(":" + ref)}})
 }
 
-func (r *Repo) push(ctx context.Context, name string, opts *git.PushOptions) error {
+func (r *Repo) push(ctx context.Context, name string, o gitremote.PushOptions) error {
 	access, err := gitremote.Resolve(r.rawURL, r.auth)
 	if err != nil {
 		return fmt.Errorf("push %s: %w", name, err)
 	}
-	opts.RemoteURL, opts.Auth, opts.CABundle = access.URL, access.Method, access.CABundle
-	err = r.repo.PushContext(ctx, opts)
+	err = gitremote.Push(ctx, access, r.repo, o)
 	switch {
-	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
+	case err == nil:
 		return nil
-	case strings.Contains(err.Error(), "non-fast-forward"):
+	case errors.Is(err, gitremote.ErrRefMoved):
 		return fmt.Errorf("push %s: %w", name, ErrLeaseBroken)
 	}
-	return access.Scrub(fmt.Errorf("push %s to %s: %w", name, r.url, err))
+	return fmt.Errorf("push %s: %w", name, err)
 }

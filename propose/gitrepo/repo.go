@@ -16,7 +16,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
-const remoteName = "origin"
+const remoteName = gitremote.RemoteName
 
 // Repo is the declared repository at its base branch.
 type Repo struct {
@@ -49,16 +49,16 @@ func Clone(ctx context.Context, url, base, prefix string, auth gitremote.Auth, d
 	if err != nil {
 		return nil, fmt.Errorf("clone %s: %w", r.url, err)
 	}
-	opts := &git.CloneOptions{URL: access.URL, Auth: access.Method, CABundle: access.CABundle, SingleBranch: true, Tags: git.NoTags}
+	o := gitremote.CloneOptions{SingleBranch: true}
 	if base != "" {
-		opts.ReferenceName = plumbing.NewBranchReferenceName(base)
+		o.Ref = plumbing.NewBranchReferenceName(base)
 	}
-	repo, err := git.PlainCloneContext(ctx, dir, false, opts)
+	repo, err := gitremote.Clone(ctx, access, dir, o)
 	if err != nil {
-		if base != "" && isRefNotFound(err) {
+		if base != "" && errors.Is(err, gitremote.ErrRefNotFound) {
 			return nil, fmt.Errorf("clone %s: base %q: %w", r.url, base, ErrNotBranch)
 		}
-		return nil, access.Scrub(fmt.Errorf("clone %s: %w", r.url, err))
+		return nil, err
 	}
 	r.repo = repo
 	if err := r.readHead(); err != nil {
@@ -108,15 +108,11 @@ func (r *Repo) fetchProposals(ctx context.Context) error {
 		return fmt.Errorf("fetch %s: %w", r.url, err)
 	}
 	spec := config.RefSpec(fmt.Sprintf("+refs/heads/%s/*:refs/remotes/%s/%s/*", r.prefix, remoteName, r.prefix))
-	err = r.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: remoteName, RefSpecs: []config.RefSpec{spec}, Auth: access.Method, CABundle: access.CABundle, Tags: git.NoTags,
-	})
-	var noMatch git.NoMatchingRefSpecError
-	switch {
-	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate), errors.As(err, &noMatch):
-		return nil
+	err = gitremote.Fetch(ctx, access, r.repo, gitremote.FetchOptions{RefSpecs: []config.RefSpec{spec}})
+	if errors.Is(err, gitremote.ErrRefNotFound) {
+		return nil // no proposal branch yet
 	}
-	return access.Scrub(fmt.Errorf("fetch %s: %w", r.url, err))
+	return err
 }
 
 // Root is the work tree's directory.
@@ -231,10 +227,4 @@ func signature(name, email string, c object.Signature) object.Signature {
 		c.Email = email
 	}
 	return c
-}
-
-func isRefNotFound(err error) bool {
-	var noMatch git.NoMatchingRefSpecError
-	return errors.Is(err, plumbing.ErrReferenceNotFound) || errors.As(err, &noMatch) ||
-		strings.Contains(err.Error(), "couldn't find remote ref")
 }
