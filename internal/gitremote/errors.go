@@ -76,7 +76,8 @@ func (a *Access) failAs(op string, kind, err error) error {
 // operation cut short by its context or a failure on this side.
 func classify(err error) error {
 	switch {
-	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, git.ErrRepositoryAlreadyExists):
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, git.ErrRepositoryAlreadyExists),
+		errors.Is(err, git.ErrRemoteNotFound):
 		return nil
 	case errors.Is(err, ErrUnreachable), errors.Is(err, ErrAuthRejected), errors.Is(err, ErrRefNotFound),
 		errors.Is(err, ErrRefMoved), errors.Is(err, ErrRefused):
