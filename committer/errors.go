@@ -30,10 +30,10 @@ var (
 	ErrRepoNotWritable = errors.New("repository path not writable")
 	// ErrRemoteUnreachable reports a remote that could not be contacted or
 	// does not hold a repository.
-	ErrRemoteUnreachable = errors.New("remote unreachable")
+	ErrRemoteUnreachable = gitremote.ErrUnreachable
 	// ErrAuthRejected reports credentials the remote refused, or missing
 	// credentials it requires.
-	ErrAuthRejected = errors.New("remote rejected credentials")
+	ErrAuthRejected = gitremote.ErrAuthRejected
 	// ErrDirtyWorktree reports a local working repository whose tracked
 	// files have uncommitted changes when Open has to switch branches.
 	ErrDirtyWorktree = errors.New("working tree has uncommitted changes")

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 // Options configure a Committer. Open validates them before touching any
@@ -67,7 +69,7 @@ const (
 	defaultAuthorName    = "clusterscribe"
 	defaultAuthorEmail   = "clusterscribe@localhost"
 	defaultRemoteTimeout = 2 * time.Minute
-	remoteName           = "origin"
+	remoteName           = gitremote.RemoteName
 )
 
 func (b Backoff) withDefaults() Backoff {

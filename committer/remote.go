@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/transport"
-	"github.com/go-git/go-git/v5/plumbing/transport/client"
 
 	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
@@ -37,7 +33,10 @@ func (c *Committer) connect(ctx context.Context) error {
 		return err
 	}
 	if err := c.fetch(ctx); err != nil {
-		return fmt.Errorf("%w: fetch: %w", ErrRemoteUnreachable, err)
+		if !errors.Is(err, ErrRemoteUnreachable) && !errors.Is(err, ErrAuthRejected) {
+			err = fmt.Errorf("%w: %w", ErrRemoteUnreachable, err)
+		}
+		return err
 	}
 	n, err := c.integrate(before)
 	if err != nil {
@@ -49,80 +48,32 @@ func (c *Committer) connect(ctx context.Context) error {
 	return nil
 }
 
-// advertise opens the remote's receive-pack service, as `git push` does,
-// and returns the advertised refs. This proves the remote is reachable and
-// that the credentials may push.
+// advertise asks the remote's receive side for its refs, as `git push`
+// does (see gitremote.ListPushRefs). This proves the remote is reachable
+// and that the credentials may push.
 func (c *Committer) advertise(ctx context.Context) (map[string]plumbing.Hash, error) {
-	ep, err := transport.NewEndpoint(c.remote.URL)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrInvalidURL, gitremote.Scrub(c.remote.URL))
-	}
-	ep.CaBundle = c.creds.CABundle()
-	tr, err := client.NewClient(ep)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
-	}
-	auth, err := c.creds.Method()
+	a, err := c.creds.Access()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
 	}
-	secrets := c.creds.Secrets(auth)
-	sess, err := tr.NewReceivePackSession(ep, auth)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", classifyRemoteErr(err), gitremote.Redact(err, secrets...))
-	}
-	ar, err := sess.AdvertisedReferencesContext(ctx)
-	_ = sess.Close()
-	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
-		return map[string]plumbing.Hash{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", classifyRemoteErr(err), gitremote.Redact(err, secrets...))
-	}
-	return ar.References, nil
-}
-
-// classifyRemoteErr tells rejected credentials from everything else.
-func classifyRemoteErr(err error) error {
-	switch {
-	case errors.Is(err, transport.ErrAuthenticationRequired),
-		errors.Is(err, transport.ErrAuthorizationFailed),
-		errors.Is(err, transport.ErrInvalidAuthMethod),
-		strings.Contains(err.Error(), "unable to authenticate"):
-		return ErrAuthRejected
-	}
-	return ErrRemoteUnreachable
+	return gitremote.ListPushRefs(ctx, a)
 }
 
 // fetch updates the remote-tracking ref of the branch. A branch that
 // vanished from the remote drops the tracking ref.
 func (c *Committer) fetch(ctx context.Context) error {
-	rem, err := c.repo.Remote(remoteName)
-	if err != nil {
-		return fmt.Errorf("read remote: %w", err)
-	}
-	auth, err := c.creds.Method()
+	a, err := c.creds.Access()
 	if err != nil {
 		return err
 	}
-	err = rem.FetchContext(c.transportCtx(ctx), &git.FetchOptions{
-		RemoteName: remoteName,
-		RemoteURL:  c.remote.URL,
-		RefSpecs:   []config.RefSpec{trackingRefSpec(c.opts.Branch)},
-		Auth:       auth,
-		CABundle:   c.creds.CABundle(),
-		Tags:       git.NoTags,
-	})
-	switch {
-	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
-		return nil
-	case errors.Is(err, git.NoMatchingRefSpecError{}), errors.Is(err, transport.ErrEmptyRemoteRepository):
+	err = gitremote.Fetch(ctx, a, c.repo, gitremote.FetchOptions{RefSpecs: []config.RefSpec{trackingRefSpec(c.opts.Branch)}})
+	if errors.Is(err, gitremote.ErrRefNotFound) {
 		if err := c.repo.Storer.RemoveReference(c.tracking); err != nil {
 			return fmt.Errorf("reset %s: %w", c.tracking, err)
 		}
 		return nil
 	}
-	return gitremote.Redact(err, c.creds.Secrets(auth)...)
+	return err
 }
 
 // pushOnce sends the branch without force; the remote refuses anything but
@@ -130,11 +81,7 @@ func (c *Committer) fetch(ctx context.Context) error {
 // moved elsewhere is refused before go-git walks the local history to
 // prove the push is not a fast-forward.
 func (c *Committer) pushOnce(ctx context.Context, expect plumbing.Hash) error {
-	rem, err := c.repo.Remote(remoteName)
-	if err != nil {
-		return fmt.Errorf("read remote: %w", err)
-	}
-	auth, err := c.creds.Method()
+	a, err := c.creds.Access()
 	if err != nil {
 		return err
 	}
@@ -143,28 +90,5 @@ func (c *Committer) pushOnce(ctx context.Context, expect plumbing.Hash) error {
 	if !expect.IsZero() {
 		require = []config.RefSpec{config.RefSpec(expect.String() + ":" + c.branch.String())}
 	}
-	err = rem.PushContext(c.transportCtx(ctx), &git.PushOptions{
-		RemoteName:        remoteName,
-		RemoteURL:         c.remote.URL,
-		RefSpecs:          []config.RefSpec{spec},
-		Auth:              auth,
-		CABundle:          c.creds.CABundle(),
-		RequireRemoteRefs: require,
-	})
-	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return nil
-	}
-	return gitremote.Redact(err, c.creds.Secrets(auth)...)
-}
-
-// transportCtx is the context a fetch or push runs under. go-git's file
-// transport runs git-receive-pack and git-upload-pack as child processes and
-// hangs for good when its context is cancelled mid-transfer (it waits for
-// the killed process's stderr, which a grandchild still holds). A local
-// transfer ends on its own, so it is not cancelled; network transports are.
-func (c *Committer) transportCtx(ctx context.Context) context.Context {
-	if c.remote.Protocol == "file" {
-		return context.WithoutCancel(ctx)
-	}
-	return ctx
+	return gitremote.Push(ctx, a, c.repo, gitremote.PushOptions{RefSpecs: []config.RefSpec{spec}, Require: require})
 }
