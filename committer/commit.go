@@ -44,10 +44,10 @@ type fileChange struct {
 // files in the branch. In a local working repository the changed files and
 // the index are then updated so the working tree stays clean; if that step
 // fails the commit stands and the returned error wraps ErrWorktree.
-func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash, error) {
+func (c *Committer) Commit(ctx context.Context, changes []Change) (Hash, error) {
 	batch, err := c.checkChanges(changes)
 	if err != nil {
-		return plumbing.ZeroHash, err
+		return Hash{}, err
 	}
 	return c.CommitSeq(ctx, len(batch), slices.Values(batch))
 }
@@ -58,7 +58,12 @@ func (c *Committer) Commit(ctx context.Context, changes []Change) (plumbing.Hash
 // a change's content goes to disk as it arrives and is not kept, so the
 // batch is never held in memory whole. A path outside the prefix, or
 // given twice, fails the commit and leaves the branch where it was.
-func (c *Committer) CommitSeq(ctx context.Context, n int, changes iter.Seq[Change]) (plumbing.Hash, error) {
+func (c *Committer) CommitSeq(ctx context.Context, n int, changes iter.Seq[Change]) (Hash, error) {
+	h, err := c.commitSeq(ctx, n, changes)
+	return Hash(h), err
+}
+
+func (c *Committer) commitSeq(ctx context.Context, n int, changes iter.Seq[Change]) (plumbing.Hash, error) {
 	if err := c.lock(ctx); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
 	}
@@ -207,7 +212,7 @@ func stage(objs storer.EncodedObjectStorer, ed *treeEditor, ch Change) (fileChan
 		return fc, true, ed.remove(ch.Path)
 	case !exists:
 		fc.kind = kindAdded
-	case cur.Hash == BlobHash(ch.Data):
+	case cur.Hash == blobHash(ch.Data):
 		return fileChange{}, false, nil
 	default:
 		fc.kind = kindChanged

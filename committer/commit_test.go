@@ -50,11 +50,11 @@ func TestCommitLocalRepository(t *testing.T) {
 		t.Errorf("working tree file (-want +got):\n%s", diff)
 	}
 
-	want := map[string]plumbing.Hash{}
+	want := map[string]Hash{}
 	for _, l := range lines(runGit(t, dir, "ls-tree", "-r", "backup")) {
 		// "<mode> blob <hash>\t<path>"
 		meta, path, _ := strings.Cut(l, "\t")
-		want[path] = plumbing.NewHash(strings.Fields(meta)[2])
+		want[path] = Hash(plumbing.NewHash(strings.Fields(meta)[2]))
 	}
 	got, err := c.Files()
 	if err != nil {

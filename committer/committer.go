@@ -61,31 +61,32 @@ func (c *Committer) unlock() { <-c.sem }
 
 // BlobHash is the Git blob hash of data: equal to the hash Files reports for
 // a file with this content.
-func BlobHash(data []byte) plumbing.Hash {
-	return plumbing.ComputeHash(plumbing.BlobObject, data)
-}
+func BlobHash(data []byte) Hash { return Hash(blobHash(data)) }
 
-// Branch is the full name of the backup branch.
-func (c *Committer) Branch() plumbing.ReferenceName { return c.branch }
+func blobHash(data []byte) plumbing.Hash { return plumbing.ComputeHash(plumbing.BlobObject, data) }
+
+// Branch is the full name of the backup branch (refs/heads/…).
+func (c *Committer) Branch() string { return c.branch.String() }
 
 // Prefix is the cleaned subtree this committer owns.
 func (c *Committer) Prefix() string { return c.opts.Prefix }
 
 // Head is the commit at the branch tip; the zero hash before the first commit.
-func (c *Committer) Head() (plumbing.Hash, error) {
+func (c *Committer) Head() (Hash, error) {
 	c.sem <- struct{}{}
 	defer c.unlock()
-	return c.refHash(c.branch)
+	h, err := c.refHash(c.branch)
+	return Hash(h), err
 }
 
 // Files returns the blob hash of every file under Prefix at the branch tip,
 // keyed by repository-relative path. Comparing them with BlobHash of freshly
 // serialized objects tells a restarted recorder what changed while it was
 // away.
-func (c *Committer) Files() (map[string]plumbing.Hash, error) {
+func (c *Committer) Files() (map[string]Hash, error) {
 	c.sem <- struct{}{}
 	defer c.unlock()
-	out := map[string]plumbing.Hash{}
+	out := map[string]Hash{}
 	tree, err := c.tipTree()
 	if err != nil || tree == nil {
 		return out, err
@@ -110,7 +111,7 @@ func (c *Committer) Files() (map[string]plumbing.Hash, error) {
 		if entry.Mode == filemode.Dir || entry.Mode == filemode.Submodule {
 			continue
 		}
-		out[c.opts.Prefix+"/"+name] = entry.Hash
+		out[c.opts.Prefix+"/"+name] = Hash(entry.Hash)
 	}
 }
 

@@ -53,7 +53,7 @@ func (s *stagedObjects) SetEncodedObject(o plumbing.EncodedObject) (plumbing.Has
 
 // putBlob spools data as a blob; the caller may drop data afterwards.
 func (s *stagedObjects) putBlob(data []byte) (plumbing.Hash, error) {
-	h := BlobHash(data)
+	h := blobHash(data)
 	return h, s.blobs.put(h, data)
 }
 

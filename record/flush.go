@@ -7,8 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
@@ -132,7 +130,7 @@ func (r *recorder) flushed() {
 type tipUpdate struct {
 	path    string
 	removed bool
-	blob    plumbing.Hash
+	blob    committer.Hash
 	fprint  string // of an encrypted Secret's file
 }
 

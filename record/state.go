@@ -3,10 +3,10 @@ package record
 import (
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
@@ -41,12 +41,12 @@ func (e entry) object() (*unstructured.Unstructured, error) {
 // run loop's goroutine alone.
 type state struct {
 	cluster string
-	live    map[string]entry         // path -> latest object
-	idents  map[ident]string         // ident -> path
-	dirty   map[string]struct{}      // paths to render at the next flush
-	known   map[string]plumbing.Hash // path -> blob at the branch tip
-	scaled  map[string]ident         // HPA path -> the object it scales
-	targets map[ident]int            // objects scaled by at least one HPA
+	live    map[string]entry          // path -> latest object
+	idents  map[ident]string          // ident -> path
+	dirty   map[string]struct{}       // paths to render at the next flush
+	known   map[string]committer.Hash // path -> blob at the branch tip
+	scaled  map[string]ident          // HPA path -> the object it scales
+	targets map[ident]int             // objects scaled by at least one HPA
 	fprints map[string]string
 	// gone names objects deleted since the last flush, for commit messages.
 	gone map[string]string // path -> secret fingerprint of the file at the tip (encrypt mode)
@@ -57,7 +57,7 @@ type state struct {
 	kinds map[watcher.Resource]*watcher.Resource
 }
 
-func newState(cluster string, known map[string]plumbing.Hash) *state {
+func newState(cluster string, known map[string]committer.Hash) *state {
 	return &state{
 		cluster: cluster,
 		live:    map[string]entry{},

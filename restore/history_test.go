@@ -56,7 +56,7 @@ func historyRepo(t *testing.T) (string, []plumbing.Hash) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		commits = append(commits, h)
+		commits = append(commits, plumbing.Hash(h))
 	}
 	return dir, commits
 }

@@ -112,7 +112,7 @@ func TestChooseCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return h
+		return plumbing.Hash(h)
 	}
 	one := commit(open("prod"), "prod/cluster/core/namespaces/a.yaml")
 	two := commit(open("staging"), "staging/cluster/core/namespaces/a.yaml")
@@ -165,9 +165,11 @@ func TestRemote(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want, err = c.Commit(t.Context(), []committer.Change{{Path: "prod/cluster/core/namespaces/new.yaml", Data: []byte("kind: Namespace\n")}}); err != nil {
+			h, err := c.Commit(t.Context(), []committer.Change{{Path: "prod/cluster/core/namespaces/new.yaml", Data: []byte("kind: Namespace\n")}})
+			if err != nil {
 				t.Fatal(err)
 			}
+			want = plumbing.Hash(h)
 		}
 		repo, err := openRepository(t.Context(), src)
 		if err != nil {
