@@ -111,7 +111,7 @@ func ListPushRefs(ctx context.Context, a *Access) (map[string]plumbing.Hash, err
 // credentials, else an unreachable remote (a missing repository or an
 // answer that never came included).
 func unreachableUnless(err error) error {
-	if classify(err) == ErrAuthRejected {
+	if errors.Is(classify(err), ErrAuthRejected) {
 		return ErrAuthRejected
 	}
 	return ErrUnreachable

@@ -21,8 +21,8 @@ import (
 // seeded is a bare remote root/remote.git holding main (two commits), dev
 // (one more) and the tag v1 on the first commit, pushed by the real git.
 type seeded struct {
-	root, bare, work       string
-	first, main, dev, next string
+	root, bare, work string
+	first, main, dev string
 }
 
 func seedRemote(t *testing.T) *seeded {
