@@ -74,10 +74,6 @@ type planner struct {
 // cluster.
 var secretData = map[string]bool{"data": true, "stringData": true, "binaryData": true}
 
-func isSecretRef(o findings.ObjectRef) bool {
-	return serializer.IsSecret(schema.GroupKind{Group: o.Group(), Kind: o.Kind})
-}
-
 // modified plans the edits of a Modified finding: each drifted field is
 // written with its live value where it is declared, or removed where the
 // live object no longer has it.
@@ -120,7 +116,7 @@ func (p *planner) modified(ctx context.Context, f findings.Finding) (*change, er
 			c.notes = append(c.notes, fmt.Sprintf("%s: %v", s, err))
 			continue
 		}
-		if isSecretRef(f.Object) && secretData[fp[0].Key] {
+		if serializer.IsSecret(schema.GroupKind{Group: f.Object.Group(), Kind: f.Object.Kind}) && secretData[fp[0].Key] {
 			c.notes = append(c.notes, fmt.Sprintf("%s: values of Secrets are never written to Git", s))
 			continue
 		}
@@ -139,7 +135,7 @@ func (p *planner) modified(ctx context.Context, f findings.Finding) (*change, er
 // unmanaged plans the file that adopts an Unmanaged object.
 func (p *planner) unmanaged(ctx context.Context, f findings.Finding) (*change, error) {
 	c := &change{finding: f}
-	if isSecretRef(f.Object) {
+	if serializer.IsSecret(schema.GroupKind{Group: f.Object.Group(), Kind: f.Object.Kind}) {
 		c.notes = append(c.notes, "Secrets are not adopted: their values never leave the cluster")
 		return c, nil
 	}

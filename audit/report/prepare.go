@@ -113,11 +113,3 @@ func compareBool(a, b bool) int {
 		return -1
 	}
 }
-
-// isSecret reports whether o is a Secret. Any group counts: masking the
-// values of some custom kind named Secret costs nothing, showing them might.
-// Reports mask in doubt: a kind named Secret in any group is masked, not
-// only serializer.IsSecret's core Secret.
-func isSecret(o findings.ObjectRef) bool {
-	return o.Kind == "Secret"
-}
