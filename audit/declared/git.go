@@ -22,7 +22,7 @@ var commitHashRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 func clone(ctx context.Context, src Source, auth gitremote.Auth, dir string) (string, error) {
 	ra, err := gitremote.Resolve(src.URL, auth)
 	if err != nil {
-		return "", fmt.Errorf("--declared %s: %w", gitremote.Scrub(src.URL), err)
+		return "", &SourceError{Value: gitremote.Scrub(src.URL), Err: err}
 	}
 	opts := &git.CloneOptions{URL: ra.URL, Auth: ra.Method, CABundle: ra.CABundle, Tags: git.NoTags}
 	var repo *git.Repository
