@@ -98,13 +98,12 @@ func (p *planner) modified(ctx context.Context, f findings.Finding) (*change, er
 			return c, nil
 		}
 	}
-	obj, err := p.live.Get(ctx, f.Object)
-	if apierrors.IsNotFound(err) {
-		c.notes = append(c.notes, "deleted live since the audit read it")
-		return c, nil
-	}
+	obj, err := p.get(ctx, c)
 	if err != nil {
 		return nil, err
+	}
+	if obj == nil {
+		return c, nil
 	}
 	norm, err := p.ser.Normalize(obj)
 	if err != nil {
@@ -132,6 +131,17 @@ func (p *planner) modified(ctx context.Context, f findings.Finding) (*change, er
 	return c, nil
 }
 
+// get reads the live object of c's finding: nil, with a note on c, when it
+// was deleted since the audit read it.
+func (p *planner) get(ctx context.Context, c *change) (*unstructured.Unstructured, error) {
+	obj, err := p.live.Get(ctx, c.finding.Object)
+	if apierrors.IsNotFound(err) {
+		c.notes = append(c.notes, "deleted live since the audit read it")
+		return nil, nil
+	}
+	return obj, err
+}
+
 // unmanaged plans the file that adopts an Unmanaged object.
 func (p *planner) unmanaged(ctx context.Context, f findings.Finding) (*change, error) {
 	c := &change{finding: f}
@@ -139,13 +149,12 @@ func (p *planner) unmanaged(ctx context.Context, f findings.Finding) (*change, e
 		c.notes = append(c.notes, "Secrets are not adopted: their values never leave the cluster")
 		return c, nil
 	}
-	obj, err := p.live.Get(ctx, f.Object)
-	if apierrors.IsNotFound(err) {
-		c.notes = append(c.notes, "deleted live since the audit read it")
-		return c, nil
-	}
+	obj, err := p.get(ctx, c)
 	if err != nil {
 		return nil, err
+	}
+	if obj == nil {
+		return c, nil
 	}
 	content, err := p.render(obj)
 	if err != nil {
