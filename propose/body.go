@@ -122,7 +122,7 @@ func writeDiff(s *strings.Builder, f findings.Finding) {
 	if f.Diff == "" {
 		return
 	}
-	report.WriteMarkdownDiff(s, "Drift of "+f.Object.String()+" (declared → live)", f.Diff, "(see `clusterscribe audit --format html`)")
+	s.WriteString(report.MarkdownDiff("Drift of "+f.Object.String()+" (declared → live)", f.Diff, "(see `clusterscribe audit --format html`)"))
 }
 
 func ofType(rep *findings.Report, t findings.Type) []findings.Finding {

@@ -110,15 +110,16 @@ func mdDrift(b *bytes.Buffer, all []findings.Finding) {
 		if f.Diff == "" {
 			continue
 		}
-		WriteMarkdownDiff(b, "Diff of "+f.Object.String(), f.Diff, "in the HTML or JSON report")
+		b.WriteString(MarkdownDiff("Diff of "+f.Object.String(), f.Diff, "in the HTML or JSON report"))
 	}
 }
 
-// WriteMarkdownDiff writes diff folded under summary (HTML-escaped here)
-// in a diff code block, cut after markdownDiffLines lines; rest says where
-// the lines cut are ("in the HTML or JSON report").
-func WriteMarkdownDiff(w io.Writer, summary, diff, rest string) {
-	fmt.Fprintf(w, "<details><summary>%s</summary>\n\n", htmlText(summary))
+// MarkdownDiff is diff folded under summary (HTML-escaped here) in a diff
+// code block, cut after markdownDiffLines lines; rest says where the lines
+// cut are ("in the HTML or JSON report").
+func MarkdownDiff(summary, diff, rest string) string {
+	var w strings.Builder
+	fmt.Fprintf(&w, "<details><summary>%s</summary>\n\n", htmlText(summary))
 	lines := strings.Split(strings.TrimRight(diff, "\n"), "\n")
 	more := 0
 	if len(lines) > markdownDiffLines {
@@ -126,11 +127,12 @@ func WriteMarkdownDiff(w io.Writer, summary, diff, rest string) {
 	}
 	body := strings.Join(lines, "\n")
 	fence := codeFence(body)
-	fmt.Fprintf(w, "%sdiff\n%s\n%s\n", fence, body, fence)
+	fmt.Fprintf(&w, "%sdiff\n%s\n%s\n", fence, body, fence)
 	if more > 0 {
-		fmt.Fprintf(w, "\n… %d more lines %s.\n", more, rest)
+		fmt.Fprintf(&w, "\n… %d more lines %s.\n", more, rest)
 	}
-	_, _ = io.WriteString(w, "\n</details>\n\n")
+	w.WriteString("\n</details>\n\n")
+	return w.String()
 }
 
 func mdPolicy(b *bytes.Buffer, fs []findings.Finding) {
