@@ -184,14 +184,7 @@ func (p *planner) render(obj *unstructured.Unstructured) ([]byte, error) {
 
 // adoptPath is <dir>/<namespace or _cluster>/<kind>[.<group>]-<name>.yaml.
 func adoptPath(dir string, o findings.ObjectRef) string {
-	ns := o.Namespace
-	if ns == "" {
-		ns = "_cluster"
-	}
-	kind := strings.ToLower(o.Kind)
-	if g := o.Group(); g != "" {
-		kind += "." + g
-	}
+	ns, kind := nameParts(o)
 	// NamePath splits names too long for one file name into directories.
 	return path.Join(dir, serializer.EncodeSegment(ns), serializer.NamePath(kind+"-"+o.Name))
 }
