@@ -51,9 +51,6 @@ const DefaultNamespace = "default"
 // validate fills defaults and checks what can be checked without the
 // cluster or the declared repo.
 func (c *Config) validate() error {
-	if c.Declared.Source == "" {
-		return errors.New("--declared is required")
-	}
 	if c.Namespace == "" {
 		c.Namespace = DefaultNamespace
 	}

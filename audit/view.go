@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 	"github.com/clusterscribe/clusterscribe/serializer"
@@ -40,7 +39,7 @@ func renderDiff(d Object, dn map[string]any, drift objectDrift) (string, error) 
 		v = removeAt(v, dl.path)
 	}
 	liveView, _ := v.(map[string]any)
-	if isSecret(d.Object) {
+	if serializer.IsSecret(d.Object.GroupVersionKind().GroupKind()) {
 		redactSecretData(declView, liveView)
 	}
 	a, err := serializer.Marshal(declView)
@@ -52,10 +51,6 @@ func renderDiff(d Object, dn map[string]any, drift objectDrift) (string, error) 
 		return "", fmt.Errorf("diff %s: %w", refOf(d.Object), err)
 	}
 	return unifiedDiff("declared "+d.Source.String(), "live "+refOf(d.Object).String(), string(a), string(b)), nil
-}
-
-func isSecret(obj *unstructured.Unstructured) bool {
-	return serializer.IsSecret(obj.GroupVersionKind().GroupKind())
 }
 
 // redactSecretData replaces every value of a Secret's data on both sides

@@ -120,7 +120,7 @@ func (c *Config) validateAudit(v *validator) {
 	a := c.Audit
 	if c.auditing() {
 		if _, err := declared.ParseSource(a.Declared); err != nil {
-			v.add("audit.declared", "%v", strings.TrimPrefix(err.Error(), "--declared: "))
+			v.options(err, "audit")
 		}
 		v.atMostOne([]string{"audit.git-token-file", "audit.git-token-env"}, a.TokenFile, a.TokenEnv)
 	} else {

@@ -41,6 +41,17 @@ func (e *CompileError) Error() string {
 	return strings.Join(parts, "\n")
 }
 
+// gather adds the errors of err to e when err is a *CompileError and
+// reports whether it was one; any other error is the caller's.
+func (e *CompileError) gather(err error) bool {
+	var ce *CompileError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	e.Errors = append(e.Errors, ce.Errors...)
+	return true
+}
+
 // refusedBuiltins reach outside the evaluated objects (network, the
 // process environment); policies are evaluated offline and
 // deterministically, as Gatekeeper does.

@@ -2,7 +2,6 @@ package policies
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -80,12 +79,10 @@ func (s sources) parseModules(files map[string]string) (map[string]*ast.Module, 
 	var parseErrs CompileError
 	for _, name := range sortedKeys(files) {
 		m, err := s.parseModule(name, files[name], regoAuto)
-		var ce *CompileError
-		switch {
-		case errors.As(err, &ce):
-			parseErrs.Errors = append(parseErrs.Errors, ce.Errors...)
+		if parseErrs.gather(err) {
 			continue
-		case err != nil:
+		}
+		if err != nil {
 			return nil, err
 		}
 		modules[name] = m

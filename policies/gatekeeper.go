@@ -2,7 +2,6 @@ package policies
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -172,9 +171,7 @@ func (l *loader) compileTemplate(ctx context.Context, t *template) (*compiledTem
 	for _, s := range append([]regoSource{t.rego}, t.libs...) {
 		srcs[s.name] = s.pos
 		m, err := srcs.parseModule(s.name, s.text, t.version)
-		var ce *CompileError
-		if errors.As(err, &ce) {
-			errs.Errors = append(errs.Errors, ce.Errors...)
+		if errs.gather(err) {
 			continue
 		}
 		if err != nil {

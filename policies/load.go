@@ -2,7 +2,6 @@ package policies
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -42,14 +41,12 @@ func (l *loader) user(ctx context.Context, dirs []string) ([]*policy, error) {
 	}
 	compiled := map[string]*compiledTemplate{}
 	var errs CompileError
-	var ce *CompileError
 	for _, t := range uf.templates {
 		if prev, ok := compiled[t.kind]; ok {
 			return nil, fmt.Errorf("%s:%d: ConstraintTemplate for kind %s is also defined at %s:%d", t.file, t.line, t.kind, prev.file, prev.line)
 		}
 		ct, err := l.compileTemplate(ctx, t)
-		if errors.As(err, &ce) {
-			errs.Errors = append(errs.Errors, ce.Errors...)
+		if errs.gather(err) {
 			compiled[t.kind] = &compiledTemplate{template: t}
 			continue
 		}
@@ -60,9 +57,8 @@ func (l *loader) user(ctx context.Context, dirs []string) ([]*policy, error) {
 	}
 	if len(errs.Errors) > 0 {
 		// Report the policies' CEL errors too.
-		if _, err := l.vapPolicies(uf); errors.As(err, &ce) {
-			errs.Errors = append(errs.Errors, ce.Errors...)
-		}
+		_, err := l.vapPolicies(uf)
+		errs.gather(err)
 		return nil, &errs
 	}
 	used := map[string]bool{}

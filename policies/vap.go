@@ -1,7 +1,6 @@
 package policies
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -111,9 +110,7 @@ func (l *loader) vapPolicies(uf *userFiles) ([]*policy, error) {
 			return nil, fmt.Errorf("%s: %s %s: spec.matchConstraints: %w", where, kindVAP, v.policy.Name, err)
 		}
 		prog, err := compileCEL(v.celSource())
-		var ce *CompileError
-		if errors.As(err, &ce) {
-			errs.Errors = append(errs.Errors, ce.Errors...)
+		if errs.gather(err) {
 			continue
 		}
 		if err != nil {

@@ -3,8 +3,9 @@ package policies
 import (
 	"strings"
 
-	"github.com/clusterscribe/clusterscribe/internal/yamldoc"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/clusterscribe/clusterscribe/internal/yamldoc"
 )
 
 // document is one document of a multi-document YAML stream.

@@ -8,9 +8,6 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/report"
 )
 
-// maxDiffLines caps each diff in a body: forges limit body sizes.
-const maxDiffLines = 200
-
 // prBody renders the pull request's body: what changed live and who
 // changed it, the files edited, what could not be proposed, the objects
 // missing live, the policy findings on these objects, and the diffs. It
@@ -119,25 +116,13 @@ func writePolicyFindings(s *strings.Builder, rep *findings.Report, b *branch) {
 	s.WriteString("\n")
 }
 
-// writeDiff writes one finding's diff, folded and capped at maxDiffLines;
-// nothing when it has none.
+// writeDiff writes one finding's diff, folded and capped as Markdown
+// reports cap theirs; nothing when it has none.
 func writeDiff(s *strings.Builder, f findings.Finding) {
 	if f.Diff == "" {
 		return
 	}
-	fmt.Fprintf(s, "<details><summary>Drift of %s (declared → live)</summary>\n\n", html(f.Object.String()))
-	lines := strings.Split(strings.TrimRight(f.Diff, "\n"), "\n")
-	more := 0
-	if len(lines) > maxDiffLines {
-		lines, more = lines[:maxDiffLines], len(lines)-maxDiffLines
-	}
-	body := strings.Join(lines, "\n")
-	fence := report.CodeFence(body)
-	fmt.Fprintf(s, "%sdiff\n%s\n%s\n", fence, body, fence)
-	if more > 0 {
-		fmt.Fprintf(s, "\n… %d more lines (see `clusterscribe audit --format html`).\n", more)
-	}
-	s.WriteString("\n</details>\n\n")
+	s.WriteString(report.MarkdownDiff("Drift of "+f.Object.String()+" (declared → live)", f.Diff, "(see `clusterscribe audit --format html`)"))
 }
 
 func ofType(rep *findings.Report, t findings.Type) []findings.Finding {
@@ -148,8 +133,4 @@ func ofType(rep *findings.Report, t findings.Type) []findings.Finding {
 		}
 	}
 	return out
-}
-
-func html(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(s)
 }

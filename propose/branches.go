@@ -16,15 +16,23 @@ const groupLeaf = "_all"
 // branchName is the stable name of an object's branch:
 // <prefix>/<cluster>/<namespace or _cluster>/<kind>[.<group>]/<name>.
 func branchName(prefix, cluster string, o findings.ObjectRef) string {
-	ns := o.Namespace
+	ns, kind := nameParts(o)
+	return prefix + "/" + refPart(clusterPart(cluster)) + "/" + refPart(ns) + "/" + refPart(kind) + "/" + refPart(o.Name)
+}
+
+// nameParts are the parts of an object's branch and adopted file before
+// its name: its namespace (_cluster for a cluster-scoped object) and its
+// kind, lower case, with its group: "deployment.apps".
+func nameParts(o findings.ObjectRef) (ns, kind string) {
+	ns = o.Namespace
 	if ns == "" {
 		ns = "_cluster"
 	}
-	kind := strings.ToLower(o.Kind)
+	kind = strings.ToLower(o.Kind)
 	if g := o.Group(); g != "" {
 		kind += "." + g
 	}
-	return prefix + "/" + refPart(clusterPart(cluster)) + "/" + refPart(ns) + "/" + refPart(kind) + "/" + refPart(o.Name)
+	return ns, kind
 }
 
 // groupBranchName is the one branch of a grouped run.

@@ -1,7 +1,6 @@
 package propose
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"path"
@@ -67,9 +66,6 @@ type Config struct {
 }
 
 func (c *Config) validate() error {
-	if c.Audit.Declared.Source == "" {
-		return errors.New("--declared is required")
-	}
 	if _, err := declared.ParseSource(c.Audit.Declared.Source); err != nil {
 		return err
 	}

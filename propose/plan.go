@@ -74,10 +74,6 @@ type planner struct {
 // cluster.
 var secretData = map[string]bool{"data": true, "stringData": true, "binaryData": true}
 
-func isSecretRef(o findings.ObjectRef) bool {
-	return serializer.IsSecret(schema.GroupKind{Group: o.Group(), Kind: o.Kind})
-}
-
 // modified plans the edits of a Modified finding: each drifted field is
 // written with its live value where it is declared, or removed where the
 // live object no longer has it.
@@ -102,13 +98,12 @@ func (p *planner) modified(ctx context.Context, f findings.Finding) (*change, er
 			return c, nil
 		}
 	}
-	obj, err := p.live.Get(ctx, f.Object)
-	if apierrors.IsNotFound(err) {
-		c.notes = append(c.notes, "deleted live since the audit read it")
-		return c, nil
-	}
+	obj, err := p.get(ctx, c)
 	if err != nil {
 		return nil, err
+	}
+	if obj == nil {
+		return c, nil
 	}
 	norm, err := p.ser.Normalize(obj)
 	if err != nil {
@@ -120,7 +115,7 @@ func (p *planner) modified(ctx context.Context, f findings.Finding) (*change, er
 			c.notes = append(c.notes, fmt.Sprintf("%s: %v", s, err))
 			continue
 		}
-		if isSecretRef(f.Object) && secretData[fp[0].Key] {
+		if serializer.IsSecret(schema.GroupKind{Group: f.Object.Group(), Kind: f.Object.Kind}) && secretData[fp[0].Key] {
 			c.notes = append(c.notes, fmt.Sprintf("%s: values of Secrets are never written to Git", s))
 			continue
 		}
@@ -136,20 +131,30 @@ func (p *planner) modified(ctx context.Context, f findings.Finding) (*change, er
 	return c, nil
 }
 
+// get reads the live object of c's finding: nil, with a note on c, when it
+// was deleted since the audit read it.
+func (p *planner) get(ctx context.Context, c *change) (*unstructured.Unstructured, error) {
+	obj, err := p.live.Get(ctx, c.finding.Object)
+	if apierrors.IsNotFound(err) {
+		c.notes = append(c.notes, "deleted live since the audit read it")
+		return nil, nil
+	}
+	return obj, err
+}
+
 // unmanaged plans the file that adopts an Unmanaged object.
 func (p *planner) unmanaged(ctx context.Context, f findings.Finding) (*change, error) {
 	c := &change{finding: f}
-	if isSecretRef(f.Object) {
+	if serializer.IsSecret(schema.GroupKind{Group: f.Object.Group(), Kind: f.Object.Kind}) {
 		c.notes = append(c.notes, "Secrets are not adopted: their values never leave the cluster")
 		return c, nil
 	}
-	obj, err := p.live.Get(ctx, f.Object)
-	if apierrors.IsNotFound(err) {
-		c.notes = append(c.notes, "deleted live since the audit read it")
-		return c, nil
-	}
+	obj, err := p.get(ctx, c)
 	if err != nil {
 		return nil, err
+	}
+	if obj == nil {
+		return c, nil
 	}
 	content, err := p.render(obj)
 	if err != nil {
@@ -179,14 +184,7 @@ func (p *planner) render(obj *unstructured.Unstructured) ([]byte, error) {
 
 // adoptPath is <dir>/<namespace or _cluster>/<kind>[.<group>]-<name>.yaml.
 func adoptPath(dir string, o findings.ObjectRef) string {
-	ns := o.Namespace
-	if ns == "" {
-		ns = "_cluster"
-	}
-	kind := strings.ToLower(o.Kind)
-	if g := o.Group(); g != "" {
-		kind += "." + g
-	}
+	ns, kind := nameParts(o)
 	// NamePath splits names too long for one file name into directories.
 	return path.Join(dir, serializer.EncodeSegment(ns), serializer.NamePath(kind+"-"+o.Name))
 }

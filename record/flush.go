@@ -9,7 +9,6 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/serializer"
-	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
 // flush renders every dirty object, commits what differs from the branch
@@ -140,7 +139,7 @@ func (r *recorder) tipOf(ch committer.Change) tipUpdate {
 		return t
 	}
 	t.blob = committer.BlobHash(ch.Data)
-	if e, ok := r.state.live[ch.Path]; ok && r.encryptSecrets && isSecret(*e.res) {
+	if e, ok := r.state.live[ch.Path]; ok && r.encryptSecrets && serializer.IsSecret(e.res.GroupKind()) {
 		t.fprint = serializer.FileFingerprint(ch.Data)
 	}
 	return t
@@ -175,7 +174,7 @@ func (r *recorder) change(p string, pre *rendered) (committer.Change, bool, erro
 		}
 		return committer.Change{Path: p, Object: st.labelOf(p)}, true, nil
 	}
-	if r.encryptSecrets && isSecret(*e.res) && exists {
+	if r.encryptSecrets && serializer.IsSecret(e.res.GroupKind()) && exists {
 		same, err := r.sameSecret(p, e)
 		if err != nil {
 			return committer.Change{}, false, err
@@ -237,8 +236,6 @@ func (r *recorder) sameSecret(p string, e entry) (bool, error) {
 	}
 	return fp != "" && fp == cur, nil
 }
-
-func isSecret(r watcher.Resource) bool { return serializer.IsSecret(r.GroupKind()) }
 
 // label names an object in commit messages: "Deployment.apps shop/web".
 func label(e entry) string {

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/clusterscribe/clusterscribe/committer"
+	"github.com/clusterscribe/clusterscribe/serializer"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
 
@@ -42,7 +43,7 @@ const prerenderMin = 64
 func (r *recorder) prerender(paths []string) map[string]*rendered {
 	var todo []string
 	for _, p := range paths {
-		if e, ok := r.state.live[p]; ok && (!r.encryptSecrets || !isSecret(*e.res)) {
+		if e, ok := r.state.live[p]; ok && (!r.encryptSecrets || !serializer.IsSecret(e.res.GroupKind())) {
 			todo = append(todo, p)
 		}
 	}

@@ -106,8 +106,8 @@ type Config struct {
 	// kube.DefaultAdaptiveQPS and kube.DefaultAdaptiveBurst. The rate
 	// starts at the cap, halves when the API server answers 429 Too Many
 	// Requests and climbs back while it keeps up (kube.Adaptive).
-	QPS   float32
-	Burst int
+	QPS   float32 `json:"qps" help:"client-side cap of API requests per second: the restore starts at it, halves its rate when the API server answers 429 Too Many Requests (honouring Retry-After) and climbs back while the server keeps up"`
+	Burst int     `json:"burst" help:"client-side burst of API requests at the cap"`
 	// Parallel is how many objects of one level are applied at once;
 	// default DefaultParallel.
 	Parallel int

@@ -183,7 +183,7 @@ func prepare(obj *unstructured.Unstructured) {
 	}
 	gvk := obj.GroupVersionKind()
 	switch {
-	case isSecret(obj):
+	case serializer.IsSecret(obj.GroupVersionKind().GroupKind()):
 		stripFingerprint(obj)
 	case gvk.Group == "" && gvk.Kind == "PersistentVolume":
 		// The claim's uid is the recorded cluster's. Without it the volume is

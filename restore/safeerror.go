@@ -7,6 +7,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
 // safeError keeps Secret values out of reports. The API server already
@@ -15,7 +17,7 @@ import (
 // to its reason and the fields it names. Errors about names (not found,
 // forbidden, conflicts) are kept as they are.
 func safeError(it item, err error) error {
-	if !isSecret(it.obj) {
+	if !serializer.IsSecret(it.obj.GroupVersionKind().GroupKind()) {
 		return err
 	}
 	var st apierrors.APIStatus

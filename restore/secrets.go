@@ -36,14 +36,10 @@ func LoadIdentities(paths ...string) ([]age.Identity, error) {
 	return out, nil
 }
 
-func isSecret(obj *unstructured.Unstructured) bool {
-	return serializer.IsSecret(obj.GroupVersionKind().GroupKind())
-}
-
 // redactedKeys returns the data keys of a Secret whose values were
 // redacted when it was recorded, sorted.
 func redactedKeys(obj *unstructured.Unstructured) []string {
-	if !isSecret(obj) {
+	if !serializer.IsSecret(obj.GroupVersionKind().GroupKind()) {
 		return nil
 	}
 	var keys []string

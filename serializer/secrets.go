@@ -95,7 +95,7 @@ func (s *Serializer) SecretFingerprint(obj *unstructured.Unstructured) (string, 
 	if obj == nil || obj.Object == nil {
 		return "", errors.New("secret fingerprint: nil object")
 	}
-	if !isSecret(obj) {
+	if !IsSecret(obj.GroupVersionKind().GroupKind()) {
 		return "", fmt.Errorf("secret fingerprint %s: %w", describe(obj), ErrNotSecret)
 	}
 	uid := string(obj.GetUID())

@@ -182,7 +182,7 @@ func (s *Serializer) Render(obj *unstructured.Unstructured) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !isSecret(obj) {
+	if !IsSecret(obj.GroupVersionKind().GroupKind()) {
 		return Marshal(norm.Object)
 	}
 	switch s.secrets {
@@ -200,11 +200,6 @@ func (s *Serializer) Render(obj *unstructured.Unstructured) ([]byte, error) {
 		}
 		return Marshal(norm.Object)
 	}
-}
-
-// isSecret reports whether obj is a core/v1 Secret.
-func isSecret(obj *unstructured.Unstructured) bool {
-	return IsSecret(obj.GroupVersionKind().GroupKind())
 }
 
 // IsSecret reports whether gk is the core Secret, the one kind whose

@@ -15,7 +15,7 @@ import (
 func clone(ctx context.Context, src Source, auth gitremote.Auth, dir string) (string, error) {
 	ra, err := gitremote.Resolve(src.URL, auth)
 	if err != nil {
-		return "", fmt.Errorf("--declared %s: %w", gitremote.Scrub(src.URL), err)
+		return "", &SourceError{Value: gitremote.Scrub(src.URL), Err: err}
 	}
 	repo, err := gitremote.CloneAt(ctx, ra, dir, src.Ref)
 	if err != nil {

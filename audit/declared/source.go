@@ -1,6 +1,7 @@
 package declared
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -27,7 +28,7 @@ type Source struct {
 func ParseSource(s string) (Source, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return Source{}, fmt.Errorf("--declared: %w", ErrNoSource)
+		return Source{}, &SourceError{Err: ErrNoSource}
 	}
 	if !gitremote.IsRemote(s) {
 		return Source{Dir: s}, nil
@@ -47,18 +48,18 @@ func ParseSource(s string) (Source, error) {
 	if i := strings.LastIndexByte(s[rest:], '@'); i >= 0 {
 		src.URL, src.Ref = s[:rest+i], s[rest+i+1:]
 		if src.Ref == "" {
-			return Source{}, fmt.Errorf("--declared %s: empty ref after \"@\"", gitremote.Scrub(s))
+			return Source{}, &SourceError{Value: gitremote.Scrub(s), Err: errors.New(`empty ref after "@"`)}
 		}
 	}
 	if gitremote.HasScheme(src.URL) {
 		u, err := url.Parse(src.URL)
 		if err != nil {
-			return Source{}, fmt.Errorf("--declared %s: not a URL", gitremote.Scrub(src.URL))
+			return Source{}, &SourceError{Value: gitremote.Scrub(src.URL), Err: errors.New("not a URL")}
 		}
 		switch strings.ToLower(u.Scheme) {
 		case "http", "https", "ssh", "git", "file":
 		default:
-			return Source{}, fmt.Errorf("--declared %s: unsupported protocol %q", gitremote.Scrub(src.URL), u.Scheme)
+			return Source{}, &SourceError{Value: gitremote.Scrub(src.URL), Err: fmt.Errorf("unsupported protocol %q", u.Scheme)}
 		}
 	}
 	return src, nil

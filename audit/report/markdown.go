@@ -9,8 +9,9 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 )
 
-// markdownDiffLines caps each diff in Markdown: pull request bodies and CI
-// summaries have size limits; the HTML and JSON reports carry every line.
+// markdownDiffLines caps each diff in Markdown: pull request bodies (the
+// reports' and propose's) and CI summaries have size limits; the HTML and
+// JSON reports carry every line.
 const markdownDiffLines = 200
 
 // renderMarkdown writes GitHub-flavoured Markdown for pull request bodies and
@@ -109,21 +110,29 @@ func mdDrift(b *bytes.Buffer, all []findings.Finding) {
 		if f.Diff == "" {
 			continue
 		}
-		fmt.Fprintf(b, "<details><summary>Diff of %s</summary>\n\n", htmlText(f.Object.String()))
-		lines := strings.Split(strings.TrimRight(f.Diff, "\n"), "\n")
-		more := 0
-		if len(lines) > markdownDiffLines {
-			more = len(lines) - markdownDiffLines
-			lines = lines[:markdownDiffLines]
-		}
-		body := strings.Join(lines, "\n")
-		fence := codeFence(body)
-		fmt.Fprintf(b, "%sdiff\n%s\n%s\n", fence, body, fence)
-		if more > 0 {
-			fmt.Fprintf(b, "\n… %d more lines in the HTML or JSON report.\n", more)
-		}
-		b.WriteString("\n</details>\n\n")
+		b.WriteString(MarkdownDiff("Diff of "+f.Object.String(), f.Diff, "in the HTML or JSON report"))
 	}
+}
+
+// MarkdownDiff is diff folded under summary (HTML-escaped here) in a diff
+// code block, cut after markdownDiffLines lines; rest says where the lines
+// cut are ("in the HTML or JSON report").
+func MarkdownDiff(summary, diff, rest string) string {
+	var w strings.Builder
+	fmt.Fprintf(&w, "<details><summary>%s</summary>\n\n", htmlText(summary))
+	lines := strings.Split(strings.TrimRight(diff, "\n"), "\n")
+	more := 0
+	if len(lines) > markdownDiffLines {
+		lines, more = lines[:markdownDiffLines], len(lines)-markdownDiffLines
+	}
+	body := strings.Join(lines, "\n")
+	fence := codeFence(body)
+	fmt.Fprintf(&w, "%sdiff\n%s\n%s\n", fence, body, fence)
+	if more > 0 {
+		fmt.Fprintf(&w, "\n… %d more lines %s.\n", more, rest)
+	}
+	w.WriteString("\n</details>\n\n")
+	return w.String()
 }
 
 func mdPolicy(b *bytes.Buffer, fs []findings.Finding) {
@@ -250,6 +259,3 @@ func MarkdownText(s string) string { return mdText(s) }
 
 // MarkdownCode renders s as a code span that works inside a table cell.
 func MarkdownCode(s string) string { return mdCode(s) }
-
-// CodeFence is a backtick fence longer than any run of backticks in body.
-func CodeFence(body string) string { return codeFence(body) }

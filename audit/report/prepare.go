@@ -65,16 +65,17 @@ func compareFindings(a, b findings.Finding) int {
 		strings.Compare(a.Object.Kind, b.Object.Kind),
 		strings.Compare(a.Object.Name, b.Object.Name),
 		strings.Compare(a.Object.APIVersion, b.Object.APIVersion),
-		comparePolicy(a.Policy, b.Policy),
+		compareOptional(a.Policy, b.Policy, comparePolicy),
 		compareBool(a.Live, b.Live),
-		compareSource(a.Source, b.Source),
+		compareOptional(a.Source, b.Source, compareSource),
 		strings.Compare(a.Message, b.Message),
 		strings.Compare(strings.Join(a.Paths, "\n"), strings.Join(b.Paths, "\n")),
 		strings.Compare(a.Diff, b.Diff),
 	)
 }
 
-func comparePolicy(a, b *findings.PolicyResult) int {
+// compareOptional orders nil first, then what compare orders.
+func compareOptional[T any](a, b *T, compare func(a, b *T) int) int {
 	switch {
 	case a == nil && b == nil:
 		return 0
@@ -83,6 +84,10 @@ func comparePolicy(a, b *findings.PolicyResult) int {
 	case b == nil:
 		return 1
 	}
+	return compare(a, b)
+}
+
+func comparePolicy(a, b *findings.PolicyResult) int {
 	return cmp.Or(
 		cmp.Compare(a.Severity.Rank(), b.Severity.Rank()),
 		strings.Compare(a.ID, b.ID),
@@ -92,14 +97,6 @@ func comparePolicy(a, b *findings.PolicyResult) int {
 }
 
 func compareSource(a, b *findings.Source) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return -1
-	case b == nil:
-		return 1
-	}
 	return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
 }
 
@@ -112,12 +109,4 @@ func compareBool(a, b bool) int {
 	default:
 		return -1
 	}
-}
-
-// isSecret reports whether o is a Secret. Any group counts: masking the
-// values of some custom kind named Secret costs nothing, showing them might.
-// Reports mask in doubt: a kind named Secret in any group is masked, not
-// only serializer.IsSecret's core Secret.
-func isSecret(o findings.ObjectRef) bool {
-	return o.Kind == "Secret"
 }

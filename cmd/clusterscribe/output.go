@@ -95,10 +95,22 @@ func (o *outputFlags) write(out io.Writer, render func(io.Writer) error) error {
 	if o.Format == formatYAML {
 		render = toYAML(render)
 	}
+	return o.send(out, render)
+}
+
+// send sends what render writes, as it is, to out or, atomically, to
+// --output-file: a reader never sees half a report.
+func (o *outputFlags) send(out io.Writer, render func(io.Writer) error) error {
 	if o.File == "" {
 		return render(out)
 	}
-	return writeFileAtomic(o.File, render)
+	if st, err := os.Stat(filepath.Dir(o.File)); err != nil || !st.IsDir() {
+		return fmt.Errorf("--output-file %s: directory %s does not exist: create it first", o.File, filepath.Dir(o.File))
+	}
+	if err := atomicfile.Write(o.File, atomicfile.Options{}, render); err != nil {
+		return fmt.Errorf("--output-file: %w", err)
+	}
+	return nil
 }
 
 // toYAML wraps a JSON renderer into a YAML one.
@@ -121,16 +133,4 @@ func encodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// writeFileAtomic writes what render writes to path through a temporary file
-// renamed into place: a reader never sees half a report.
-func writeFileAtomic(path string, render func(io.Writer) error) error {
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		return fmt.Errorf("--output-file %s: directory %s does not exist: create it first", path, filepath.Dir(path))
-	}
-	if err := atomicfile.Write(path, atomicfile.Options{}, render); err != nil {
-		return fmt.Errorf("--output-file: %w", err)
-	}
-	return nil
 }

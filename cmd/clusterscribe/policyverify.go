@@ -88,12 +88,8 @@ func (o *policyVerifyOptions) runVerify(cmd *cobra.Command, g *globals, args []s
 	if err != nil {
 		return exitPolicyError, err
 	}
-	render := func(w io.Writer) error { return suite.Write(w, format, results, o.verbose) }
-	if o.out.File != "" {
-		err = writeFileAtomic(o.out.File, render)
-	} else {
-		err = render(g.streams.Out)
-	}
+	// suite.Write renders yaml itself: the output goes out as it is.
+	err = o.out.send(g.streams.Out, func(w io.Writer) error { return suite.Write(w, format, results, o.verbose) })
 	if err != nil {
 		return exitPolicyError, err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,12 +13,12 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/internal/kube"
+	"github.com/clusterscribe/clusterscribe/internal/option"
 	"github.com/clusterscribe/clusterscribe/restore"
 )
 
 type restoreOptions struct {
 	cfg           restore.Config
-	qps           float64
 	existing      string
 	dryRun        string
 	ageIdentities []string
@@ -47,13 +48,7 @@ const (
 func (o *restoreOptions) bindFlags(fs *pflag.FlagSet) {
 	c := &o.cfg
 	bindSourceFlags(fs, &c.Source)
-	fs.StringSliceVar(&c.Filters.IncludeKinds, "include-kinds", nil,
-		`restore only these kinds: "kind", "kind.group" or "*.group" (e.g. Deployment,widget.example.com,*.apps; "kind.core" for the core group only)`)
-	fs.StringSliceVar(&c.Filters.ExcludeKinds, "exclude-kinds", nil, "do not restore these kinds (same syntax as --include-kinds; wins over it)")
-	fs.StringSliceVar(&c.Filters.Namespaces, "namespaces", nil,
-		"restore only these namespaces, as globs (e.g. team-*); applies to namespaced objects and to Namespace objects by name")
-	fs.StringSliceVar(&c.Filters.ExcludeNamespaces, "exclude-namespaces", nil, "do not restore these namespaces, as globs; wins over --namespaces")
-	fs.StringVarP(&c.Filters.Selector, "selector", "l", "", "restore only objects whose labels match this selector (e.g. app=web)")
+	bindRestoreFilters(fs, &c.Filters)
 	fs.StringVar(&o.dryRun, "dry-run", dryRunNone, `"server": send every write as a server-side dry run and report what would change, changing nothing; `+
 		`"client": list what would be applied, in order, without contacting the cluster (no kubeconfig needed); "none": restore`)
 	fs.Lookup("dry-run").NoOptDefVal = "unchanged"
@@ -62,10 +57,31 @@ func (o *restoreOptions) bindFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.IncludeControlPlane, "include-control-plane", false,
 		"also restore what the API server makes and keeps for itself (its own Service and CA ConfigMaps, "+
 			"Service IP allocations, automanaged APIServices); skipped by default")
-	fs.Float64Var(&o.qps, "qps", kube.DefaultAdaptiveQPS, "client-side cap of API requests per second: the restore starts at it, "+
-		"halves its rate when the API server answers 429 Too Many Requests (honouring Retry-After) and climbs back while the server keeps up")
-	fs.IntVar(&c.Burst, "burst", kube.DefaultAdaptiveBurst, "client-side burst of API requests at the cap")
+	c.QPS, c.Burst = kube.DefaultAdaptiveQPS, kube.DefaultAdaptiveBurst
+	option.Bind(fs, "", c) // qps, burst
 	fs.DurationVar(&c.CRDTimeout, "crd-timeout", restore.DefaultCRDTimeout, "how long restored CRDs may take to be Established")
+}
+
+// restoreFilters are the filters restore takes: by kind, namespace and
+// labels. The default exclusions do not apply to a backup (what is in it
+// was chosen when it was recorded).
+var restoreFilters = []string{
+	option.NameOf[filters.Options]("IncludeKinds"),
+	option.NameOf[filters.Options]("ExcludeKinds"),
+	option.NameOf[filters.Options]("Namespaces"),
+	option.NameOf[filters.Options]("ExcludeNamespaces"),
+	option.NameOf[filters.Options]("Selector"),
+}
+
+// bindRestoreFilters binds restoreFilters, declared by filters.Options,
+// their help worded for restore: "keep only" is "restore only" there.
+func bindRestoreFilters(fs *pflag.FlagSet, f *filters.Options) {
+	reword := strings.NewReplacer("keep only", "restore only", "drop", "do not restore")
+	opts := slices.DeleteFunc(option.Walk(f, ""), func(o option.Option) bool { return !slices.Contains(restoreFilters, o.Path) })
+	for i := range opts {
+		opts[i].Help = reword.Replace(opts[i].Help)
+	}
+	option.BindOptions(fs, opts)
 }
 
 // complete checks the flags and the object references in args.
@@ -76,7 +92,6 @@ func (o *restoreOptions) complete(cmd *cobra.Command, g *globals, args []string)
 	if _, err := filters.New(o.cfg.Filters); err != nil {
 		return err
 	}
-	o.cfg.QPS = float32(o.qps)
 	existing, err := restore.ParseExisting(o.existing)
 	if err != nil {
 		return err

@@ -87,11 +87,7 @@ func auditPhase(ctx context.Context, c config, e *env, res *results) error {
 // ConfigMap once (the drift a full run's churn leaves) and measures the
 // audit alone.
 func onlyAudit(ctx context.Context, c config) (err error) {
-	r, err := earlierResultsAbs(&c)
-	if err != nil {
-		return err
-	}
-	e, err := startEnv(ctx, c)
+	r, e, err := startAlone(ctx, &c)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,21 @@ type env struct {
 	stopOnce   sync.Once
 }
 
+// startAlone reads the earlier results a measurement run alone (-only)
+// updates, its paths made absolute in c, and starts a fresh control plane
+// for it; the caller stops it.
+func startAlone(ctx context.Context, c *config) (*results, *env, error) {
+	r, err := earlierResultsAbs(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := startEnv(ctx, *c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, e, nil
+}
+
 func startEnv(ctx context.Context, c config) (*env, error) {
 	cpLog, err := os.Create(filepath.Join(c.out, "control-plane.log"))
 	if err != nil {

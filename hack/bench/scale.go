@@ -31,11 +31,7 @@ func (r *results) putScale(s snapshot) {
 // next to the raw dump at a tenth of -n and at -n (the median of three
 // runs each), updating only those rows of the scale table.
 func onlySnapshot(ctx context.Context, c config) (err error) {
-	r, err := earlierResultsAbs(&c)
-	if err != nil {
-		return err
-	}
-	e, err := startEnv(ctx, c)
+	r, e, err := startAlone(ctx, &c)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ import (
 	"text/template"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/clusterscribe/clusterscribe/internal/atomicfile"
 )
 
 func main() {
@@ -54,11 +56,7 @@ func run(dir string, check bool) error {
 		}
 		return nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, want, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteBytes(path, atomicfile.Options{}, want)
 }
 
 // Value is one documented key of values.yaml.

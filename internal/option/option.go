@@ -150,7 +150,13 @@ func Join(prefix, name string) string {
 // named by the option's path under prefix and bound to its field, with
 // the field's current value as the default.
 func Bind(fs *pflag.FlagSet, prefix string, ptr any) {
-	for _, o := range Walk(ptr, prefix) {
+	BindOptions(fs, Walk(ptr, prefix))
+}
+
+// BindOptions registers one flag per option of opts: with Walk, a command
+// binds part of an options struct, or words an option's help for itself.
+func BindOptions(fs *pflag.FlagSet, opts []Option) {
+	for _, o := range opts {
 		bind(fs, o)
 	}
 }

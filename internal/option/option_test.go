@@ -54,6 +54,32 @@ func TestWalkAndBind(t *testing.T) {
 	}
 }
 
+// TestBindOptions binds part of a struct, one option's help reworded.
+func TestBindOptions(t *testing.T) {
+	s := sample{Name: "x"}
+	var opts []option.Option
+	for _, o := range option.Walk(&s, "") {
+		if o.Path == "name" {
+			o.Help = "the name here"
+			opts = append(opts, o)
+		}
+	}
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	option.BindOptions(fs, opts)
+	if err := fs.Parse([]string{"-n", "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "y" {
+		t.Errorf("--name not bound: %+v", s)
+	}
+	if f := fs.Lookup("name"); f.DefValue != "x" || f.Usage != "the name here" {
+		t.Errorf("--name: default %q, help %q", f.DefValue, f.Usage)
+	}
+	if fs.Lookup("items") != nil {
+		t.Error("an option left out was bound")
+	}
+}
+
 func TestErrorNamesTheOptionAsWritten(t *testing.T) {
 	err := errors.Join(
 		&option.Error{Name: "drop", List: true, Index: 1, Value: "x", Err: errors.New("bad rule")},

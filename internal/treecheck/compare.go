@@ -180,7 +180,7 @@ func Compare(ctx context.Context, restCfg *rest.Config, o Options) (*Result, err
 		if want {
 			res.Objects++
 		}
-		if c.encrypt && isSecret(l) && ok {
+		if c.encrypt && serializer.IsSecret(l.res.GroupKind()) && ok {
 			res.Encrypted++
 		}
 	}
@@ -201,8 +201,6 @@ type comparer struct {
 	encrypt    bool
 }
 
-func isSecret(l liveObject) bool { return serializer.IsSecret(l.res.GroupKind()) }
-
 // compare renders a live object and compares it with its file (exists
 // tells whether there is one). want is false when the object has no file
 // by design (a Secret in omit mode); diff is empty when they agree.
@@ -217,7 +215,7 @@ func (c *comparer) compare(l liveObject, file []byte, exists bool) (diff string,
 	if !exists {
 		return "", true, nil
 	}
-	if c.encrypt && isSecret(l) {
+	if c.encrypt && serializer.IsSecret(l.res.GroupKind()) {
 		diff, err := c.compareEncrypted(l, fresh, file)
 		return diff, true, err
 	}
