@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // TestConftestExceptions: conftest's exception rule, with conftest's
@@ -18,7 +19,7 @@ import (
 // the exception does not name, and objects it does not select, fail as
 // before.
 func TestConftestExceptions(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{
 		"policy.rego": `package main
 
 import rego.v1
@@ -117,7 +118,7 @@ func TestExceptionsAnnotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := writeFiles(t, map[string]string{"rbac.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"rbac.yaml": `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
   name: backup-read

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // TestGatekeeper evaluates templates shaped like the Gatekeeper library's
@@ -170,7 +171,7 @@ func TestGatekeeperLoadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeFiles(t, tt.files)
+			dir := testkit.WriteFiles(t, t.TempDir(), tt.files)
 			_, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
 			if err == nil {
 				t.Fatalf("Load succeeded, want error %q", tt.want)
@@ -189,7 +190,7 @@ func TestGatekeeperLoadErrors(t *testing.T) {
 func TestGatekeeperParametersAbsent(t *testing.T) {
 	tmpl := strings.Replace(labelsTemplate, `not input.review.object.metadata.labels[input.parameters.key]`,
 		`input.parameters == {}`, 1)
-	dir := writeFiles(t, map[string]string{"t.yaml": tmpl, "c.yaml": "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: NeedLabel\nmetadata:\n  name: all\n"})
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"t.yaml": tmpl, "c.yaml": "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: NeedLabel\nmetadata:\n  name: all\n"})
 	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
 	if err != nil {
 		t.Fatal(err)

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -139,7 +139,7 @@ func newDriftedSettings(t *testing.T, prefix string) driftedSettings {
 	d.dir, d.kubeconfig = clusterKubeconfig(t)
 	d.manifest = strings.ReplaceAll(proposeManifest, "%NS%", d.ns)
 	d.declaredDir = filepath.Join(d.dir, "declared")
-	d.repo = commitDir(t, d.declaredDir, map[string]string{"settings.yaml": d.manifest})
+	d.repo, _ = gittest.NewRepo(t, d.declaredDir, map[string]string{"settings.yaml": d.manifest})
 	applyManifest(t, d.manifest)
 	cs := kubernetes.NewForConfigOrDie(cluster.Config)
 	if _, err := cs.CoreV1().ConfigMaps(d.ns).Patch(t.Context(), "settings", types.MergePatchType,
@@ -147,30 +147,4 @@ func newDriftedSettings(t *testing.T, prefix string) driftedSettings {
 		t.Fatal(err)
 	}
 	return d
-}
-
-// commitDir makes dir a Git repository on main with files committed.
-func commitDir(t *testing.T, dir string, files map[string]string) *git.Repository {
-	t.Helper()
-	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := wt.Add(name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sig := &object.Signature{Name: "gitops", Email: "gitops@example.invalid", When: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
-	if _, err := wt.Commit("declare", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
-		t.Fatal(err)
-	}
-	return repo
 }

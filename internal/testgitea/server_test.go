@@ -1,17 +1,15 @@
 package testgitea
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"code.gitea.io/sdk/gitea"
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -39,8 +37,8 @@ func TestServer(t *testing.T) {
 		t.Fatalf("repository %s is not empty after creation without auto-init", repo.FullName)
 	}
 
-	local, dir := initRepo(t, srv)
-	base := commitFile(t, local, dir, deployment, manifest("2"), "declare web")
+	local := initRepo(t, srv)
+	base := gittest.CommitFiles(t, local, map[string]string{deployment: manifest("2")}, "declare web")
 	push(t, srv, local, &git.PushOptions{RefSpecs: []config.RefSpec{"refs/heads/main:refs/heads/main"}})
 
 	srv.WaitBranch(t, "declared", "main", base.String())
@@ -52,7 +50,7 @@ func TestServer(t *testing.T) {
 		t.Fatalf("create branch: %v", err)
 	}
 	checkout(t, local, driftRef, base)
-	first := commitFile(t, local, dir, deployment, manifest("5"), "web: replicas 2 -> 5")
+	first := gittest.CommitFiles(t, local, map[string]string{deployment: manifest("5")}, "web: replicas 2 -> 5")
 	push(t, srv, local, &git.PushOptions{RefSpecs: []config.RefSpec{config.RefSpec(driftRef + ":" + driftRef)}})
 
 	created, _, err := client.CreatePullRequest(srv.AdminUser, "declared", gitea.CreatePullRequestOption{
@@ -75,7 +73,7 @@ func TestServer(t *testing.T) {
 	// The same drift seen again with another value: the branch is rewritten
 	// with a lease on its old head, and the open pull request follows it.
 	checkout(t, local, driftRef, base)
-	second := commitFile(t, local, dir, deployment, manifest("7"), "web: replicas 2 -> 7")
+	second := gittest.CommitFiles(t, local, map[string]string{deployment: manifest("7")}, "web: replicas 2 -> 7")
 	push(t, srv, local, &git.PushOptions{
 		RefSpecs:       []config.RefSpec{config.RefSpec(driftRef + ":" + driftRef)},
 		ForceWithLease: &git.ForceWithLease{RefName: driftRef, Hash: first},
@@ -89,7 +87,7 @@ func TestServer(t *testing.T) {
 
 	// A stale lease is refused and leaves the branch alone.
 	checkout(t, local, driftRef, base)
-	commitFile(t, local, dir, deployment, manifest("9"), "web: replicas 2 -> 9")
+	gittest.CommitFiles(t, local, map[string]string{deployment: manifest("9")}, "web: replicas 2 -> 9")
 	err = local.PushContext(t.Context(), &git.PushOptions{
 		RefSpecs:       []config.RefSpec{config.RefSpec(driftRef + ":" + driftRef)},
 		ForceWithLease: &git.ForceWithLease{RefName: driftRef, Hash: first},
@@ -175,43 +173,13 @@ func changedLines(diff string) []string {
 	return out
 }
 
-func initRepo(t *testing.T, srv *Server) (*git.Repository, string) {
+func initRepo(t *testing.T, srv *Server) *git.Repository {
 	t.Helper()
-	dir := t.TempDir()
-	local, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		InitOptions: git.InitOptions{DefaultBranch: plumbing.Main},
-	})
-	if err != nil {
-		t.Fatalf("init: %v", err)
-	}
+	local := gittest.Init(t, t.TempDir())
 	if _, err := local.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{srv.RepoURL("declared")}}); err != nil {
 		t.Fatalf("add remote: %v", err)
 	}
-	return local, dir
-}
-
-func commitFile(t *testing.T, local *git.Repository, dir, path, content, msg string) plumbing.Hash {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(path)), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, path), []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	wt, err := local.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := wt.Add(path); err != nil {
-		t.Fatalf("add %s: %v", path, err)
-	}
-	when := time.Date(2026, 3, 1, 3, 0, 0, 0, time.UTC)
-	sig := &object.Signature{Name: "clusterscribe", Email: "clusterscribe@example.invalid", When: when}
-	h, err := wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig})
-	if err != nil {
-		t.Fatalf("commit: %v", err)
-	}
-	return h
+	return local
 }
 
 // checkout points branch at commit, creating or resetting it, and checks it out.
