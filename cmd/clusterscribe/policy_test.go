@@ -169,14 +169,7 @@ func TestPolicyTestOutputAndStdin(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("standard output = %q, want nothing", out.String())
 	}
-	data, err := os.ReadFile(outFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep findings.Report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := readReport(t, outFile)
 	if len(rep.Findings) == 0 || rep.Findings[0].Source == nil || rep.Findings[0].Source.File != "-" {
 		t.Errorf("findings = %+v, want findings located in -", rep.Findings)
 	}

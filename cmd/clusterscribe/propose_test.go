@@ -19,29 +19,14 @@ import (
 
 func TestProposeFlagErrors(t *testing.T) {
 	dir := t.TempDir()
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
+	checkCommandErrors(t, exitFailed, []commandError{
 		{"no declared", []string{"propose"}, "--declared is required"},
 		{"unknown forge", []string{"propose", "--declared", "https://git.example.com/shop/declared.git", "--forge", "bitbucket", "--token-env", "HOME"}, `--forge: "bitbucket" is not one of`},
 		{"forge with a directory", []string{"propose", "--declared", dir, "--forge", "gitea"}, "needs --declared to be a Git URL"},
 		{"two tokens", []string{"propose", "--declared", dir, "--token-file", "a", "--token-env", "B"}, "exclude each other"},
 		{"forge without a token", []string{"propose", "--declared", "https://git.example.com/shop/declared.git", "--forge", "gitlab"}, "no forge token"},
 		{"arguments", []string{"propose", "--declared", dir, "extra"}, `unknown command "extra" for "clusterscribe propose"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := runCommand(t, tt.args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
-			}
-			if code := exitCode(err); code != exitFailed {
-				t.Errorf("exit code = %d, want %d", code, exitFailed)
-			}
-		})
-	}
+	})
 }
 
 const proposeManifest = `apiVersion: v1
