@@ -3,18 +3,13 @@ package policies
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // TestBundledGolden evaluates the bundled policies on a declared
 // application holding one of each problem they report, and compares the
@@ -44,22 +39,7 @@ func TestBundledGolden(t *testing.T) {
 	if strings.Contains(got, "plain-text-never-reported") {
 		t.Error("a Secret value reached the findings")
 	}
-	golden := filepath.Join("testdata", "golden", "app.json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestBundledGolden -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", golden, diff)
-	}
+	golden.CheckString(t, filepath.Join("testdata", "golden", "app.json"), got)
 	// Every bundled policy fires somewhere in the fixture.
 	fired := map[string]bool{}
 	for _, f := range fs {

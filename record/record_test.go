@@ -3,17 +3,14 @@ package record_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -21,6 +18,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
+	"github.com/clusterscribe/clusterscribe/internal/golden"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/internal/testkit"
@@ -30,7 +28,6 @@ import (
 
 var (
 	cluster *testcluster.Cluster
-	update  = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 )
 
 // TestMain starts one control plane with controllers for the package:
@@ -307,23 +304,7 @@ func nsPath(ns, group, resource, name string) string {
 func checkGolden(t *testing.T, name, ns, got string) {
 	t.Helper()
 	got = strings.ReplaceAll(got, ns, "NAMESPACE")
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs from %s (-want +got):\n%s", name, path, diff)
-	}
+	golden.CheckString(t, filepath.Join("testdata", "golden", name), got)
 }
 
 // checkNormalized fails when a recorded object keeps a volatile field.

@@ -3,17 +3,14 @@ package suite
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/clusterscribe/clusterscribe/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // outcomes lists "suite test/case status" for every test and case run.
 func outcomes(rs []Result) []string {
@@ -50,7 +47,7 @@ func TestLibrary(t *testing.T) {
 		t.Fatalf("suites failed:\n%s", buf.String())
 	}
 	got := outcomes(rs)
-	checkGolden(t, "testdata/golden/library.txt", []byte(strings.Join(got, "\n")+"\n"))
+	golden.Check(t, "testdata/golden/library.txt", []byte(strings.Join(got, "\n")+"\n"))
 	for _, o := range got {
 		if regexp.MustCompile(` skip$`).MatchString(o) {
 			t.Errorf("skipped: %s", o)
@@ -73,7 +70,7 @@ func TestFailing(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := regexp.MustCompile(`\d+\.\d{3}s`).ReplaceAll(buf.Bytes(), []byte("0.000s"))
-	checkGolden(t, "testdata/golden/failing.txt", text)
+	golden.Check(t, "testdata/golden/failing.txt", text)
 
 	buf.Reset()
 	if err := Write(&buf, "json", rs, false); err != nil {
@@ -120,24 +117,5 @@ func TestReadErrors(t *testing.T) {
 	empty := t.TempDir()
 	if _, err := Find([]string{empty}); err == nil {
 		t.Error("Find in a directory without a Suite: no error")
-	}
-}
-
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll("testdata/golden", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
 	}
 }
