@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -19,10 +20,7 @@ import (
 // searches every repository the run wrote (history, patches and every
 // object) and the log output for the values, plain or base64.
 func TestSecretValuesNeverLeave(t *testing.T) {
-	identity, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	identity := testkit.AgeIdentity(t)
 	tests := []struct {
 		name string
 		opts serializer.Options
