@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"code.gitea.io/sdk/gitea"
 	"github.com/go-git/go-git/v5"
@@ -102,26 +101,6 @@ func openPRs(t *testing.T, repo string) []*gitea.PullRequest {
 	return prs
 }
 
-// waitHead waits until Gitea shows the pull request at sha: it updates
-// heads asynchronously after a push.
-func waitHead(t *testing.T, repo string, index int64, sha string) *gitea.PullRequest {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		pr, _, err := forgeSrv.Client(t).GetPullRequest(forgeSrv.AdminUser, repo, index)
-		if err != nil {
-			t.Fatalf("get pull request: %v", err)
-		}
-		if pr.Head.Sha == sha {
-			return pr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pull request %d is at %s, want %s", index, pr.Head.Sha, sha)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // fileAt reads a file of a branch through the API.
 func fileAt(t *testing.T, repo, ref, path string) string {
 	t.Helper()
@@ -130,18 +109,4 @@ func fileAt(t *testing.T, repo, ref, path string) string {
 		t.Fatalf("get %s at %s: %v", path, ref, err)
 	}
 	return string(b)
-}
-
-// changedLines keeps the removed and added lines of a diff.
-func changedLines(diff string) []string {
-	var out []string
-	for _, line := range strings.Split(diff, "\n") {
-		if strings.HasPrefix(line, "+++ ") || strings.HasPrefix(line, "--- ") {
-			continue
-		}
-		if strings.HasPrefix(line, "+") || strings.HasPrefix(line, "-") {
-			out = append(out, line)
-		}
-	}
-	return out
 }

@@ -81,7 +81,7 @@ current-context: clusterscribe
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Cluster, err = testcluster.Start(testcluster.Options{APIServerArgs: map[string]string{
+	c.Cluster = testcluster.New(t, testcluster.Options{APIServerArgs: map[string]string{
 		"audit-policy-file":            policy,
 		"audit-webhook-config-file":    kubeconfig,
 		"audit-webhook-mode":           "batch",
@@ -91,14 +91,6 @@ current-context: clusterscribe
 		"audit-webhook-initial-backoff": "100ms",
 		"token-auth-file":               usersFile,
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := c.Stop(); err != nil {
-			t.Errorf("stop the control plane: %v", err)
-		}
-	})
 	return c
 }
 

@@ -19,15 +19,7 @@ import (
 // removed, a namespace's default ServiceAccount appears, and a deleted
 // namespace is gone with what it held.
 func TestControllersBehaveLikeACluster(t *testing.T) {
-	c, err := testcluster.Start(testcluster.Options{Controllers: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := c.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
+	c := testcluster.New(t, testcluster.Options{Controllers: true})
 	cs := c.Clientset(t)
 	ns := c.Namespace(t, "controllers")
 	ctx := t.Context()

@@ -3,7 +3,6 @@ package testgitea
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"code.gitea.io/sdk/gitea"
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
@@ -78,7 +77,7 @@ func TestServer(t *testing.T) {
 		RefSpecs:       []config.RefSpec{config.RefSpec(driftRef + ":" + driftRef)},
 		ForceWithLease: &git.ForceWithLease{RefName: driftRef, Hash: first},
 	})
-	waitHead(t, client, srv.AdminUser, created.Index, second.String())
+	srv.WaitPullHead(t, "declared", created.Index, second.String())
 	want.HeadSHA = second.String()
 	want.Changed = []string{"-  replicas: 2 # scaled by hand during the incident", "+  replicas: 7 # scaled by hand during the incident"}
 	if diff := cmp.Diff(want, readPull(t, srv, created.Index)); diff != "" {
@@ -136,41 +135,8 @@ func readPull(t *testing.T, srv *Server, index int64) pull {
 	return pull{
 		Title: pr.Title, Body: pr.Body, State: pr.State,
 		Head: pr.Head.Ref, Base: pr.Base.Ref, HeadSHA: pr.Head.Sha,
-		Changed: changedLines(string(diff)), Open: len(open),
+		Changed: gittest.ChangedLines(string(diff)), Open: len(open),
 	}
-}
-
-// waitHead waits until Gitea has processed a push to the pull request's
-// branch: the head is updated asynchronously, by a queue.
-func waitHead(t *testing.T, client *gitea.Client, owner string, index int64, sha string) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		pr, _, err := client.GetPullRequest(owner, "declared", index)
-		if err != nil {
-			t.Fatalf("get pull request: %v", err)
-		}
-		if pr.Head.Sha == sha {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pull request head is %s, want %s", pr.Head.Sha, sha)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func changedLines(diff string) []string {
-	var out []string
-	for _, line := range strings.Split(diff, "\n") {
-		if strings.HasPrefix(line, "+++ ") || strings.HasPrefix(line, "--- ") {
-			continue
-		}
-		if strings.HasPrefix(line, "+") || strings.HasPrefix(line, "-") {
-			out = append(out, line)
-		}
-	}
-	return out
 }
 
 func initRepo(t *testing.T, srv *Server) *git.Repository {
