@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/clusterscribe/clusterscribe/audit"
@@ -22,15 +21,7 @@ import (
 func TestRunMalformedManifestStillAuditsTheRest(t *testing.T) {
 	ns := cluster.Namespace(t, "malformed")
 	dir := declaredDir(t, "malformed", ns)
-	set, err := declared.Load(t.Context(), declared.Options{Source: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs := make([]*unstructured.Unstructured, 0, len(set.Objects))
-	for _, o := range set.Objects {
-		objs = append(objs, o.Object)
-	}
-	applyObjects(t, objs)
+	applyDeclared(t, declared.Options{Source: dir})
 	if err := cluster.Clientset(t).CoreV1().ConfigMaps(ns).Delete(t.Context(), "after-the-break", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,17 +59,9 @@ func TestRunGitSourceWithKustomization(t *testing.T) {
 	ns := cluster.Namespace(t, "git")
 	url, commit := bareRepo(t, declaredDir(t, "gitrepo", ns))
 	opts := declared.Options{Source: url + "@v1", Path: "clusters/test"}
-	set, err := declared.Load(t.Context(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs := make([]*unstructured.Unstructured, 0, len(set.Objects))
-	for _, o := range set.Objects {
-		objs = append(objs, o.Object)
-	}
-	applyObjects(t, objs)
+	applyDeclared(t, opts)
 	image := `{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"registry.example.com/web:1.0.1"}]}}}}`
-	_, err = cluster.Clientset(t).AppsV1().Deployments(ns).Patch(t.Context(), "test-web", types.StrategicMergePatchType, []byte(image), metav1.PatchOptions{FieldManager: "kubectl-set"})
+	_, err := cluster.Clientset(t).AppsV1().Deployments(ns).Patch(t.Context(), "test-web", types.StrategicMergePatchType, []byte(image), metav1.PatchOptions{FieldManager: "kubectl-set"})
 	if err != nil {
 		t.Fatal(err)
 	}
