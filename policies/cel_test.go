@@ -66,9 +66,7 @@ func TestVAPEvaluate(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []row{{"ValidatingAdmissionPolicyBinding/secret-keys-prod", "Secret shop/db", findings.Warn, "secret db holds password=<redacted>"}}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 	if diff := cmp.Diff(map[string]stat{"ValidatingAdmissionPolicyBinding/secret-keys-prod": {Evaluated: 2}}, statsByID(stats)); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
 	}
@@ -126,9 +124,7 @@ spec:
 		t.Fatal(err)
 	}
 	want := []row{{"Both/both", "ConfigMap a/cm", findings.Fail, "from cel: hello cm"}}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 }
 
 // TestCELCompileErrors: a CEL expression that does not compile fails the

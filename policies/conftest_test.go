@@ -53,9 +53,7 @@ func TestConftest(t *testing.T) {
 		{"main.warn", "Deployment.apps shop/web", findings.Warn, "pod template has no app label"},
 		{"service-port-names", "Service shop/web", findings.Fail, "port 80 has no name"},
 	}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 	wantStats := map[string]stat{
 		"main.deny":          {Evaluated: 2, Failed: 1},
 		"main.deny_no_owner": {Evaluated: 2, Failed: 1},

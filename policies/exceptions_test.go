@@ -79,9 +79,7 @@ spec:
 		{"main.violation_latest", "Deployment.apps shop/legacy", findings.Exception, "image tag latest"},
 		{"main.violation_latest", "Deployment.apps shop/web", findings.Fail, "image tag latest"},
 	}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 	for _, f := range fs {
 		if f.Policy.Outcome == findings.Exception && f.Reason != "excepted by data.main.exception" {
 			t.Errorf("%s %s: reason %q, want the exception rule", f.Policy.ID, f.Object, f.Reason)

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/google/go-cmp/cmp"
 )
 
 // row is a finding reduced to what the tests compare.
@@ -29,6 +30,14 @@ func rows(fs []findings.Finding) []row {
 		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
 	})
 	return out
+}
+
+// checkRows fails the test when the findings, as rows, are not want.
+func checkRows(t *testing.T, want []row, fs []findings.Finding) {
+	t.Helper()
+	if diff := cmp.Diff(want, rows(fs)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
 }
 
 // stat is a PolicyStat reduced to its counts.
