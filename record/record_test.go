@@ -26,9 +26,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
-var (
-	cluster *testcluster.Cluster
-)
+var cluster *testcluster.Cluster
 
 // TestMain starts one control plane with controllers for the package:
 // kube-controller-manager, kube-scheduler and kwok Nodes run the
