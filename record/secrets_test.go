@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/serializer"
@@ -40,7 +41,7 @@ func TestSecretValuesNeverLeave(t *testing.T) {
 			repo, repos := filepath.Join(dir, "backup"), []string{filepath.Join(dir, "backup")}
 			cfg, logs := newConfig(ns, repo, "Secret")
 			if tc.remote {
-				bare := newBareRemote(t, filepath.Join(dir, "remote.git"))
+				bare := gittest.NewBareRemote(t, filepath.Join(dir, "remote.git"))
 				cfg.Committer.Repo = "file://" + bare
 				cfg.Committer.Workdir = repo
 				repos = append(repos, bare)
