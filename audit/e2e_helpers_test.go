@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
@@ -68,6 +69,21 @@ func applyObjects(t *testing.T, objs []*unstructured.Unstructured) {
 	if err := a.ApplyAll(t.Context(), objs); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// applyDeclared loads the declared objects opts name and applies them as
+// applyObjects does.
+func applyDeclared(t *testing.T, opts declared.Options) {
+	t.Helper()
+	set, err := declared.Load(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := make([]*unstructured.Unstructured, 0, len(set.Objects))
+	for _, o := range set.Objects {
+		objs = append(objs, o.Object)
+	}
+	applyObjects(t, objs)
 }
 
 // summary is what the end-to-end tests assert of a finding: everything

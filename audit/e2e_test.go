@@ -4,14 +4,9 @@ import (
 	"bytes"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/clusterscribe/clusterscribe/audit"
@@ -19,21 +14,14 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/audit/report"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
 
 func TestRunMalformedManifestStillAuditsTheRest(t *testing.T) {
 	ns := cluster.Namespace(t, "malformed")
 	dir := declaredDir(t, "malformed", ns)
-	set, err := declared.Load(t.Context(), declared.Options{Source: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs := make([]*unstructured.Unstructured, 0, len(set.Objects))
-	for _, o := range set.Objects {
-		objs = append(objs, o.Object)
-	}
-	applyObjects(t, objs)
+	applyDeclared(t, declared.Options{Source: dir})
 	if err := cluster.Clientset(t).CoreV1().ConfigMaps(ns).Delete(t.Context(), "after-the-break", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -59,47 +47,21 @@ func TestRunMalformedManifestStillAuditsTheRest(t *testing.T) {
 // tags the commit v1 and returns a bare clone's file:// URL and the commit.
 func bareRepo(t *testing.T, dir string) (string, string) {
 	t.Helper()
-	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := wt.AddGlob("."); err != nil {
-		t.Fatal(err)
-	}
-	sig := &object.Signature{Name: "test", Email: "test@example.com", When: time.Unix(1700000000, 0)}
-	h, err := wt.Commit("declared state", &git.CommitOptions{Author: sig})
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := gittest.Init(t, dir)
+	h := gittest.CommitAll(t, repo, "declared state")
 	if _, err := repo.CreateTag("v1", h, nil); err != nil {
 		t.Fatal(err)
 	}
-	bare := filepath.Join(t.TempDir(), "declared.git")
-	if _, err := git.PlainClone(bare, true, &git.CloneOptions{URL: dir, Tags: git.AllTags}); err != nil {
-		t.Fatal(err)
-	}
-	return "file://" + bare, h.String()
+	return gittest.BareClone(t, dir), h.String()
 }
 
 func TestRunGitSourceWithKustomization(t *testing.T) {
 	ns := cluster.Namespace(t, "git")
 	url, commit := bareRepo(t, declaredDir(t, "gitrepo", ns))
 	opts := declared.Options{Source: url + "@v1", Path: "clusters/test"}
-	set, err := declared.Load(t.Context(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs := make([]*unstructured.Unstructured, 0, len(set.Objects))
-	for _, o := range set.Objects {
-		objs = append(objs, o.Object)
-	}
-	applyObjects(t, objs)
+	applyDeclared(t, opts)
 	image := `{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"registry.example.com/web:1.0.1"}]}}}}`
-	_, err = cluster.Clientset(t).AppsV1().Deployments(ns).Patch(t.Context(), "test-web", types.StrategicMergePatchType, []byte(image), metav1.PatchOptions{FieldManager: "kubectl-set"})
+	_, err := cluster.Clientset(t).AppsV1().Deployments(ns).Patch(t.Context(), "test-web", types.StrategicMergePatchType, []byte(image), metav1.PatchOptions{FieldManager: "kubectl-set"})
 	if err != nil {
 		t.Fatal(err)
 	}

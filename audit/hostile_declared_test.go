@@ -16,6 +16,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/audit"
 	"github.com/clusterscribe/clusterscribe/audit/declared"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // TestRunHostileDeclaredRepo audits the live cluster against a Git
@@ -46,15 +47,7 @@ func TestRunHostileDeclaredRepo(t *testing.T) {
 		"app/bomb.yaml":      bomb,
 		"app/binary.yaml":    "\x00\x01\x02\xff\xfe",
 	}
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testkit.WriteFiles(t, dir, files)
 	for link, target := range map[string]string{
 		"app/leak.yaml": outside, "app/zero.yaml": "/dev/zero", "app/loop.yaml": "loop.yaml",
 	} {

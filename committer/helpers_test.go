@@ -137,6 +137,18 @@ func openKind(t testing.TB, kind, prefix string) (*Committer, Options) {
 	return mustOpen(t, o), o
 }
 
+// openKindObjects is openKind that also returns the repository that holds
+// the committer's objects: its work tree's, or its clone of the bare
+// remote.
+func openKindObjects(t testing.TB, kind, prefix string) (*Committer, Options, string) {
+	t.Helper()
+	c, o := openKind(t, kind, prefix)
+	if kind == "bare" {
+		return c, o, o.Workdir
+	}
+	return c, o, o.Repo
+}
+
 func mustOpen(t testing.TB, o Options) *Committer {
 	t.Helper()
 	c, err := Open(t.Context(), o)

@@ -50,11 +50,7 @@ func TestPacksAreConsolidated(t *testing.T) {
 	lowerPackLimits(t, 5, 3)
 	for _, kind := range []string{"worktree", "bare"} {
 		t.Run(kind, func(t *testing.T) {
-			c, o := openKind(t, kind, "prod")
-			dir := o.Repo
-			if kind == "bare" {
-				dir = o.Workdir
-			}
+			c, o, dir := openKindObjects(t, kind, "prod")
 			var commits []string
 			mustCommit(t, c, file("prod/loose.yaml", "small batches stay loose\n"))
 			for round := 1; round <= packMax; round++ {
@@ -137,11 +133,7 @@ func TestConsolidationCutShortLosesNothing(t *testing.T) {
 func TestRefMovesOnlyAfterObjectsAreDurable(t *testing.T) {
 	for _, kind := range []string{"worktree", "bare"} {
 		t.Run(kind, func(t *testing.T) {
-			c, o := openKind(t, kind, "prod")
-			dir := o.Repo
-			if kind == "bare" {
-				dir = o.Workdir
-			}
+			c, _, dir := openKindObjects(t, kind, "prod")
 			first := mustCommit(t, c, file("prod/a.yaml", "1\n"))
 			realSync := syncObjects
 			syncObjects = func(*Committer) error { return errors.New("no space left on device") }

@@ -296,6 +296,17 @@ func TestKustomizeBase(t *testing.T) {
 		"Deployment/clusterscribe", "Namespace/" + ns, "NetworkPolicy/clusterscribe", "PodDisruptionBudget/clusterscribe", "Role/clusterscribe-leader-election",
 		"RoleBinding/clusterscribe-leader-election", "Service/clusterscribe", "ServiceAccount/clusterscribe",
 	}
+	checkDefaults(t, objs, ns, want)
+
+	full := kustomize(t, ns, "", "servicemonitor", "policyreports")
+	checkEverythingOn(t, full, ns, "ServiceMonitor/clusterscribe")
+}
+
+// checkDefaults checks what a packaging renders with its defaults: the
+// objects want, hardened, bound in ns, with a configuration `run`
+// accepts, and accepted by the API server.
+func checkDefaults(t *testing.T, objs []*unstructured.Unstructured, ns string, want []string) {
+	t.Helper()
 	if got := kinds(objs); !slices.Equal(got, want) {
 		t.Errorf("objects:\n got %v\nwant %v", got, want)
 	}
@@ -303,11 +314,16 @@ func TestKustomizeBase(t *testing.T) {
 	checkBinding(t, objs, ns)
 	checkChartConfig(t, objs)
 	dryRunApply(t, objs)
+}
 
-	full := kustomize(t, ns, "", "servicemonitor", "policyreports")
+// checkEverythingOn checks what a packaging renders with every option on:
+// hardened, with the ServiceMonitor monitor, and accepted by the API
+// server.
+func checkEverythingOn(t *testing.T, full []*unstructured.Unstructured, ns, monitor string) {
+	t.Helper()
 	checkHardened(t, full, ns, true)
-	if !slices.Contains(kinds(full), "ServiceMonitor/clusterscribe") {
-		t.Errorf("the servicemonitor component adds no ServiceMonitor: %v", kinds(full))
+	if !slices.Contains(kinds(full), monitor) {
+		t.Errorf("with every option on, no %s: %v", monitor, kinds(full))
 	}
 	dryRunApply(t, full)
 }
@@ -350,21 +366,11 @@ func TestHelmChart(t *testing.T) {
 		"Deployment/rel-clusterscribe", "PodDisruptionBudget/rel-clusterscribe", "Role/rel-clusterscribe-leader-election",
 		"RoleBinding/rel-clusterscribe-leader-election", "Service/rel-clusterscribe", "ServiceAccount/rel-clusterscribe",
 	}
-	if got := kinds(objs); !slices.Equal(got, want) {
-		t.Errorf("objects:\n got %v\nwant %v", got, want)
-	}
-	checkHardened(t, objs, ns, false)
-	checkBinding(t, objs, ns)
-	checkChartConfig(t, objs)
-	dryRunApply(t, objs)
+	checkDefaults(t, objs, ns, want)
 
 	full := helmTemplate(t, ns, "serviceMonitor.enabled=true", "policyReports.enabled=true", "config.policies.write-policy-reports=true")
-	checkHardened(t, full, ns, true)
-	if !slices.Contains(kinds(full), "ServiceMonitor/rel-clusterscribe") {
-		t.Errorf("serviceMonitor.enabled renders no ServiceMonitor: %v", kinds(full))
-	}
+	checkEverythingOn(t, full, ns, "ServiceMonitor/rel-clusterscribe")
 	checkChartConfig(t, full)
-	dryRunApply(t, full)
 }
 
 // checkChartConfig: the rendered config.yaml is valid for `run`.

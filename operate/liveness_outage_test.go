@@ -3,7 +3,6 @@ package operate_test
 import (
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,10 +22,8 @@ func TestHealthzFollowsAPIServerOutage(t *testing.T) {
 	ns := cluster.Namespace(t, "liveness")
 	cs := cluster.Clientset(t)
 	setValue(t, cs, ns, "before", 1)
-	remote := newBareRemote(t)
-	cfg := testConfig(ns, "file://"+remote)
+	cfg, remote := pushingConfig(t, ns)
 	cfg.Filters.IncludeKinds = []string{"ConfigMap"}
-	cfg.Record.Workdir = filepath.Join(t.TempDir(), "clone")
 	cfg.LeaderElection.Enabled = false
 	cfg.Server.UnhealthyAfter.Duration = 3 * time.Second
 	run := startRun(t, cfg)

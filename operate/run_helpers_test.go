@@ -234,6 +234,16 @@ func declaredDir(t *testing.T, ns string) string {
 	return dir
 }
 
+// pushingConfig is testConfig recording through a clone into a new bare
+// remote, whose directory it returns too.
+func pushingConfig(t *testing.T, ns string) (operate.Config, string) {
+	t.Helper()
+	remote := newBareRemote(t)
+	cfg := testConfig(ns, "file://"+remote)
+	cfg.Record.Workdir = filepath.Join(t.TempDir(), "clone")
+	return cfg, remote
+}
+
 // testConfig records namespace ns (ConfigMaps and Deployments) as cluster
 // "test" into repo, with a short batch window and lease.
 func testConfig(ns, repo string) operate.Config {

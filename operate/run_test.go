@@ -30,9 +30,7 @@ func TestRunEndpointsAndMetrics(t *testing.T) {
 	cs := cluster.Clientset(t)
 	seed(t, cs, ns)
 	sink, hookURL := newWebhookSink(t)
-	remote := newBareRemote(t)
-	cfg := testConfig(ns, "file://"+remote)
-	cfg.Record.Workdir = filepath.Join(t.TempDir(), "clone")
+	cfg, remote := pushingConfig(t, ns)
 	cfg.API.QPS, cfg.API.Burst = 5, 1
 	cfg.Audit.Declared = declaredDir(t, ns)
 	cfg.Audit.MinInterval.Duration = time.Second

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 const vapSecrets = `apiVersion: admissionregistration.k8s.io/v1
@@ -48,7 +49,7 @@ spec:
 // Warn maps to a medium warning, and a Secret's values are redacted
 // before CEL sees them.
 func TestVAPEvaluate(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"vap.yaml": vapSecrets})
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"vap.yaml": vapSecrets})
 	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
 	if err != nil {
 		t.Fatal(err)
@@ -65,9 +66,7 @@ func TestVAPEvaluate(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []row{{"ValidatingAdmissionPolicyBinding/secret-keys-prod", "Secret shop/db", findings.Warn, "secret db holds password=<redacted>"}}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 	if diff := cmp.Diff(map[string]stat{"ValidatingAdmissionPolicyBinding/secret-keys-prod": {Evaluated: 2}}, statsByID(stats)); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
 	}
@@ -91,7 +90,7 @@ func TestVAPEvaluate(t *testing.T) {
 // TestCELBothEngines: a template with Rego and K8sNativeValidation code
 // is evaluated with its CEL, as Gatekeeper does.
 func TestCELBothEngines(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"t.yaml": `apiVersion: templates.gatekeeper.sh/v1
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"t.yaml": `apiVersion: templates.gatekeeper.sh/v1
 kind: ConstraintTemplate
 metadata: {name: both}
 spec:
@@ -125,15 +124,13 @@ spec:
 		t.Fatal(err)
 	}
 	want := []row{{"Both/both", "ConfigMap a/cm", findings.Fail, "from cel: hello cm"}}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 }
 
 // TestCELCompileErrors: a CEL expression that does not compile fails the
 // load at its file and line, naming the expression.
 func TestCELCompileErrors(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{
 		"vap.yaml": strings.Replace(vapSecrets, "      messageExpression:", "      messageExpression: \"object.metadata.nope(\"\n      message:", 1),
 		"t.yaml": `apiVersion: templates.gatekeeper.sh/v1
 kind: ConstraintTemplate
@@ -215,7 +212,7 @@ func TestVAPLoadErrors(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := writeFiles(t, map[string]string{
+			dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{
 				"p.yaml": c.policy,
 				"b.yaml": "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: b}\n" + c.binding + "\n",
 			})
@@ -230,7 +227,7 @@ func TestVAPLoadErrors(t *testing.T) {
 // TestCELCostLimit: an expression that runs past the API server's runtime
 // cost budget gives an error finding for the object; the run goes on.
 func TestCELCostLimit(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"vap.yaml": `apiVersion: admissionregistration.k8s.io/v1
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"vap.yaml": `apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata: {name: expensive}
 spec:

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 const deployment = `apiVersion: apps/v1
@@ -52,9 +53,7 @@ func TestConftest(t *testing.T) {
 		{"main.warn", "Deployment.apps shop/web", findings.Warn, "pod template has no app label"},
 		{"service-port-names", "Service shop/web", findings.Fail, "port 80 has no name"},
 	}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 	wantStats := map[string]stat{
 		"main.deny":          {Evaluated: 2, Failed: 1},
 		"main.deny_no_owner": {Evaluated: 2, Failed: 1},
@@ -99,7 +98,7 @@ deny contains "d" if input.kind == "Service"
 
 warn contains "w" if input.kind == "Service"
 `
-	dir := writeFiles(t, map[string]string{"p.rego": shared})
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"p.rego": shared})
 	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +118,7 @@ package q
 
 deny contains "x" if false
 `
-	dir = writeFiles(t, map[string]string{"q.rego": dup})
+	dir = testkit.WriteFiles(t, t.TempDir(), map[string]string{"q.rego": dup})
 	_, err = Load(t.Context(), Options{Dirs: []string{dir}})
 	if err == nil || !strings.Contains(err.Error(), `policy id "privileged-container" is defined twice: bundled:privileged-container and `) {
 		t.Errorf("Load error = %v, want a duplicate id error", err)
@@ -177,7 +176,7 @@ func TestRegoErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeFiles(t, tt.files)
+			dir := testkit.WriteFiles(t, t.TempDir(), tt.files)
 			e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
 			if err == nil {
 				t.Fatalf("Load succeeded with %d policies, want an error", len(e.Policies()))
@@ -195,7 +194,7 @@ func TestRegoErrors(t *testing.T) {
 // TestCompileErrorType checks that callers can tell Rego errors apart and
 // read their locations.
 func TestCompileErrorType(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"a.rego": "package a\n\ndeny contains x if {\n\tx := [1,\n}\n"})
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"a.rego": "package a\n\ndeny contains x if {\n\tx := [1,\n}\n"})
 	_, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
 	var ce *CompileError
 	if !errors.As(err, &ce) {

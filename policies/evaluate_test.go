@@ -16,11 +16,12 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 func loadRego(t *testing.T, opts Options, files map[string]string) *Engine {
 	t.Helper()
-	opts.Dirs = []string{writeFiles(t, files)}
+	opts.Dirs = []string{testkit.WriteFiles(t, t.TempDir(), files)}
 	opts.NoBundled = true
 	e, err := Load(t.Context(), opts)
 	if err != nil {
@@ -104,9 +105,7 @@ deny contains "never" if {
 		{"fast.deny", "ConfigMap ns/c", findings.Fail, "fast fired"},
 		{"slow.deny", "ConfigMap ns/c", findings.Error, "policy could not be evaluated: timed out after 20ms (does the policy loop over large ranges?)"},
 	}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 	if len(problems) != 1 {
 		t.Errorf("problems = %v, want one", problems)
 	}
@@ -337,7 +336,7 @@ func TestBatchFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := Load(t.Context(), Options{Dirs: []string{writeFiles(t, map[string]string{"x.rego": "package x\n"})}, NoBundled: true})
+	e, err := Load(t.Context(), Options{Dirs: []string{testkit.WriteFiles(t, t.TempDir(), map[string]string{"x.rego": "package x\n"})}, NoBundled: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // TestConftestExceptions: conftest's exception rule, with conftest's
@@ -18,7 +19,7 @@ import (
 // the exception does not name, and objects it does not select, fail as
 // before.
 func TestConftestExceptions(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{
 		"policy.rego": `package main
 
 import rego.v1
@@ -78,9 +79,7 @@ spec:
 		{"main.violation_latest", "Deployment.apps shop/legacy", findings.Exception, "image tag latest"},
 		{"main.violation_latest", "Deployment.apps shop/web", findings.Fail, "image tag latest"},
 	}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 	for _, f := range fs {
 		if f.Policy.Outcome == findings.Exception && f.Reason != "excepted by data.main.exception" {
 			t.Errorf("%s %s: reason %q, want the exception rule", f.Policy.ID, f.Object, f.Reason)
@@ -117,7 +116,7 @@ func TestExceptionsAnnotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := writeFiles(t, map[string]string{"rbac.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"rbac.yaml": `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
   name: backup-read

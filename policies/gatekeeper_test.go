@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // TestGatekeeper evaluates templates shaped like the Gatekeeper library's
@@ -29,9 +30,7 @@ func TestGatekeeper(t *testing.T) {
 		{"LabelsRequired/namespaces-have-owner", "Namespace scratch", findings.Fail, `missing labels: {"owner"}`},
 		{"ReposAllowed/pods-from-acme", "Pod shop/web", findings.Warn, `sidecar uses image docker.io/envoyproxy/envoy:v1.30, not from ["ghcr.io/acme/"]`},
 	}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 	wantStats := map[string]stat{
 		"HostsUnique/ingress-hosts-unique":     {Evaluated: 2, Failed: 2},
 		"LabelsRequired/namespaces-have-owner": {Evaluated: 3, Failed: 2},
@@ -170,7 +169,7 @@ func TestGatekeeperLoadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeFiles(t, tt.files)
+			dir := testkit.WriteFiles(t, t.TempDir(), tt.files)
 			_, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
 			if err == nil {
 				t.Fatalf("Load succeeded, want error %q", tt.want)
@@ -189,7 +188,7 @@ func TestGatekeeperLoadErrors(t *testing.T) {
 func TestGatekeeperParametersAbsent(t *testing.T) {
 	tmpl := strings.Replace(labelsTemplate, `not input.review.object.metadata.labels[input.parameters.key]`,
 		`input.parameters == {}`, 1)
-	dir := writeFiles(t, map[string]string{"t.yaml": tmpl, "c.yaml": "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: NeedLabel\nmetadata:\n  name: all\n"})
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"t.yaml": tmpl, "c.yaml": "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: NeedLabel\nmetadata:\n  name: all\n"})
 	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
 	if err != nil {
 		t.Fatal(err)
@@ -199,9 +198,7 @@ func TestGatekeeperParametersAbsent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []row{{"NeedLabel/all", "ConfigMap d/c", findings.Fail, "no label"}}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 	if !fs[0].Live {
 		t.Error("finding of a live evaluation is not marked live")
 	}

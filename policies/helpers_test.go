@@ -2,8 +2,6 @@ package policies
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/google/go-cmp/cmp"
 )
 
 // row is a finding reduced to what the tests compare.
@@ -33,6 +32,14 @@ func rows(fs []findings.Finding) []row {
 	return out
 }
 
+// checkRows fails the test when the findings, as rows, are not want.
+func checkRows(t *testing.T, want []row, fs []findings.Finding) {
+	t.Helper()
+	if diff := cmp.Diff(want, rows(fs)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
 // stat is a PolicyStat reduced to its counts.
 type stat struct {
 	Evaluated, Failed int
@@ -44,22 +51,6 @@ func statsByID(stats []findings.PolicyStat) map[string]stat {
 		out[s.ID] = stat{s.Evaluated, s.Failed}
 	}
 	return out
-}
-
-// writeFiles writes name -> content below a new temporary directory.
-func writeFiles(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }
 
 // objects decodes YAML documents into objects.

@@ -87,9 +87,7 @@ func TestInventoryFromLibrary(t *testing.T) {
 		{"p.deny", "ConfigMap ns/c", findings.Fail, `ConfigMap sees ["s"]`},
 		{"p.deny", "Secret ns/s", findings.Fail, `Secret sees ["s"]`},
 	}
-	if diff := cmp.Diff(want, rows(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
+	checkRows(t, want, fs)
 }
 
 // TestJudges checks which kinds the bundled policies judge (by match or

@@ -4,11 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestReadManifests(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{
 		"app/a.yaml": `# leading comment
 ---
 apiVersion: v1

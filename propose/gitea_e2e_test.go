@@ -12,6 +12,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/propose"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
@@ -98,7 +99,7 @@ func TestProposeGitea(t *testing.T) {
 	if len(prs) != 1 {
 		t.Fatalf("%d open pull requests, want 1", len(prs))
 	}
-	pr := waitHead(t, repo, prs[0].Index, res.Proposals[0].Commit)
+	pr := forgeSrv.WaitPullHead(t, repo, prs[0].Index, res.Proposals[0].Commit)
 	if pr.Head.Ref != branch || pr.Base.Ref != "main" || !strings.Contains(pr.Title, "Deployment.apps "+ns+"/web") {
 		t.Errorf("pull request %q: %s -> %s", pr.Title, pr.Head.Ref, pr.Base.Ref)
 	}
@@ -123,7 +124,7 @@ func TestProposeGitea(t *testing.T) {
 		"-          image: registry.example.com/shop/web:1.4.0 # pinned by release 2026.03",
 		"+          image: registry.example.com/shop/web:1.4.1 # pinned by release 2026.03",
 	}
-	if d := cmp.Diff(wantChanged, changedLines(string(diff))); d != "" {
+	if d := cmp.Diff(wantChanged, gittest.ChangedLines(string(diff))); d != "" {
 		t.Errorf("pull request diff (-want +got):\n%s\nfull diff:\n%s", d, diff)
 	}
 	edited := strings.NewReplacer(
@@ -164,7 +165,7 @@ func TestProposeGitea(t *testing.T) {
 	if len(prs) != 1 || prs[0].Index != pr.Index {
 		t.Fatalf("open pull requests after the drift changed: %d, want the same one (#%d)", len(prs), pr.Index)
 	}
-	waitHead(t, repo, pr.Index, res.Proposals[0].Commit)
+	forgeSrv.WaitPullHead(t, repo, pr.Index, res.Proposals[0].Commit)
 	if got := fileAt(t, repo, branch, "apps/web.yaml"); !strings.Contains(got, "web:1.4.2 # pinned by release 2026.03") {
 		t.Errorf("apps/web.yaml on the branch does not hold the new image:\n%s", got)
 	}

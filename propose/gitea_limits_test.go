@@ -84,7 +84,7 @@ func TestProposeGroupAdopt(t *testing.T) {
 	if len(prs) != 1 {
 		t.Fatalf("%d open pull requests, want 1", len(prs))
 	}
-	waitHead(t, repo, prs[0].Index, res.Proposals[0].Commit)
+	forgeSrv.WaitPullHead(t, repo, prs[0].Index, res.Proposals[0].Commit)
 	got := fileAt(t, repo, branch, adopted)
 	for _, want := range []string{"kind: ConfigMap", "name: hotfix", "PATCHED: \"yes\""} {
 		if !strings.Contains(got, want) {

@@ -7,18 +7,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"code.gitea.io/sdk/gitea"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
@@ -48,35 +47,11 @@ func newRepo(t *testing.T, files map[string]string) (string, plumbing.Hash) {
 	forgeSrv.CreateRepo(t, name)
 	// What propose pushed is searched too, in the forge's own copy.
 	secretscan.Guard(t).Dir(filepath.Join(forgeSrv.WorkDir, "repositories", strings.ToLower(forgeSrv.AdminUser), strings.ToLower(name)+".git"))
-	dir := t.TempDir()
-	local, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := gittest.Init(t, t.TempDir())
 	if _, err := local.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{forgeSrv.RepoURL(name)}}); err != nil {
 		t.Fatal(err)
 	}
-	wt, err := local.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := wt.Add(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sig := &object.Signature{Name: "gitops", Email: "gitops@example.invalid", When: time.Date(2026, 3, 1, 3, 0, 0, 0, time.UTC)}
-	h, err := wt.Commit("declare the shop", &git.CommitOptions{Author: sig, Committer: sig})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := gittest.CommitFiles(t, local, files, "declare the shop")
 	if err := local.PushContext(t.Context(), &git.PushOptions{
 		RefSpecs: []config.RefSpec{"refs/heads/main:refs/heads/main"}, Auth: forgeSrv.GitAuth(),
 	}); err != nil {
@@ -126,26 +101,6 @@ func openPRs(t *testing.T, repo string) []*gitea.PullRequest {
 	return prs
 }
 
-// waitHead waits until Gitea shows the pull request at sha: it updates
-// heads asynchronously after a push.
-func waitHead(t *testing.T, repo string, index int64, sha string) *gitea.PullRequest {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		pr, _, err := forgeSrv.Client(t).GetPullRequest(forgeSrv.AdminUser, repo, index)
-		if err != nil {
-			t.Fatalf("get pull request: %v", err)
-		}
-		if pr.Head.Sha == sha {
-			return pr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pull request %d is at %s, want %s", index, pr.Head.Sha, sha)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // fileAt reads a file of a branch through the API.
 func fileAt(t *testing.T, repo, ref, path string) string {
 	t.Helper()
@@ -154,18 +109,4 @@ func fileAt(t *testing.T, repo, ref, path string) string {
 		t.Fatalf("get %s at %s: %v", path, ref, err)
 	}
 	return string(b)
-}
-
-// changedLines keeps the removed and added lines of a diff.
-func changedLines(diff string) []string {
-	var out []string
-	for _, line := range strings.Split(diff, "\n") {
-		if strings.HasPrefix(line, "+++ ") || strings.HasPrefix(line, "--- ") {
-			continue
-		}
-		if strings.HasPrefix(line, "+") || strings.HasPrefix(line, "-") {
-			out = append(out, line)
-		}
-	}
-	return out
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/propose/edit"
 )
 
@@ -50,21 +51,6 @@ patches:
       name: web
 `
 
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, c := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
 // TestOriginKustomize: a field an overlay sets is written where the
 // overlay sets it; one only the base declares, in the base.
 func TestOriginKustomize(t *testing.T) {
@@ -76,7 +62,7 @@ func TestOriginKustomize(t *testing.T) {
 			"      containers:\n        - name: web\n          resources:\n            limits:\n              memory: 256Mi\n",
 		"overlays/prod/env.yaml": "- op: add\n  path: /spec/template/spec/containers/0/env\n  value: [{name: MODE, value: prod}]\n",
 	}
-	root := writeTree(t, files)
+	root := testkit.WriteFiles(t, t.TempDir(), files)
 	o := &origin{files: dirReader(root), ks: loadKustomizations(root)}
 	f := findings.Finding{
 		Type:   findings.Modified,
@@ -153,7 +139,7 @@ func TestOriginKustomize(t *testing.T) {
 // TestOriginSharedBase: a field of a base that two overlays build on is
 // not guessed into the base.
 func TestOriginSharedBase(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testkit.WriteFiles(t, t.TempDir(), map[string]string{
 		"base/kustomization.yaml":             "resources:\n  - deployment.yaml\n",
 		"base/deployment.yaml":                baseDeployment,
 		"overlays/prod/kustomization.yaml":    "resources:\n  - ../../base\n",

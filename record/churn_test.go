@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -74,21 +73,7 @@ type churn struct {
 func startChurn(t *testing.T, cs kubernetes.Interface, ns string) *churn {
 	t.Helper()
 	c := &churn{cs: cs, ns: ns, quit: make(chan struct{}), done: make(chan struct{})}
-	labels := map[string]string{"app": "churn"}
-	d := &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "churn"},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: ptr.To[int32](2),
-			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "registry.example/churn:1"}}},
-			},
-		},
-	}
-	if _, err := cs.AppsV1().Deployments(ns).Create(t.Context(), d, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("churn: create deployment: %v", err)
-	}
+	testcluster.CreateDeployment(t, cs, ns, "churn")
 	cron, err := cs.BatchV1().CronJobs(ns).Create(t.Context(), &batchv1.CronJob{
 		ObjectMeta: metav1.ObjectMeta{Name: "churn"},
 		Spec: batchv1.CronJobSpec{

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -20,10 +21,7 @@ import (
 // compared by fingerprint, and a fingerprint of a render that was never
 // committed must not make the Secret look recorded.
 func TestEncryptedSecretChangeSurvivesFailedCommit(t *testing.T) {
-	identity, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	identity := testkit.AgeIdentity(t)
 	ns := cluster.Namespace(t, "commitfail")
 	cs := clientset(t)
 	repo := filepath.Join(t.TempDir(), "backup")

@@ -3,11 +3,11 @@ package record_test
 import (
 	"testing"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 )
 
@@ -37,7 +37,7 @@ func TestAPIServerKilledMidWatch(t *testing.T) {
 	if err := down.AppsV1().Deployments(ns).Delete(t.Context(), "web", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	createDeployment(t, down, ns, "api")
+	testcluster.CreateDeployment(t, down, ns, "api")
 	if err := peer.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -87,27 +87,5 @@ func deleteConfigMap(t *testing.T, cs kubernetes.Interface, ns, name string) {
 	t.Helper()
 	if err := cs.CoreV1().ConfigMaps(ns).Delete(t.Context(), name, metav1.DeleteOptions{}); err != nil {
 		t.Fatalf("delete configmap %s: %v", name, err)
-	}
-}
-
-// createDeployment creates a one-container Deployment of 2 replicas (kwok
-// runs its pods).
-func createDeployment(t *testing.T, cs kubernetes.Interface, ns, name string) {
-	t.Helper()
-	labels := map[string]string{"app": name}
-	replicas := int32(2)
-	d := &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &replicas,
-			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: "registry.example/" + name + ":1"}}},
-			},
-		},
-	}
-	if _, err := cs.AppsV1().Deployments(ns).Create(t.Context(), d, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create deployment %s: %v", name, err)
 	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 	"github.com/clusterscribe/clusterscribe/record"
@@ -126,7 +127,7 @@ func cliRecordSetup(t *testing.T, ns string, extra ...string) (remote, clone str
 	if err := cluster.WriteKubeconfig(kubeconfig); err != nil {
 		t.Fatal(err)
 	}
-	remote = newBareRemote(t, filepath.Join(dir, "remote.git"))
+	remote = gittest.NewBareRemote(t, filepath.Join(dir, "remote.git"))
 	clone = filepath.Join(dir, "clone")
 	args = append([]string{
 		"record", "--kubeconfig", kubeconfig, "--repo", "file://" + remote, "--workdir", clone,

@@ -5,6 +5,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 )
 
@@ -37,7 +38,7 @@ func TestEtcdRestarted(t *testing.T) {
 	if err := cs.AppsV1().Deployments(ns).Delete(t.Context(), "web", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	createDeployment(t, cs, ns, "api")
+	testcluster.CreateDeployment(t, cs, ns, "api")
 
 	res := treecheck.Await(t, cluster.Config, check, 2*patience, rec.alive)
 	if want := 7 + churnObjects; res.Objects != want {

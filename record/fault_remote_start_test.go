@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 	"github.com/clusterscribe/clusterscribe/record"
 )
@@ -26,7 +27,7 @@ func TestRemoteOutageAtStart(t *testing.T) {
 	}
 	work := startChurn(t, cs, ns)
 	dir := t.TempDir()
-	bare := newBareRemote(t, filepath.Join(dir, "remote.git"))
+	bare := gittest.NewBareRemote(t, filepath.Join(dir, "remote.git"))
 	// What an earlier recorder left on the remote.
 	earlier, _ := newConfig(ns, "file://"+bare, "ConfigMap")
 	earlier.Committer.Workdir = filepath.Join(dir, "earlier")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 )
 
@@ -30,7 +31,7 @@ func TestRemoteOutageLosesNothing(t *testing.T) {
 	setValue(t, cs, ns, "changed", 0)
 	work := startChurn(t, cs, ns)
 	dir := t.TempDir()
-	bare := newBareRemote(t, filepath.Join(dir, "remote.git"))
+	bare := gittest.NewBareRemote(t, filepath.Join(dir, "remote.git"))
 	clone := filepath.Join(dir, "clone")
 	cfg, logs := newConfig(ns, "file://"+bare, withChurn("ConfigMap")...)
 	cfg.Committer.Workdir = clone

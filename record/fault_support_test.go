@@ -266,7 +266,7 @@ func startFaultScene(t *testing.T, prefix string, configMaps ...string) faultSce
 		setValue(t, sc.cs, sc.ns, name, 1)
 	}
 	setSecret(t, sc.cs, sc.ns, "creds", "one")
-	createDeployment(t, sc.cs, sc.ns, "web")
+	testcluster.CreateDeployment(t, sc.cs, sc.ns, "web")
 	sc.work = startChurn(t, sc.cs, sc.ns)
 
 	sc.repo = filepath.Join(t.TempDir(), "backup")

@@ -12,6 +12,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/watcher"
 )
@@ -88,7 +89,7 @@ func TestObserver(t *testing.T) {
 	ns := cluster.Namespace(t, "observer")
 	cs := clientset(t)
 	dir := t.TempDir()
-	bare := newBareRemote(t, filepath.Join(dir, "remote.git"))
+	bare := gittest.NewBareRemote(t, filepath.Join(dir, "remote.git"))
 	cfg, logs := newConfig(ns, "file://"+bare, "ConfigMap")
 	cfg.Committer.Workdir = filepath.Join(dir, "clone")
 	obs := newObserved()

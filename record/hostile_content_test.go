@@ -23,6 +23,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/restore"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
@@ -118,10 +119,7 @@ func TestRecordHostileContent(t *testing.T) {
 	}, metav1.CreateOptions{})
 	create("not-utf8", err)
 
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := testkit.AgeIdentity(t)
 	repo := filepath.Join(t.TempDir(), "backup")
 	cfg, _ := newConfig(ns, repo)
 	cfg.Filters.Selector = "clusterscribe.test/run=" + ns

@@ -18,12 +18,6 @@ import (
 	"github.com/clusterscribe/clusterscribe/record"
 )
 
-// newBareRemote creates an empty bare repository with the real git.
-func newBareRemote(t *testing.T, dir string) string {
-	t.Helper()
-	return gittest.NewBareRemote(t, dir)
-}
-
 // setValue creates or updates ConfigMap name with data {"value": v}.
 var setValue = testcluster.SetValue
 
@@ -61,7 +55,7 @@ func TestRemoteDownThenUp(t *testing.T) {
 	ns := cluster.Namespace(t, "remote")
 	cs := clientset(t)
 	dir := t.TempDir()
-	bare := newBareRemote(t, filepath.Join(dir, "remote.git"))
+	bare := gittest.NewBareRemote(t, filepath.Join(dir, "remote.git"))
 	clone := filepath.Join(dir, "clone")
 	cfg, logs := newConfig(ns, "file://"+bare, "ConfigMap")
 	cfg.Committer.Workdir = clone
@@ -132,7 +126,7 @@ func TestTwoRecordersShareARemote(t *testing.T) {
 	ns := cluster.Namespace(t, "shared")
 	cs := clientset(t)
 	dir := t.TempDir()
-	bare := newBareRemote(t, filepath.Join(dir, "remote.git"))
+	bare := gittest.NewBareRemote(t, filepath.Join(dir, "remote.git"))
 	setValue(t, cs, ns, "counter", 0)
 
 	clusters := []string{"east", "west"}

@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"filippo.io/age"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
@@ -20,10 +20,7 @@ import (
 // nothing changed makes none. Encrypt mode is included because its files
 // differ byte-wise on every render.
 func TestOnceReconcilesWhatChangedWhileStopped(t *testing.T) {
-	identity, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	identity := testkit.AgeIdentity(t)
 	for _, opts := range []serializer.Options{
 		{Secrets: serializer.SecretsRedact},
 		encryptOptions(identity.Recipient().String()),

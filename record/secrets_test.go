@@ -11,7 +11,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -19,10 +21,7 @@ import (
 // searches every repository the run wrote (history, patches and every
 // object) and the log output for the values, plain or base64.
 func TestSecretValuesNeverLeave(t *testing.T) {
-	identity, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	identity := testkit.AgeIdentity(t)
 	tests := []struct {
 		name string
 		opts serializer.Options
@@ -42,7 +41,7 @@ func TestSecretValuesNeverLeave(t *testing.T) {
 			repo, repos := filepath.Join(dir, "backup"), []string{filepath.Join(dir, "backup")}
 			cfg, logs := newConfig(ns, repo, "Secret")
 			if tc.remote {
-				bare := newBareRemote(t, filepath.Join(dir, "remote.git"))
+				bare := gittest.NewBareRemote(t, filepath.Join(dir, "remote.git"))
 				cfg.Committer.Repo = "file://" + bare
 				cfg.Committer.Workdir = repo
 				repos = append(repos, bare)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -52,14 +53,8 @@ func newTestLoader(t *testing.T, f filters.Options, ids ...age.Identity) *loader
 }
 
 func TestLoad(t *testing.T) {
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := testkit.AgeIdentity(t)
+	other := testkit.AgeIdentity(t)
 	sealed := string(encryptedSecret(t, id))
 	const cm = "p/namespaces/shop/core/configmaps/web.yaml"
 	tests := []struct {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"filippo.io/age"
 	"github.com/google/go-cmp/cmp"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // roundTripScope is what both recordings of the round trip cover: the
@@ -43,10 +43,7 @@ func TestRoundTrip(t *testing.T) {
 	secretscan.Register(seedPassword)
 	secretscan.Guard(t)
 	repo := t.TempDir()
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := testkit.AgeIdentity(t)
 	idFile := filepath.Join(t.TempDir(), "age.key")
 	if err := os.WriteFile(idFile, []byte("# test identity\n"+id.String()+"\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"filippo.io/age"
 	corev1 "k8s.io/api/core/v1"
 	flowcontrolv1 "k8s.io/api/flowcontrol/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -23,6 +22,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/internal/kube"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // TestRestoreBacksOffWhenThrottled restores into cluster B as a user whose
@@ -41,10 +41,7 @@ func TestRestoreBacksOffWhenThrottled(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := testkit.AgeIdentity(t)
 	repo := t.TempDir()
 	recordOnce(t, clusterA, repo, "throttled", id, filters.Options{Namespaces: []string{ns}, IncludeKinds: []string{"ConfigMap", "Namespace"}})
 	t.Cleanup(func() {

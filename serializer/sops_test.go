@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"filippo.io/age"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
 )
@@ -236,10 +237,7 @@ func TestDecryptRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := identities(t, "age/test-identities.txt")
-	other, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := testkit.AgeIdentity(t)
 	var doc struct {
 		Data map[string]string `yaml:"data"`
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/restore"
@@ -22,10 +23,7 @@ import (
 // can be restored.
 func roundTrip(t *testing.T, in *install) {
 	t.Helper()
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := testkit.AgeIdentity(t)
 	repo := t.TempDir()
 	rec := func(branch string) map[string]string {
 		t.Helper()

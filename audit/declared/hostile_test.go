@@ -14,6 +14,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // giveUp bounds every load of a hostile tree: a load that hangs fails the
@@ -23,20 +24,6 @@ const giveUp = 2 * time.Minute
 // configMap is a one-object manifest.
 func configMap(name string) string {
 	return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n  namespace: shop\ndata:\n  k: v\n"
-}
-
-// writeTree writes files (path -> content) below dir.
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func symlink(t *testing.T, target, link string) {
@@ -98,7 +85,7 @@ func billionLaughs(name string) string {
 func TestLoadHostileTree(t *testing.T) {
 	root := t.TempDir()
 	outside := t.TempDir()
-	writeTree(t, outside, map[string]string{
+	testkit.WriteFiles(t, outside, map[string]string{
 		"secret.yaml":             configMap("outside-file") + "# OUTSIDE-CONTENT\n",
 		"dir/manifest.yaml":       configMap("outside-dir"),
 		"kust/kustomization.yaml": "resources:\n- cm.yaml\n",
@@ -111,7 +98,7 @@ func TestLoadHostileTree(t *testing.T) {
 	}
 	many.WriteString("  k17: again\n")
 	manyLines := strings.Count(many.String(), "\n")
-	writeTree(t, root, map[string]string{
+	testkit.WriteFiles(t, root, map[string]string{
 		"good.yaml": configMap("good"),
 		"malformed.yaml": configMap("before-malformed") + "---\n" +
 			"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  x: \"1\"\n    y: 2\n---\n" +
@@ -140,7 +127,7 @@ func TestLoadHostileTree(t *testing.T) {
 	symlink(t, "targets/data.txt", filepath.Join(root, "inside-link.yaml"))
 	symlink(t, filepath.Join(outside, "secret.yaml"), filepath.Join(root, "kust-link", "cm.yaml"))
 	symlink(t, filepath.Join(outside, "kust"), filepath.Join(root, "kust-outside-base"))
-	writeTree(t, root, map[string]string{"kust-uses-outside/kustomization.yaml": "resources:\n- ../kust-outside-base\n"})
+	testkit.WriteFiles(t, root, map[string]string{"kust-uses-outside/kustomization.yaml": "resources:\n- ../kust-outside-base\n"})
 	if err := syscall.Mkfifo(filepath.Join(root, "fifo.yaml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +212,7 @@ func TestLoadMaxFileBytes(t *testing.T) {
 	root := t.TempDir()
 	small := configMap("small")
 	big := configMap("big") + "  pad: " + strings.Repeat("x", 100) + "\n"
-	writeTree(t, root, map[string]string{"a.yaml": small, "b.yaml": big})
+	testkit.WriteFiles(t, root, map[string]string{"a.yaml": small, "b.yaml": big})
 	set := loadBounded(t, declared.Options{Source: root, MaxFileBytes: int64(len(small))})
 	if len(set.Objects) != 1 || set.Objects[0].Object.GetName() != "small" {
 		t.Errorf("objects = %+v, want only small", set.Objects)

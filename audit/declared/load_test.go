@@ -6,15 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clusterscribe/clusterscribe/audit/declared"
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 )
 
 // entry is what the tests assert of a declared object.
@@ -137,38 +135,16 @@ func gitRepo(t *testing.T) (url, first, second string) {
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "repo"))); err != nil {
 		t.Fatal(err)
 	}
-	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := &object.Signature{Name: "test", Email: "test@example.com", When: time.Unix(1700000000, 0)}
-	commit := func(msg string) string {
-		if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
-			t.Fatal(err)
-		}
-		h, err := wt.Commit(msg, &git.CommitOptions{Author: sig, All: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h.String()
-	}
-	first = commit("first")
-	if _, err := repo.CreateTag("v1", plumbing.NewHash(first), nil); err != nil {
+	repo := gittest.Init(t, dir)
+	h := gittest.CommitAll(t, repo, "first")
+	if _, err := repo.CreateTag("v1", h, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.RemoveAll(filepath.Join(dir, "apps")); err != nil {
 		t.Fatal(err)
 	}
-	second = commit("second")
-	bare := filepath.Join(t.TempDir(), "repo.git")
-	if _, err := git.PlainClone(bare, true, &git.CloneOptions{URL: dir, Tags: git.AllTags}); err != nil {
-		t.Fatal(err)
-	}
-	return "file://" + bare, first, second
+	second = gittest.CommitAll(t, repo, "second").String()
+	return gittest.BareClone(t, dir), h.String(), second
 }
 
 func TestLoadGit(t *testing.T) {

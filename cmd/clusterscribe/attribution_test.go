@@ -24,6 +24,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/internal/testgitea"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // webhookCluster is a control plane of its own whose API server sends its
@@ -80,7 +81,7 @@ current-context: clusterscribe
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Cluster, err = testcluster.Start(testcluster.Options{APIServerArgs: map[string]string{
+	c.Cluster = testcluster.New(t, testcluster.Options{APIServerArgs: map[string]string{
 		"audit-policy-file":            policy,
 		"audit-webhook-config-file":    kubeconfig,
 		"audit-webhook-mode":           "batch",
@@ -90,14 +91,6 @@ current-context: clusterscribe
 		"audit-webhook-initial-backoff": "100ms",
 		"token-auth-file":               usersFile,
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := c.Stop(); err != nil {
-			t.Errorf("stop the control plane: %v", err)
-		}
-	})
 	return c
 }
 
@@ -303,15 +296,7 @@ func pushFiles(t *testing.T, s *testgitea.Server, repo string, files map[string]
 	t.Helper()
 	dir := t.TempDir()
 	gittest.Out(t, dir, "init", "-q", "-b", "main")
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testkit.WriteFiles(t, dir, files)
 	gittest.Out(t, dir, "add", "-A")
 	gittest.Out(t, dir, "-c", "user.name=gitops", "-c", "user.email=gitops@example.invalid", "commit", "-q", "-m", "declare the shop")
 	gittest.Out(t, dir, "push", "-q", s.CredentialURL(repo), "HEAD:refs/heads/main")

@@ -38,19 +38,11 @@ func startAuditedCluster(t *testing.T) *auditedCluster {
 		t.Fatal(err)
 	}
 	logPath := filepath.Join(dir, "audit.log")
-	c, err := testcluster.Start(testcluster.Options{APIServerArgs: map[string]string{
+	c := testcluster.New(t, testcluster.Options{APIServerArgs: map[string]string{
 		"audit-policy-file": policy,
 		"audit-log-path":    logPath,
 		"audit-log-mode":    "blocking", // an event is in the file before its request is answered
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := c.Stop(); err != nil {
-			t.Errorf("stop the audited control plane: %v", err)
-		}
-	})
 	return &auditedCluster{Cluster: c, logPath: logPath}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,14 +91,7 @@ func TestAuditVAP(t *testing.T) {
 	if code := exitCode(err); err == nil || code != exitDrift {
 		t.Fatalf("error %v, exit code %d, want %d (policies failed)", err, code, exitDrift)
 	}
-	data, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep findings.Report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		t.Fatalf("report: %v\n%s", err, data)
-	}
+	rep := readReport(t, report)
 	var got []string
 	for _, f := range rep.Findings {
 		if f.Type == findings.Policy {

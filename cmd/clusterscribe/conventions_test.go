@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
@@ -32,7 +33,7 @@ func TestStructuredOutput(t *testing.T) {
 	ns := cluster.Namespace(t, "output")
 	manifest := strings.ReplaceAll(conventionsManifest, "%NS%", ns)
 	declaredDir := filepath.Join(dir, "declared")
-	commitDir(t, declaredDir, map[string]string{"settings.yaml": manifest})
+	gittest.NewRepo(t, declaredDir, map[string]string{"settings.yaml": manifest})
 	applyManifest(t, manifest)
 	backup := filepath.Join(dir, "backup")
 	if out, _, err := runCommand(t, "record", "--kubeconfig", kubeconfig, "--repo", backup, "-n", ns, "--include-kinds", "configmap", "--once", "--quiet"); err != nil {

@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/clusterscribe/clusterscribe/audit/report"
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
@@ -359,7 +360,7 @@ func (e *exerciser) readOnlyCommands(t *testing.T) {
 	}
 
 	repo := e.path("declared-repo")
-	commitDir(t, repo, map[string]string{"shop.yaml": lpDeclared})
+	gittest.NewRepo(t, repo, map[string]string{"shop.yaml": lpDeclared})
 	kc = e.as(t, "propose", "propose --forge none")
 	out, _, err = runCommand(t, "propose", "--kubeconfig", kc, "--declared", repo, "--forge", "none",
 		"--patch-dir", e.path("patches"), "--cluster-name", "lp", "--namespaces", lpNamespace)

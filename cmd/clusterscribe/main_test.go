@@ -22,6 +22,35 @@ func runCommand(t *testing.T, args ...string) (string, string, error) {
 	return out.String(), errOut.String(), err
 }
 
+// commandError is a command line that must fail, and what its error says.
+type commandError struct {
+	name string
+	args []string
+	want string
+}
+
+// anyExitCode is checkCommandErrors' code for command lines whose exit
+// code is not under test.
+const anyExitCode = -1
+
+// checkCommandErrors runs each command line in a subtest: it must fail
+// with an error that contains want and, unless code is anyExitCode, exit
+// with code.
+func checkCommandErrors(t *testing.T, code int, tests []commandError) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runCommand(t, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
+			}
+			if got := exitCode(err); code != anyExitCode && got != code {
+				t.Errorf("exit code = %d, want %d", got, code)
+			}
+		})
+	}
+}
+
 func TestVersion(t *testing.T) {
 	out, _, err := runCommand(t, "version")
 	if err != nil {
@@ -61,21 +90,9 @@ func TestKubectlFlags(t *testing.T) {
 }
 
 func TestRecordFlagErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
+	checkCommandErrors(t, anyExitCode, []commandError{
 		{"bad secrets mode", []string{"record", "--repo", t.TempDir(), "--secrets", "plain"}, `--secrets: "plain" is not one of redact, encrypt, omit`},
 		{"bad drop rule", []string{"record", "--repo", t.TempDir(), "--drop", "nonsense"}, `--drop "nonsense"`},
 		{"bad log level", []string{"record", "--repo", t.TempDir(), "--log-level", "loud"}, `--log-level: "loud"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := runCommand(t, tt.args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
-			}
-		})
-	}
+	})
 }

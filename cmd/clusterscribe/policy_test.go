@@ -11,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 const privilegedPod = `apiVersion: v1
@@ -35,22 +36,6 @@ data:
   mode: prod
 `
 
-// writeTree writes name -> content below a temporary directory.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 func exitCodeOf(err error) int {
 	if err == nil {
 		return 0
@@ -59,7 +44,7 @@ func exitCodeOf(err error) int {
 }
 
 func TestPolicyTestExitCodes(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{
 		"manifests/pod.yaml":        privilegedPod,
 		"manifests/configmap.yaml":  plainConfigMap,
 		"broken/bad.yaml":           "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n",
@@ -184,14 +169,7 @@ func TestPolicyTestOutputAndStdin(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("standard output = %q, want nothing", out.String())
 	}
-	data, err := os.ReadFile(outFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep findings.Report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := readReport(t, outFile)
 	if len(rep.Findings) == 0 || rep.Findings[0].Source == nil || rep.Findings[0].Source.File != "-" {
 		t.Errorf("findings = %+v, want findings located in -", rep.Findings)
 	}

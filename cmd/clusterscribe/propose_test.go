@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -19,29 +19,14 @@ import (
 
 func TestProposeFlagErrors(t *testing.T) {
 	dir := t.TempDir()
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
+	checkCommandErrors(t, exitFailed, []commandError{
 		{"no declared", []string{"propose"}, "--declared is required"},
 		{"unknown forge", []string{"propose", "--declared", "https://git.example.com/shop/declared.git", "--forge", "bitbucket", "--token-env", "HOME"}, `--forge: "bitbucket" is not one of`},
 		{"forge with a directory", []string{"propose", "--declared", dir, "--forge", "gitea"}, "needs --declared to be a Git URL"},
 		{"two tokens", []string{"propose", "--declared", dir, "--token-file", "a", "--token-env", "B"}, "exclude each other"},
 		{"forge without a token", []string{"propose", "--declared", "https://git.example.com/shop/declared.git", "--forge", "gitlab"}, "no forge token"},
 		{"arguments", []string{"propose", "--declared", dir, "extra"}, `unknown command "extra" for "clusterscribe propose"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := runCommand(t, tt.args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
-			}
-			if code := exitCode(err); code != exitFailed {
-				t.Errorf("exit code = %d, want %d", code, exitFailed)
-			}
-		})
-	}
+	})
 }
 
 const proposeManifest = `apiVersion: v1
@@ -139,7 +124,7 @@ func newDriftedSettings(t *testing.T, prefix string) driftedSettings {
 	d.dir, d.kubeconfig = clusterKubeconfig(t)
 	d.manifest = strings.ReplaceAll(proposeManifest, "%NS%", d.ns)
 	d.declaredDir = filepath.Join(d.dir, "declared")
-	d.repo = commitDir(t, d.declaredDir, map[string]string{"settings.yaml": d.manifest})
+	d.repo, _ = gittest.NewRepo(t, d.declaredDir, map[string]string{"settings.yaml": d.manifest})
 	applyManifest(t, d.manifest)
 	cs := kubernetes.NewForConfigOrDie(cluster.Config)
 	if _, err := cs.CoreV1().ConfigMaps(d.ns).Patch(t.Context(), "settings", types.MergePatchType,
@@ -147,30 +132,4 @@ func newDriftedSettings(t *testing.T, prefix string) driftedSettings {
 		t.Fatal(err)
 	}
 	return d
-}
-
-// commitDir makes dir a Git repository on main with files committed.
-func commitDir(t *testing.T, dir string, files map[string]string) *git.Repository {
-	t.Helper()
-	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := wt.Add(name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sig := &object.Signature{Name: "gitops", Email: "gitops@example.invalid", When: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
-	if _, err := wt.Commit("declare", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
-		t.Fatal(err)
-	}
-	return repo
 }

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -70,22 +69,10 @@ func TestRunFlagErrors(t *testing.T) {
 	if err := os.WriteFile(kubeconfig, []byte(kc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
+	checkCommandErrors(t, anyExitCode, []commandError{
 		{"unknown key in the file", []string{"run", "--config", config}, "record.batch-windw: unknown key (did you mean record.batch-window?)"},
 		{"bad flag value wins over a good file", []string{"run", "--config", good, "--record.secrets", "plain"}, `record.secrets: "plain" is not one of redact, encrypt, omit`},
 		{"nothing to run", []string{"run"}, "record.repo: nothing to run"},
 		{"propose settings checked", []string{"run", "--config", good, "--audit.declared", dir, "--propose.enabled", "--propose.forge", "gitea", "--propose.token-env", "FORGE_TOKEN", "--kubeconfig", kubeconfig}, "--forge gitea needs --declared to be a Git URL"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := runCommand(t, tt.args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
-			}
-		})
-	}
+	})
 }

@@ -44,3 +44,18 @@ func NewBareRemote(t testing.TB, dir string) string {
 	Out(t, dir, "config", "http.receivepack", "true")
 	return dir
 }
+
+// ChangedLines keeps the removed and added lines of a unified diff, the
+// file headers left out.
+func ChangedLines(diff string) []string {
+	var out []string
+	for _, line := range strings.Split(diff, "\n") {
+		if strings.HasPrefix(line, "+++ ") || strings.HasPrefix(line, "--- ") {
+			continue
+		}
+		if strings.HasPrefix(line, "+") || strings.HasPrefix(line, "-") {
+			out = append(out, line)
+		}
+	}
+	return out
+}

@@ -15,15 +15,7 @@ import (
 // client works again and sees the change: same port, certificates and etcd.
 // Then it restarts it twice more, once killed, once stopped gracefully.
 func TestKillAndStartAPIServer(t *testing.T) {
-	c, err := testcluster.Start(testcluster.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := c.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
+	c := testcluster.New(t, testcluster.Options{})
 	cs := c.Clientset(t)
 	ns := c.Namespace(t, "restart")
 	create := func(cs kubernetes.Interface, name string) {

@@ -46,6 +46,22 @@ func Fixture(into **Cluster, opts Options) testkit.Fixture {
 	}
 }
 
+// New starts a control plane with opts for one test (one with API server
+// flags of its own) and stops it when the test ends.
+func New(t testing.TB, opts Options) *Cluster {
+	t.Helper()
+	c, err := Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Errorf("stop the control plane: %v", err)
+		}
+	})
+	return c
+}
+
 // Namespace creates a namespace of its own for one test and deletes it when
 // the test ends. Its name starts with prefix.
 func (c *Cluster) Namespace(t testing.TB, prefix string) string {

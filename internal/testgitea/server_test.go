@@ -1,17 +1,14 @@
 package testgitea
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"code.gitea.io/sdk/gitea"
+	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -39,8 +36,8 @@ func TestServer(t *testing.T) {
 		t.Fatalf("repository %s is not empty after creation without auto-init", repo.FullName)
 	}
 
-	local, dir := initRepo(t, srv)
-	base := commitFile(t, local, dir, deployment, manifest("2"), "declare web")
+	local := initRepo(t, srv)
+	base := gittest.CommitFiles(t, local, map[string]string{deployment: manifest("2")}, "declare web")
 	push(t, srv, local, &git.PushOptions{RefSpecs: []config.RefSpec{"refs/heads/main:refs/heads/main"}})
 
 	srv.WaitBranch(t, "declared", "main", base.String())
@@ -52,7 +49,7 @@ func TestServer(t *testing.T) {
 		t.Fatalf("create branch: %v", err)
 	}
 	checkout(t, local, driftRef, base)
-	first := commitFile(t, local, dir, deployment, manifest("5"), "web: replicas 2 -> 5")
+	first := gittest.CommitFiles(t, local, map[string]string{deployment: manifest("5")}, "web: replicas 2 -> 5")
 	push(t, srv, local, &git.PushOptions{RefSpecs: []config.RefSpec{config.RefSpec(driftRef + ":" + driftRef)}})
 
 	created, _, err := client.CreatePullRequest(srv.AdminUser, "declared", gitea.CreatePullRequestOption{
@@ -75,12 +72,12 @@ func TestServer(t *testing.T) {
 	// The same drift seen again with another value: the branch is rewritten
 	// with a lease on its old head, and the open pull request follows it.
 	checkout(t, local, driftRef, base)
-	second := commitFile(t, local, dir, deployment, manifest("7"), "web: replicas 2 -> 7")
+	second := gittest.CommitFiles(t, local, map[string]string{deployment: manifest("7")}, "web: replicas 2 -> 7")
 	push(t, srv, local, &git.PushOptions{
 		RefSpecs:       []config.RefSpec{config.RefSpec(driftRef + ":" + driftRef)},
 		ForceWithLease: &git.ForceWithLease{RefName: driftRef, Hash: first},
 	})
-	waitHead(t, client, srv.AdminUser, created.Index, second.String())
+	srv.WaitPullHead(t, "declared", created.Index, second.String())
 	want.HeadSHA = second.String()
 	want.Changed = []string{"-  replicas: 2 # scaled by hand during the incident", "+  replicas: 7 # scaled by hand during the incident"}
 	if diff := cmp.Diff(want, readPull(t, srv, created.Index)); diff != "" {
@@ -89,7 +86,7 @@ func TestServer(t *testing.T) {
 
 	// A stale lease is refused and leaves the branch alone.
 	checkout(t, local, driftRef, base)
-	commitFile(t, local, dir, deployment, manifest("9"), "web: replicas 2 -> 9")
+	gittest.CommitFiles(t, local, map[string]string{deployment: manifest("9")}, "web: replicas 2 -> 9")
 	err = local.PushContext(t.Context(), &git.PushOptions{
 		RefSpecs:       []config.RefSpec{config.RefSpec(driftRef + ":" + driftRef)},
 		ForceWithLease: &git.ForceWithLease{RefName: driftRef, Hash: first},
@@ -138,80 +135,17 @@ func readPull(t *testing.T, srv *Server, index int64) pull {
 	return pull{
 		Title: pr.Title, Body: pr.Body, State: pr.State,
 		Head: pr.Head.Ref, Base: pr.Base.Ref, HeadSHA: pr.Head.Sha,
-		Changed: changedLines(string(diff)), Open: len(open),
+		Changed: gittest.ChangedLines(string(diff)), Open: len(open),
 	}
 }
 
-// waitHead waits until Gitea has processed a push to the pull request's
-// branch: the head is updated asynchronously, by a queue.
-func waitHead(t *testing.T, client *gitea.Client, owner string, index int64, sha string) {
+func initRepo(t *testing.T, srv *Server) *git.Repository {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		pr, _, err := client.GetPullRequest(owner, "declared", index)
-		if err != nil {
-			t.Fatalf("get pull request: %v", err)
-		}
-		if pr.Head.Sha == sha {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pull request head is %s, want %s", pr.Head.Sha, sha)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func changedLines(diff string) []string {
-	var out []string
-	for _, line := range strings.Split(diff, "\n") {
-		if strings.HasPrefix(line, "+++ ") || strings.HasPrefix(line, "--- ") {
-			continue
-		}
-		if strings.HasPrefix(line, "+") || strings.HasPrefix(line, "-") {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-func initRepo(t *testing.T, srv *Server) (*git.Repository, string) {
-	t.Helper()
-	dir := t.TempDir()
-	local, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		InitOptions: git.InitOptions{DefaultBranch: plumbing.Main},
-	})
-	if err != nil {
-		t.Fatalf("init: %v", err)
-	}
+	local := gittest.Init(t, t.TempDir())
 	if _, err := local.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{srv.RepoURL("declared")}}); err != nil {
 		t.Fatalf("add remote: %v", err)
 	}
-	return local, dir
-}
-
-func commitFile(t *testing.T, local *git.Repository, dir, path, content, msg string) plumbing.Hash {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(path)), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, path), []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	wt, err := local.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := wt.Add(path); err != nil {
-		t.Fatalf("add %s: %v", path, err)
-	}
-	when := time.Date(2026, 3, 1, 3, 0, 0, 0, time.UTC)
-	sig := &object.Signature{Name: "clusterscribe", Email: "clusterscribe@example.invalid", When: when}
-	h, err := wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig})
-	if err != nil {
-		t.Fatalf("commit: %v", err)
-	}
-	return h
+	return local
 }
 
 // checkout points branch at commit, creating or resetting it, and checks it out.

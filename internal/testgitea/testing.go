@@ -134,3 +134,25 @@ func (s *Server) TokenFile(t testing.TB) string {
 	}
 	return path
 }
+
+// WaitPullHead waits until the API shows pull request index of AdminUser's
+// repository name at commit sha, and returns it: Gitea updates a pull
+// request's head asynchronously, in a queue, after a push to its branch.
+func (s *Server) WaitPullHead(t testing.TB, name string, index int64, sha string) *gitea.PullRequest {
+	t.Helper()
+	client := s.Client(t)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		pr, _, err := client.GetPullRequest(s.AdminUser, name, index)
+		if err != nil {
+			t.Fatalf("get pull request %d of %s: %v", index, name, err)
+		}
+		if pr.Head.Sha == sha {
+			return pr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pull request %d of %s is at %s, want %s", index, name, pr.Head.Sha, sha)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

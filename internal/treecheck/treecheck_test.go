@@ -16,6 +16,7 @@ import (
 	"github.com/clusterscribe/clusterscribe/filters"
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/serializer"
@@ -162,10 +163,7 @@ func writeAndCommit(t *testing.T, repo, file string) error {
 // compared byte for byte, encrypted Secrets by fingerprint and clear text
 // (or decrypted, given the identity), omitted Secrets have no file.
 func TestCompareSecretModes(t *testing.T) {
-	identity, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	identity := testkit.AgeIdentity(t)
 	encrypt := serializer.Options{Secrets: serializer.SecretsEncrypt, AgeRecipients: []string{identity.Recipient().String()}}
 	tests := []struct {
 		name       string

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/clusterscribe/clusterscribe/internal/forgetest"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
 )
@@ -111,64 +110,19 @@ func sortedKeys(m map[int]map[string]any) []int {
 	return out
 }
 
-func tokenFile(t *testing.T, token string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(p, []byte(token+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestForge(t *testing.T) {
 	const token = "ghp_0123456789abcdef"
 	fake := newFake(token)
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	f, err := New(forge.Options{URL: srv.URL + "/", Repo: "shop/declared", Token: forge.Token{File: tokenFile(t, token)}})
+	f, err := New(forge.Options{URL: srv.URL + "/", Repo: "shop/declared", Token: forge.Token{File: forgetest.TokenFile(t, token)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := t.Context()
 	const branch = "clusterscribe/propose/prod/shop/deployment.apps/web"
-
-	if pr, err := f.FindOpenPR(ctx, branch); err != nil || pr != nil {
-		t.Fatalf("FindOpenPR before creation = %v, %v; want none", pr, err)
-	}
-	created, err := f.CreatePR(ctx, forge.NewPullRequest{Head: branch, Base: "main", Title: "Memorialize", Body: "drift"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := &forge.PullRequest{
-		Number: 1, URL: "https://github.example/shop/declared/pull/1", Title: "Memorialize", Body: "drift",
-		Head: branch, Base: "main", HeadSHA: "abc123",
-	}
-	if diff := cmp.Diff(want, created); diff != "" {
-		t.Errorf("CreatePR (-want +got):\n%s", diff)
-	}
-	if err := f.UpdatePR(ctx, 1, "Memorialize again", "more drift"); err != nil {
-		t.Fatal(err)
-	}
-	found, err := f.FindOpenPR(ctx, branch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want.Title, want.Body = "Memorialize again", "more drift"
-	if diff := cmp.Diff(want, found); diff != "" {
-		t.Errorf("FindOpenPR after update (-want +got):\n%s", diff)
-	}
-	if pr, err := f.FindOpenPR(ctx, branch+"-other"); err != nil || pr != nil {
-		t.Errorf("FindOpenPR of another branch = %v, %v; want none", pr, err)
-	}
-	if err := f.Comment(ctx, 1, "gone"); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.ClosePR(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	if pr, err := f.FindOpenPR(ctx, branch); err != nil || pr != nil {
-		t.Errorf("FindOpenPR after close = %v, %v; want none", pr, err)
-	}
+	forgetest.Lifecycle(t, f, branch, forge.PullRequest{
+		Number: 1, URL: "https://github.example/shop/declared/pull/1", Head: branch, Base: "main", HeadSHA: "abc123",
+	})
 	if diff := cmp.Diff([]string{"gone"}, fake.comments[1]); diff != "" {
 		t.Errorf("comments (-want +got):\n%s", diff)
 	}
@@ -179,7 +133,7 @@ func TestForgeErrorsHideTheToken(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	wrong := secretscan.Canary()
-	f, err := New(forge.Options{URL: srv.URL, Repo: "shop/declared", Token: forge.Token{File: tokenFile(t, wrong)}})
+	f, err := New(forge.Options{URL: srv.URL, Repo: "shop/declared", Token: forge.Token{File: forgetest.TokenFile(t, wrong)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/clusterscribe/clusterscribe/internal/forgetest"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
 )
@@ -103,60 +102,19 @@ func (f *fakeGitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func tokenFile(t *testing.T, token string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(p, []byte(token), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestForge(t *testing.T) {
 	const token = "glpat-0123456789abcdef"
 	fake := &fakeGitLab{token: token, notes: map[int][]string{}}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	f, err := New(forge.Options{URL: srv.URL, Repo: "platform/gitops/declared", Token: forge.Token{File: tokenFile(t, token)}})
+	f, err := New(forge.Options{URL: srv.URL, Repo: "platform/gitops/declared", Token: forge.Token{File: forgetest.TokenFile(t, token)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := t.Context()
 	const branch = "clusterscribe/propose/prod/_all"
-	if mr, err := f.FindOpenPR(ctx, branch); err != nil || mr != nil {
-		t.Fatalf("FindOpenPR before creation = %v, %v; want none", mr, err)
-	}
-	created, err := f.CreatePR(ctx, forge.NewPullRequest{Head: branch, Base: "main", Title: "Memorialize", Body: "drift"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := &forge.PullRequest{
-		Number: 1, URL: "https://gitlab.example/platform/gitops/declared/-/merge_requests/1",
-		Title: "Memorialize", Body: "drift", Head: branch, Base: "main", HeadSHA: "def456",
-	}
-	if diff := cmp.Diff(want, created); diff != "" {
-		t.Errorf("CreatePR (-want +got):\n%s", diff)
-	}
-	if err := f.UpdatePR(ctx, 1, "Memorialize again", "more drift"); err != nil {
-		t.Fatal(err)
-	}
-	found, err := f.FindOpenPR(ctx, branch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want.Title, want.Body = "Memorialize again", "more drift"
-	if diff := cmp.Diff(want, found); diff != "" {
-		t.Errorf("FindOpenPR after update (-want +got):\n%s", diff)
-	}
-	if err := f.Comment(ctx, 1, "gone"); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.ClosePR(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	if mr, err := f.FindOpenPR(ctx, branch); err != nil || mr != nil {
-		t.Errorf("FindOpenPR after close = %v, %v; want none", mr, err)
-	}
+	forgetest.Lifecycle(t, f, branch, forge.PullRequest{
+		Number: 1, URL: "https://gitlab.example/platform/gitops/declared/-/merge_requests/1", Head: branch, Base: "main", HeadSHA: "def456",
+	})
 	if diff := cmp.Diff([]string{"gone"}, fake.notes[1]); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
@@ -166,7 +124,7 @@ func TestForgeErrorsHideTheToken(t *testing.T) {
 	srv := httptest.NewServer(&fakeGitLab{token: "right", notes: map[int][]string{}})
 	t.Cleanup(srv.Close)
 	wrong := secretscan.Canary()
-	f, err := New(forge.Options{URL: srv.URL, Repo: "platform/gitops/declared", Token: forge.Token{File: tokenFile(t, wrong)}})
+	f, err := New(forge.Options{URL: srv.URL, Repo: "platform/gitops/declared", Token: forge.Token{File: forgetest.TokenFile(t, wrong)}})
 	if err != nil {
 		t.Fatal(err)
 	}
