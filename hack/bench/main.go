@@ -100,7 +100,7 @@ func bench(ctx context.Context, c config) error {
 	}
 	res := newResults(c)
 	if old, err := earlierResults(c); err == nil {
-		res.Scale = old.Scale // the other sizes' rows stay
+		res.carryOver(old, c.objects) // the other sizes' rows stay
 	}
 	env, err := startEnv(ctx, c)
 	if err != nil {
@@ -129,7 +129,14 @@ func bench(ctx context.Context, c config) error {
 	if err := auditPhase(ctx, c, env, res); err != nil {
 		return err
 	}
+	repo, idFile, err := recordEncrypted(ctx, c, env)
+	if err != nil {
+		return err
+	}
 	env.stop()
+	if res.at(c.objects).Restore, err = restorePhase(ctx, c, repo, idFile); err != nil {
+		return err
+	}
 	if res.Webhook, err = webhookPhase(ctx, c); err != nil {
 		return err
 	}

@@ -88,11 +88,19 @@ func (r *results) scaleTable(p func(string, ...any)) {
 // rssTarget is the peak RSS target for a size that has one (100 MB at
 // 10,000 objects, 300 MB at 100,000) and whether it is met.
 func rssTarget(s scaleRow) string {
-	limit := map[int]int64{10000: 100e6, 100000: 300e6}[s.Objects]
+	limit := rssLimits[s.Objects]
 	if limit == 0 {
 		return "—"
 	}
 	return fmt.Sprintf("≤ %d MB: %s", limit/1e6, verdict(s.Record.PeakRSS <= limit))
+}
+
+// rssLimits is the peak RSS target of record --once by cluster size.
+var rssLimits = map[int]int64{10000: 100e6, 100000: 300e6}
+
+// rssLimitText says the target at n objects: "≤ 100 MB at 10,000 objects".
+func rssLimitText(n int) string {
+	return fmt.Sprintf("≤ %d MB at %d objects", rssLimits[n]/1e6, n)
 }
 
 // profileSnapshot runs record --once once more with its profiling endpoint

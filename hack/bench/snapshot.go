@@ -30,6 +30,8 @@ type snapshot struct {
 // snapshots measures record --once and the raw dump at a quarter, half and
 // all of the objects, so growth per object shows.
 func snapshots(ctx context.Context, c config, e *env, res *results) error {
+	sr := res.at(c.objects)
+	sr.Snapshots = nil
 	for _, n := range []int{c.objects / 4, c.objects / 2, c.objects} {
 		// The machine is shared: at the full size the median of three
 		// runs (by wall ratio) is reported.
@@ -41,9 +43,9 @@ func snapshots(ctx context.Context, c config, e *env, res *results) error {
 		if err != nil {
 			return err
 		}
-		res.Snapshots = append(res.Snapshots, s)
+		sr.Snapshots = append(sr.Snapshots, s)
 	}
-	res.putScale(res.last())
+	res.putScale(sr.Snapshots[len(sr.Snapshots)-1])
 	return nil
 }
 
