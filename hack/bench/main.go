@@ -116,39 +116,53 @@ func bench(ctx context.Context, c config) error {
 		return nil
 	}
 
-	step("fixed cost: clusterscribe version")
-	if res.Idle, err = measure(ctx, filepath.Join(out, "idle.log"), nil, nil, c.cli, "version"); err != nil {
-		return err
-	}
-	if err := snapshots(ctx, c, env, res); err != nil {
-		return err
-	}
-	if err := continuous(ctx, c, env, res); err != nil {
-		return err
-	}
-	if err := auditPhase(ctx, c, env, res); err != nil {
-		return err
-	}
-	repo, idFile, err := recordEncrypted(ctx, c, env)
-	if err != nil {
-		return err
-	}
-	env.stop()
-	if res.at(c.objects).Restore, err = restorePhase(ctx, c, repo, idFile); err != nil {
-		return err
-	}
-	if res.Webhook, err = webhookPhase(ctx, c); err != nil {
-		return err
-	}
-	if c.micro {
-		step("Go micro-benchmarks")
-		if res.Micro, err = microBenchmarks(ctx, filepath.Join(out, "micro.txt")); err != nil {
+	// Each phase's results are written as soon as it ends: a run at
+	// 100,000 objects takes an hour, and what it measured before a failure
+	// is kept.
+	for _, phase := range fullRun(ctx, c, env, res) {
+		if err := phase(); err != nil {
+			return err
+		}
+		if err := res.write(c.markdown, c.jsonOut); err != nil {
 			return err
 		}
 	}
-	if err := res.write(c.markdown, c.jsonOut); err != nil {
-		return err
-	}
 	step("results: %s, %s (logs, repositories and profiles in %s)", c.markdown, c.jsonOut, out)
 	return nil
+}
+
+// fullRun is every phase of a full run, in order.
+func fullRun(ctx context.Context, c config, env *env, res *results) []func() error {
+	var repo, idFile string
+	return []func() error{
+		func() (err error) {
+			step("fixed cost: clusterscribe version")
+			res.Idle, err = measure(ctx, filepath.Join(c.out, "idle.log"), nil, nil, c.cli, "version")
+			return err
+		},
+		func() error { return snapshots(ctx, c, env, res) },
+		func() error { return continuous(ctx, c, env, res) },
+		func() error { return auditPhase(ctx, c, env, res) },
+		func() (err error) {
+			repo, idFile, err = recordEncrypted(ctx, c, env)
+			env.stop()
+			return err
+		},
+		func() (err error) {
+			res.at(c.objects).Restore, err = restorePhase(ctx, c, repo, idFile)
+			return err
+		},
+		func() (err error) {
+			res.Webhook, err = webhookPhase(ctx, c)
+			return err
+		},
+		func() (err error) {
+			if !c.micro {
+				return nil
+			}
+			step("Go micro-benchmarks")
+			res.Micro, err = microBenchmarks(ctx, filepath.Join(c.out, "micro.txt"))
+			return err
+		},
+	}
 }
