@@ -42,6 +42,7 @@ func main() {
 	rawdumpKubeconfig := flag.String("rawdump-kubeconfig", "", "internal: run the raw dump baseline with this kubeconfig")
 	rawdumpOut := flag.String("rawdump-out", "", "internal: where the raw dump writes")
 	webhookServe := flag.String("webhook-serve", "", "internal: serve an audit webhook receiver with this token file")
+	limitedKubeconfig := flag.String("limited-kubeconfig", "", "run record --once in a memory cgroup limited to the peak RSS target at -n objects against the cluster of this kubeconfig, and put it in -n's row of the results")
 	only := flag.String("only", "", "run only this measurement and update it in -json and -markdown: webhook (the audit webhook receiver), audit (audit + bundled policies over -n objects), restore (restore of -n recorded objects into an empty control plane, next to kubectl and the write ceiling) or snapshot (record --once next to the raw dump at -n/10 and -n)")
 	flag.Parse()
 	c.rates = []float64{50, 200}
@@ -54,6 +55,8 @@ func main() {
 		err = rerender(c.jsonOut, c.markdown)
 	case *rawdumpKubeconfig != "":
 		err = rawDump(ctx, *rawdumpKubeconfig, *rawdumpOut)
+	case *limitedKubeconfig != "":
+		err = onlyLimited(ctx, c, *limitedKubeconfig)
 	case *webhookServe != "":
 		err = serveWebhook(ctx, *webhookServe)
 	case *only == "webhook":

@@ -190,6 +190,9 @@ func (r *results) targets(p func(string, ...any)) {
 		if row, ok := r.scaleAt(n); ok {
 			p("| `record --once` peak RSS %s | %s at %d objects, of which %s anonymous (heap, stacks) and %s the executable's file-backed pages%s; %.0f bytes per recorded object | %s |",
 				rssLimitText(n), mib(row.Record.PeakRSS), n, mib(row.Record.PeakAnon), mib(row.FileBacked), r.idleNote(), row.RSSPerObject, rssTarget(row))
+			if l := row.Limited; l != nil {
+				p("| `record --once` at %d objects in a container limited to %d MB | %s | %s |", n, l.LimitBytes/1e6, limitedText(l), verdict(l.Completed))
+			}
 		}
 	}
 	p("| At start one paginated LIST and one WATCH per kind, no periodic relist | %s; LISTs during churn: %.0f | %s |", startSummary(r.Start), r.churnLists(), verdict(r.Start.OnePerKind && r.churnLists() == 0))
