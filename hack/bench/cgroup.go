@@ -94,7 +94,8 @@ func onlyLimited(ctx context.Context, c config, kubeconfig string) error {
 	}
 	i := slices.IndexFunc(r.Scale, func(s scaleRow) bool { return s.Objects == c.objects })
 	if i < 0 {
-		return fmt.Errorf("-n %d: no snapshot row of that size in %s to add to", c.objects, c.jsonOut)
+		r.putScale(snapshot{Objects: c.objects})
+		i = slices.IndexFunc(r.Scale, func(s scaleRow) bool { return s.Objects == c.objects })
 	}
 	limit := rssLimits[c.objects]
 	if limit == 0 {
@@ -121,11 +122,11 @@ func limitedSnapshot(ctx context.Context, cli, kubeconfig, dir string, limit int
 	_ = os.RemoveAll(repo)
 	name, args := cg.command(cli, "record", "--kubeconfig", kubeconfig, "--repo", repo, "--cluster-name", "bench", "--once")
 	lr := &limitedRun{LimitBytes: limit}
-	lr.Run, err = measure(ctx, dir+"-record.log", nil, []int{137}, name, args...)
-	if err != nil {
-		return nil, err
-	}
+	lr.Run, err = measure(ctx, dir+"-record.log", nil, nil, name, args...)
 	lr.MaxUsage, lr.OOMKills = cg.usage()
+	if err != nil && lr.OOMKills == 0 {
+		return nil, err // killed for memory is a result; anything else is not
+	}
 	files, err := exec.CommandContext(ctx, "git", "-C", repo, "ls-tree", "-r", "--name-only", "clusterscribe/backup").Output()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
