@@ -84,26 +84,24 @@ func Run(ctx context.Context, restCfg *rest.Config, cfg Config) (*findings.Repor
 		copts.DryRun = serverSideRunner(dyn, byGK)
 	}
 	keys, liveObjs := liveInOrder(live)
+	// Policies judge the live objects while they are compared: both only
+	// read them.
+	judged := startPolicies(ctx, cfg.Policies, live, keys, scope, exclusions, cfg.Cluster)
+	defer func() { cancel(); judged() }()
 	compared, err := compare(ctx, decl, liveObjs, copts)
 	if err != nil {
 		return nil, err
 	}
 	addChangedBy(cfg.ChangedBy, compared.Findings, byGK)
-	sum := compared.Summary
-	countUnaudited(sum, unserved, versionSkipped, versionProblems)
+	countUnaudited(compared.Summary, unserved, versionSkipped, versionProblems)
 	report := &findings.Report{
-		GeneratedAt:      cfg.Now().UTC(),
-		Cluster:          cfg.Cluster,
-		Declared:         set.Location,
-		DeclaredRevision: set.Revision,
-		Findings:         append(compared.Findings, unserved...),
-		Problems:         slices.Concat(set.Problems, versionProblems, compared.Problems),
-		Summary:          sum,
+		GeneratedAt: cfg.Now().UTC(), Cluster: cfg.Cluster, Declared: set.Location, DeclaredRevision: set.Revision,
+		Findings: append(compared.Findings, unserved...),
+		Problems: slices.Concat(set.Problems, versionProblems, compared.Problems),
+		Summary:  compared.Summary,
 	}
-	if cfg.Policies != nil {
-		if err := evaluatePolicies(ctx, cfg.Policies, live, keys, scope, exclusions, report); err != nil {
-			return nil, err
-		}
+	if err := judged().addTo(report); err != nil {
+		return nil, err
 	}
 	report.Sort()
 	return report, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -54,6 +55,40 @@ func policyKinds(watch map[schema.GroupVersionResource]bool, served []watcher.Re
 			watch[r.GVR] = true
 		}
 	}
+}
+
+// policyResult is what the policies found, or why they could not run.
+type policyResult struct {
+	report *findings.Report
+	err    error
+}
+
+// startPolicies evaluates the policies (if any) in the background and
+// returns what waits for their result (a nil report when there are none);
+// it may be called more than once.
+func startPolicies(ctx context.Context, p PolicyEvaluator, live map[objectKey]liveObject, keys []objectKey, scope, exclusions *filters.Filter, cluster string) func() policyResult {
+	if p == nil {
+		return func() policyResult { return policyResult{} }
+	}
+	done := make(chan policyResult, 1)
+	go func() {
+		report := &findings.Report{Cluster: cluster}
+		err := evaluatePolicies(ctx, p, live, keys, scope, exclusions, report)
+		done <- policyResult{report: report, err: err}
+	}()
+	return sync.OnceValue(func() policyResult { return <-done })
+}
+
+// addTo adds the policies' findings, statistics and problems to report.
+func (j policyResult) addTo(report *findings.Report) error {
+	if j.err != nil || j.report == nil {
+		return j.err
+	}
+	report.Findings = append(report.Findings, j.report.Findings...)
+	report.Policies = append(report.Policies, j.report.Policies...)
+	report.Problems = append(report.Problems, j.report.Problems...)
+	report.PolicySet = j.report.PolicySet
+	return nil
 }
 
 // evaluatePolicies runs the policies over the live objects the filters

@@ -10,11 +10,16 @@ import (
 	"syscall"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/clusterscribe/clusterscribe/internal/memlimit"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// In a container, the garbage collector keeps under its memory limit.
+	// A limit that cannot be read leaves the runtime's default (none).
+	_, _ = memlimit.Apply()
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	cmd := newRootCommand(streams)
 	useInvokedName(cmd, os.Args[0])

@@ -81,11 +81,12 @@ func continuous(ctx context.Context, c config, e *env, res *results) error {
 	if err != nil {
 		return err
 	}
-	res.Start = startLoad(made, afterOpen.minus(beforeOpen))
-	step("  at start: %v; open watches on %d kinds", res.Start.ByVerb, len(res.Start.OpenWatches))
+	sr := res.at(e.seeded)
+	sr.Start = startLoad(made, afterOpen.minus(beforeOpen))
+	step("  at start: %v; open watches on %d kinds", sr.Start.ByVerb, len(sr.Start.OpenWatches))
 
 	ch := &churner{cs: e.cs, cluster: "bench", n: e.seeded}
-	if err := realAndNoise(ctx, c, ch, rec, repo, &res.Git); err != nil {
+	if err := realAndNoise(ctx, c, ch, rec, repo, &sr.Git); err != nil {
 		return err
 	}
 	for _, rate := range c.rates {
@@ -93,7 +94,7 @@ func continuous(ctx context.Context, c config, e *env, res *results) error {
 		if err != nil {
 			return err
 		}
-		res.Churn = append(res.Churn, r)
+		sr.Churn = append(sr.Churn, r)
 	}
 	if err := rec.profile(pprofAddr, "heap", filepath.Join(c.out, "record-heap.pb.gz")); err != nil {
 		return err

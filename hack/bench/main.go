@@ -42,6 +42,7 @@ func main() {
 	rawdumpKubeconfig := flag.String("rawdump-kubeconfig", "", "internal: run the raw dump baseline with this kubeconfig")
 	rawdumpOut := flag.String("rawdump-out", "", "internal: where the raw dump writes")
 	webhookServe := flag.String("webhook-serve", "", "internal: serve an audit webhook receiver with this token file")
+	limitedKubeconfig := flag.String("limited-kubeconfig", "", "run record --once in a memory cgroup limited to the peak RSS target at -n objects against the cluster of this kubeconfig, and put it in -n's row of the results")
 	only := flag.String("only", "", "run only this measurement and update it in -json and -markdown: webhook (the audit webhook receiver), audit (audit + bundled policies over -n objects), restore (restore of -n recorded objects into an empty control plane, next to kubectl and the write ceiling) or snapshot (record --once next to the raw dump at -n/10 and -n)")
 	flag.Parse()
 	c.rates = []float64{50, 200}
@@ -54,6 +55,8 @@ func main() {
 		err = rerender(c.jsonOut, c.markdown)
 	case *rawdumpKubeconfig != "":
 		err = rawDump(ctx, *rawdumpKubeconfig, *rawdumpOut)
+	case *limitedKubeconfig != "":
+		err = onlyLimited(ctx, c, *limitedKubeconfig)
 	case *webhookServe != "":
 		err = serveWebhook(ctx, *webhookServe)
 	case *only == "webhook":
@@ -100,7 +103,7 @@ func bench(ctx context.Context, c config) error {
 	}
 	res := newResults(c)
 	if old, err := earlierResults(c); err == nil {
-		res.Scale = old.Scale // the other sizes' rows stay
+		res.carryOver(old, c.objects) // the other sizes' rows stay
 	}
 	env, err := startEnv(ctx, c)
 	if err != nil {
@@ -116,32 +119,53 @@ func bench(ctx context.Context, c config) error {
 		return nil
 	}
 
-	step("fixed cost: clusterscribe version")
-	if res.Idle, err = measure(ctx, filepath.Join(out, "idle.log"), nil, nil, c.cli, "version"); err != nil {
-		return err
-	}
-	if err := snapshots(ctx, c, env, res); err != nil {
-		return err
-	}
-	if err := continuous(ctx, c, env, res); err != nil {
-		return err
-	}
-	if err := auditPhase(ctx, c, env, res); err != nil {
-		return err
-	}
-	env.stop()
-	if res.Webhook, err = webhookPhase(ctx, c); err != nil {
-		return err
-	}
-	if c.micro {
-		step("Go micro-benchmarks")
-		if res.Micro, err = microBenchmarks(ctx, filepath.Join(out, "micro.txt")); err != nil {
+	// Each phase's results are written as soon as it ends: a run at
+	// 100,000 objects takes an hour, and what it measured before a failure
+	// is kept.
+	for _, phase := range fullRun(ctx, c, env, res) {
+		if err := phase(); err != nil {
+			return err
+		}
+		if err := res.write(c.markdown, c.jsonOut); err != nil {
 			return err
 		}
 	}
-	if err := res.write(c.markdown, c.jsonOut); err != nil {
-		return err
-	}
 	step("results: %s, %s (logs, repositories and profiles in %s)", c.markdown, c.jsonOut, out)
 	return nil
+}
+
+// fullRun is every phase of a full run, in order.
+func fullRun(ctx context.Context, c config, env *env, res *results) []func() error {
+	var repo, idFile string
+	return []func() error{
+		func() (err error) {
+			step("fixed cost: clusterscribe version")
+			res.Idle, err = measure(ctx, filepath.Join(c.out, "idle.log"), nil, nil, c.cli, "version")
+			return err
+		},
+		func() error { return snapshots(ctx, c, env, res) },
+		func() error { return continuous(ctx, c, env, res) },
+		func() error { return auditPhase(ctx, c, env, res) },
+		func() (err error) {
+			repo, idFile, err = recordEncrypted(ctx, c, env)
+			env.stop()
+			return err
+		},
+		func() (err error) {
+			res.at(c.objects).Restore, err = restorePhase(ctx, c, repo, idFile)
+			return err
+		},
+		func() (err error) {
+			res.Webhook, err = webhookPhase(ctx, c)
+			return err
+		},
+		func() (err error) {
+			if !c.micro {
+				return nil
+			}
+			step("Go micro-benchmarks")
+			res.Micro, err = microBenchmarks(ctx, filepath.Join(c.out, "micro.txt"))
+			return err
+		},
+	}
 }

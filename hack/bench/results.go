@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,26 +30,24 @@ type versions struct {
 }
 
 type results struct {
-	Date        string        `json:"date"`
-	Machine     machine       `json:"machine"`
-	Versions    versions      `json:"versions"`
-	Objects     int           `json:"objects"`
-	BatchWindow string        `json:"batchWindow"`
-	ChurnEach   string        `json:"churnDurationPerRate"`
-	Idle        run           `json:"idleProcess"`
-	Snapshots   []snapshot    `json:"initialSnapshot"`
-	Start       apiLoad       `json:"apiLoadAtStart"`
-	Git         gitGrowth     `json:"git"`
-	Churn       []churnResult `json:"churn"`
-	Audit       auditResult   `json:"auditWithPolicies"`
+	Date        string   `json:"date"`
+	Machine     machine  `json:"machine"`
+	Versions    versions `json:"versions"`
+	Objects     int      `json:"objects"`
+	BatchWindow string   `json:"batchWindow"`
+	ChurnEach   string   `json:"churnDurationPerRate"`
+	Idle        run      `json:"idleProcess"`
+	// The run at 10,000 objects (or fewer) fills these; a run at more
+	// fills Large, so that both sizes stand side by side.
+	sizeRun
+	Large *sizeRun    `json:"large,omitempty"`
+	Audit auditResult `json:"auditWithPolicies"`
 	// AuditLarge is the audit measured at more than 10,000 objects
 	// (-only audit -n 100000), next to Audit.
 	AuditLarge *auditResult  `json:"auditWithPoliciesLarge,omitempty"`
 	Micro      []microResult `json:"micro,omitempty"`
 	// Webhook is the audit webhook receiver under a flood (-only webhook).
-	Webhook *webhookResult `json:"auditWebhook,omitempty"`
-	// Restore is a restore into an empty control plane (-only restore).
-	Restore     *restoreResult `json:"restore,omitempty"`
+	Webhook     *webhookResult `json:"auditWebhook,omitempty"`
 	batchWindow time.Duration
 
 	// Scale is the initial snapshot at every size measured, kept across
@@ -168,6 +168,17 @@ func (r *results) last() snapshot {
 	return r.Snapshots[len(r.Snapshots)-1]
 }
 
+// scaleAt is the initial snapshot's row at n objects, if measured.
+func (r *results) scaleAt(n int) (scaleRow, bool) {
+	i := slices.IndexFunc(r.Scale, func(s scaleRow) bool { return s.Objects == n })
+	if i < 0 {
+		return scaleRow{}, false
+	}
+	return r.Scale[i], true
+}
+
+// targets lists every target with what was measured against it: those of
+// the 10,000-object run, then those of a larger one.
 func (r *results) targets(p func(string, ...any)) {
 	s := r.last()
 	p("## Targets")
@@ -175,15 +186,42 @@ func (r *results) targets(p func(string, ...any)) {
 	p("| Target | Measured | |")
 	p("|---|---|---|")
 	p("| Initial snapshot ≤ 2× a raw paginated dump | %.2f× (%.1f s vs %.1f s at %d objects%s) | %s |", s.WallRatio, s.Record.WallSec, s.RawDump.WallSec, s.Objects, ratios(s.RatioEach), verdict(s.WallRatio <= 2))
-	p("| Peak RSS ≤ 100 MB at 10,000 objects | %s at %d objects, of which %s anonymous (heap, stacks) and the rest the executable's file-backed pages%s; %.0f bytes per recorded object | %s |", mib(s.Record.PeakRSS), s.Objects, mib(s.Record.PeakAnon), r.idleNote(), s.RSSPerObject, verdict(s.Objects > 10000 || s.Record.PeakRSS <= 100e6))
+	for _, n := range []int{10000, 100000} {
+		if row, ok := r.scaleAt(n); ok {
+			p("| `record --once` peak RSS %s | %s at %d objects, of which %s anonymous (heap, stacks) and %s the executable's file-backed pages%s; %.0f bytes per recorded object | %s |",
+				rssLimitText(n), mib(row.Record.PeakRSS), n, mib(row.Record.PeakAnon), mib(row.FileBacked), r.idleNote(), row.RSSPerObject, rssTarget(row))
+			if l := row.Limited; l != nil {
+				p("| `record --once` at %d objects in a container limited to %d MB | %s | %s |", n, l.LimitBytes/1e6, limitedText(l), verdict(l.Completed))
+			}
+		}
+	}
 	p("| At start one paginated LIST and one WATCH per kind, no periodic relist | %s; LISTs during churn: %.0f | %s |", startSummary(r.Start), r.churnLists(), verdict(r.Start.OnePerKind && r.churnLists() == 0))
 	window := float64(r.batchWindow.Milliseconds())
-	for _, c := range r.Churn {
-		p("| p95 change → commit ≤ batch window (%s) + 500 ms at %.0f/s | p95 %.0f ms | %s |", r.BatchWindow, c.Rate, c.P95ms, verdict(c.P95ms <= window+500 && c.Uncommitted == 0))
+	for _, sz := range r.sizes() {
+		for _, c := range sz.Churn {
+			p("| p95 change → commit ≤ batch window (%s) + 500 ms at %.0f/s, %d objects recorded | p95 %.0f ms | %s |", r.BatchWindow, c.Rate, sz.objects, c.P95ms, verdict(c.P95ms <= window+500 && c.Uncommitted == 0))
+		}
+		if sz.objects > auditRowObjects && len(sz.Churn) > 0 {
+			peak := slices.MaxFunc(sz.Churn, func(a, b churnResult) int { return cmp.Compare(a.RSSMax, b.RSSMax) })
+			p("| Steady-state RSS of a recorder following %d objects ≤ 250 MB | %s (%s anonymous) at most, under churn up to %.0f/s | %s |",
+				sz.objects, mib(peak.RSSMax), mib(peak.AnonMax), sz.Churn[len(sz.Churn)-1].Rate, verdict(sz.objects != 100000 || peak.RSSMax <= 250e6))
+		}
 	}
 	noise := r.Git.AfterNoise.Commits - r.Git.AfterReal.Commits
 	p("| Zero commits from status/scale churn | %d commits from %d updates | %s |", noise, r.Git.NoiseUpdates, verdict(noise == 0))
-	p("| Audit + all bundled policies ≤ 5 s at 10,000 objects | %.2f s at %d objects (median of %s) | %s |", r.Audit.Run.WallSec, r.Audit.Objects, seconds(r.Audit.WallEach), verdict(r.Audit.Objects > 10000 || r.Audit.Run.WallSec <= 5))
+	a := r.Audit
+	p("| Audit + all bundled policies ≤ 3 s and ≤ 200 MB at 10,000 objects | %.2f s (median of %s), %s peak RSS at %d objects | %s |", a.Run.WallSec, seconds(a.WallEach), mib(a.Run.PeakRSS), a.Objects,
+		verdict(a.Objects != 10000 || a.Run.WallSec <= 3 && a.Run.PeakRSS <= 200e6))
+	if l := r.AuditLarge; l != nil {
+		p("| Audit + all bundled policies ≤ 30 s and ≤ 1 GB at 100,000 objects | %.2f s (%s), %s peak RSS at %d objects | %s |", l.Run.WallSec, seconds(l.WallEach), mib(l.Run.PeakRSS), l.Objects,
+			verdict(l.Objects != 100000 || l.Run.WallSec <= 30 && l.Run.PeakRSS <= 1e9))
+	}
+	for _, sz := range r.sizes() {
+		if x := sz.Restore; x != nil && x.Seeded == 10000 {
+			p("| Restore of 10,000 objects into an empty control plane ≤ 60 s with default flags | %.2f s (%s); kubectl apply --server-side %.2f s; write ceiling %.2f s | %s |",
+				x.Run.WallSec, seconds(x.WallEach), x.Kubectl.WallSec, x.CeilingSec, verdict(x.Run.WallSec <= 60))
+		}
+	}
 	p("")
 }
 
@@ -248,14 +286,18 @@ func (r *results) snapshotTable(p func(string, ...any)) {
 	p("")
 	p("| Objects seeded | Files recorded | record wall | record peak RSS (anonymous) | RSS per object | raw dump wall | raw dump peak RSS (anonymous) | wall ratio | .git size |")
 	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, s := range r.Snapshots {
-		p("| %d | %d | %.2f s | %s (%s) | %.0f B | %.2f s | %s (%s) | %.2f× | %s |", s.Objects, s.Files, s.Record.WallSec, mib(s.Record.PeakRSS), mib(s.Record.PeakAnon), s.RSSPerObject, s.RawDump.WallSec, mib(s.RawDump.PeakRSS), mib(s.RawDump.PeakAnon), s.WallRatio, mib(s.RepoBytes))
+	for _, sz := range r.sizes() {
+		for _, s := range sz.Snapshots {
+			p("| %d | %d | %.2f s | %s (%s) | %.0f B | %.2f s | %s (%s) | %.2f× | %s |", s.Objects, s.Files, s.Record.WallSec, mib(s.Record.PeakRSS), mib(s.Record.PeakAnon), s.RSSPerObject, s.RawDump.WallSec, mib(s.RawDump.PeakRSS), mib(s.RawDump.PeakAnon), s.WallRatio, mib(s.RepoBytes))
+		}
 	}
-	if n := len(r.Snapshots); n >= 2 {
-		a, b := r.Snapshots[0], r.Snapshots[n-1]
-		slope := float64(b.Record.PeakRSS-a.Record.PeakRSS) / float64(max(b.Files-a.Files, 1))
-		p("")
-		p("Growth: %.0f bytes of peak RSS per additional object between %d and %d objects (the rest is the fixed cost of the process).", slope, a.Files, b.Files)
+	for _, sz := range r.sizes() {
+		if n := len(sz.Snapshots); n >= 2 {
+			a, b := sz.Snapshots[0], sz.Snapshots[n-1]
+			slope := float64(b.Record.PeakRSS-a.Record.PeakRSS) / float64(max(b.Files-a.Files, 1))
+			p("")
+			p("Growth: %.0f bytes of peak RSS per additional object between %d and %d objects (the rest is the fixed cost of the process).", slope, a.Files, b.Files)
+		}
 	}
 	p("")
 }
@@ -294,8 +336,15 @@ func (r *results) apiTable(p func(string, ...any)) {
 	p("")
 	p("Requests at start by verb: %s.", verbSummary(r.Start.ByVerb))
 	p("")
-	for _, c := range r.Churn {
-		p("Over the %.0f s of churn at %.0f/s, every request `record` made: %s.", c.Seconds, c.Rate, readSummary(c.Reads))
+	for _, sz := range r.sizes() {
+		if sz.objects > auditRowObjects {
+			p("At start with %d objects: %s.", sz.objects, verbSummary(sz.Start.ByVerb))
+			p("")
+		}
+		for _, c := range sz.Churn {
+			p("Over the %.0f s of churn at %.0f/s with %d objects recorded, every request `record` made: %s.", c.Seconds, c.Rate, sz.objects, readSummary(c.Reads))
+			p("")
+		}
 	}
 	p("")
 	p("A watch seen during churn is one the client ended after its timeout (client-go picks 5 to 10 minutes) and re-opened from the last resource version it had: not a relist.")
@@ -325,27 +374,31 @@ func readSummary(m map[string]float64) string {
 }
 
 func (r *results) gitTable(p func(string, ...any)) {
-	g := r.Git
 	p("## 4. Git repository growth")
 	p("")
-	p("| After | Commits on the branch | .git size |")
-	p("|---|---:|---:|")
-	p("| the initial snapshot | %d | %s |", g.AfterSnapshot.Commits, mib(g.AfterSnapshot.RepoBytes))
-	p("| + %d real changes (ConfigMap values, 100/s) | %d | %s |", g.RealChanges, g.AfterReal.Commits, mib(g.AfterReal.RepoBytes))
-	p("| + %d status-only and HPA scale updates (100/s) | %d | %s |", g.NoiseUpdates, g.AfterNoise.Commits, mib(g.AfterNoise.RepoBytes))
+	p("| Objects recorded | After | Commits on the branch | .git size |")
+	p("|---:|---|---:|---:|")
+	for _, sz := range r.sizes() {
+		g := sz.Git
+		p("| %d | the initial snapshot | %d | %s |", sz.objects, g.AfterSnapshot.Commits, mib(g.AfterSnapshot.RepoBytes))
+		p("| %d | + %d real changes (ConfigMap values, 100/s) | %d | %s |", sz.objects, g.RealChanges, g.AfterReal.Commits, mib(g.AfterReal.RepoBytes))
+		p("| %d | + %d status-only and HPA scale updates (100/s) | %d | %s |", sz.objects, g.NoiseUpdates, g.AfterNoise.Commits, mib(g.AfterNoise.RepoBytes))
+	}
 	p("")
 }
 
 func (r *results) churnTable(p func(string, ...any)) {
 	p("## 2. Steady churn: change → commit latency")
 	p("")
-	p("ConfigMap values changed at a fixed rate while `record` runs with `--batch-window %s`. Latency runs from the moment the API server accepted a change to the moment `record` logged the commit that contains it (every change is accounted for; uncommitted = not committed a minute after the churn stopped). CPU is `record`'s user+system time over wall time.", r.BatchWindow)
+	p("ConfigMap values changed at a fixed rate while `record` runs with `--batch-window %s`. Latency runs from the moment the API server accepted a change to the moment `record` logged the commit that contains it (every change is accounted for; uncommitted = not committed a minute after the churn stopped). CPU is `record`'s user+system time over wall time; RSS max is the recorder's steady state while it follows every object.", r.BatchWindow)
 	p("")
-	p("| Target rate | Achieved | Duration | Changes | Commits | p50 | p95 | p99 | max | Uncommitted | CPU (cores) | RSS max (anonymous) |")
-	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, c := range r.Churn {
-		p("| %.0f/s | %.0f/s | %.0f s | %d | %d | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %d | %.2f | %s (%s) |",
-			c.Rate, c.Achieved, c.Seconds, c.Changes, c.Commits, c.P50ms, c.P95ms, c.P99ms, c.MaxMs, c.Uncommitted, c.CPUCores, mib(c.RSSMax), mib(c.AnonMax))
+	p("| Objects recorded | Target rate | Achieved | Duration | Changes | Commits | p50 | p95 | p99 | max | Uncommitted | CPU (cores) | RSS max (anonymous) |")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, sz := range r.sizes() {
+		for _, c := range sz.Churn {
+			p("| %d | %.0f/s | %.0f/s | %.0f s | %d | %d | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %d | %.2f | %s (%s) |",
+				sz.objects, c.Rate, c.Achieved, c.Seconds, c.Changes, c.Commits, c.P50ms, c.P95ms, c.P99ms, c.MaxMs, c.Uncommitted, c.CPUCores, mib(c.RSSMax), mib(c.AnonMax))
+		}
 	}
 	p("")
 }

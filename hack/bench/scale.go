@@ -67,28 +67,49 @@ func (r *results) scaleTable(p func(string, ...any)) {
 	p("")
 	p("`record --once` at each size measured (`go run ./hack/bench -only snapshot -n N` measures N/10 and N; `make bench` its own N), the median of three runs by wall ratio. Peak RSS is what a container's memory limit counts of the process: anonymous memory (heap, stacks) plus the executable's file-backed pages. Growth is the extra peak RSS per extra recorded file from the row above.")
 	p("")
-	p("| Objects seeded | Files recorded | record wall | peak RSS | anonymous | file-backed | RSS per object | growth per object | raw dump wall | wall ratio | peak RSS target |")
-	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+	p("| Objects seeded | Files recorded | record wall | peak RSS | anonymous | file-backed | RSS per object | growth per object | raw dump wall | wall ratio | peak RSS target | in a memory cgroup of the target |")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 	for i, s := range r.Scale {
 		growth := "—"
 		if i > 0 {
 			a := r.Scale[i-1]
 			growth = fmt.Sprintf("%.0f B", float64(s.Record.PeakRSS-a.Record.PeakRSS)/float64(max(s.Files-a.Files, 1)))
 		}
-		p("| %d | %d | %.2f s | %s | %s | %s | %.0f B | %s | %.2f s | %.2f×%s | %s |", s.Objects, s.Files, s.Record.WallSec,
-			mib(s.Record.PeakRSS), mib(s.Record.PeakAnon), mib(s.FileBacked), s.RSSPerObject, growth, s.RawDump.WallSec, s.WallRatio, ratios(s.RatioEach), rssTarget(s))
+		p("| %d | %d | %.2f s | %s | %s | %s | %.0f B | %s | %.2f s | %.2f×%s | %s | %s |", s.Objects, s.Files, s.Record.WallSec,
+			mib(s.Record.PeakRSS), mib(s.Record.PeakAnon), mib(s.FileBacked), s.RSSPerObject, growth, s.RawDump.WallSec, s.WallRatio, ratios(s.RatioEach), rssTarget(s), limitedText(s.Limited))
 	}
+	p("")
+	p("In a memory cgroup: `record --once` run once more inside a memory cgroup whose limit is the target, as a container with that memory limit runs it. The kernel counts anonymous memory and the page cache of what the process reads (its executable included) against the limit, reclaims page cache under pressure and kills the process only when nothing more can be reclaimed; record reads the limit and keeps its heap under 90%% of it (internal/memlimit), so the garbage collector works harder instead of letting the heap double. The wall time is the price of that.")
 	p("")
 }
 
 // rssTarget is the peak RSS target for a size that has one (100 MB at
 // 10,000 objects, 300 MB at 100,000) and whether it is met.
 func rssTarget(s scaleRow) string {
-	limit := map[int]int64{10000: 100e6, 100000: 300e6}[s.Objects]
+	limit := rssLimits[s.Objects]
 	if limit == 0 {
 		return "—"
 	}
 	return fmt.Sprintf("≤ %d MB: %s", limit/1e6, verdict(s.Record.PeakRSS <= limit))
+}
+
+// limitedText says how record --once did in a memory cgroup.
+func limitedText(l *limitedRun) string {
+	switch {
+	case l == nil:
+		return "—"
+	case !l.Completed:
+		return fmt.Sprintf("**failed** (%d OOM kills, %d files)", l.OOMKills, l.Files)
+	}
+	return fmt.Sprintf("completed in %.2f s; cgroup peak %s, anonymous peak %s", l.Run.WallSec, mib(l.MaxUsage), mib(l.Run.PeakAnon))
+}
+
+// rssLimits is the peak RSS target of record --once by cluster size.
+var rssLimits = map[int]int64{10000: 100e6, 100000: 300e6}
+
+// rssLimitText says the target at n objects: "≤ 100 MB at 10,000 objects".
+func rssLimitText(n int) string {
+	return fmt.Sprintf("≤ %d MB at %d objects", rssLimits[n]/1e6, n)
 }
 
 // profileSnapshot runs record --once once more with its profiling endpoint

@@ -25,11 +25,16 @@ type snapshot struct {
 	// RatioEach is the wall ratio of every run at this size, in the order
 	// they ran; the snapshot is the median run.
 	RatioEach []float64 `json:"wallRatioEachRun,omitempty"`
+	// Limited is record --once in a memory cgroup limited to the peak RSS
+	// target, at the sizes that have one.
+	Limited *limitedRun `json:"inMemoryCgroup,omitempty"`
 }
 
 // snapshots measures record --once and the raw dump at a quarter, half and
 // all of the objects, so growth per object shows.
 func snapshots(ctx context.Context, c config, e *env, res *results) error {
+	sr := res.at(c.objects)
+	sr.Snapshots = nil
 	for _, n := range []int{c.objects / 4, c.objects / 2, c.objects} {
 		// The machine is shared: at the full size the median of three
 		// runs (by wall ratio) is reported.
@@ -41,9 +46,9 @@ func snapshots(ctx context.Context, c config, e *env, res *results) error {
 		if err != nil {
 			return err
 		}
-		res.Snapshots = append(res.Snapshots, s)
+		sr.Snapshots = append(sr.Snapshots, s)
 	}
-	res.putScale(res.last())
+	res.putScale(sr.Snapshots[len(sr.Snapshots)-1])
 	return nil
 }
 
@@ -67,6 +72,13 @@ func snapshotAt(ctx context.Context, c config, e *env, n, tries int) (snapshot, 
 	s := runs[len(runs)/2]
 	if tries > 1 {
 		s.RatioEach = ratios
+	}
+	if limit := rssLimits[n]; limit > 0 {
+		var err error
+		s.Limited, err = limitedSnapshot(ctx, c.cli, e.kubeconfig, filepath.Join(c.out, fmt.Sprintf("limited-%d", n)), limit)
+		if err != nil {
+			fmt.Println("warning: not measured in a memory cgroup:", err)
+		}
 	}
 	step("  %d objects: record --once %.2fs %s (%s anonymous), raw dump %.2fs %s (ratio %.2f)",
 		n, s.Record.WallSec, mib(s.Record.PeakRSS), mib(s.Record.PeakAnon), s.RawDump.WallSec, mib(s.RawDump.PeakRSS), s.WallRatio)
