@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -158,8 +159,15 @@ func (r *results) markdown() []byte {
 	r.webhookTable(p)
 	r.restoreTable(p)
 	r.microTable(p)
+	b.WriteString(bounds)
 	return b.Bytes()
 }
+
+// bounds says what bounds each target not met, from the profiles of the
+// last runs: written by hand after reading them, kept with the tables.
+//
+//go:embed bounds.md
+var bounds string
 
 func (r *results) last() snapshot {
 	if len(r.Snapshots) == 0 {
