@@ -36,7 +36,7 @@ func Limit(fsys fs.FS) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("memory limit: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var candidates []string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
