@@ -24,6 +24,7 @@ type config struct {
 	rates                       []float64
 	batchWindow                 time.Duration
 	micro                       bool
+	restore                     bool
 	keep                        bool
 }
 
@@ -37,6 +38,7 @@ func main() {
 	flag.DurationVar(&c.churn, "churn", 5*time.Minute, "how long each churn rate runs")
 	flag.DurationVar(&c.batchWindow, "batch-window", 2*time.Second, "record's --batch-window during churn")
 	flag.BoolVar(&c.micro, "micro", true, "also run the Go micro-benchmarks")
+	flag.BoolVar(&c.restore, "restore", true, "also measure the restore into an empty control plane, next to kubectl and the write ceiling (over an hour at 100,000 objects on 2 cores)")
 	flag.BoolVar(&c.keep, "keep", false, "seed the objects, print the kubeconfig and keep the control plane running until Ctrl-C (for profiling by hand)")
 	render := flag.Bool("render", false, "only write the markdown of the results in -json again")
 	rawdumpKubeconfig := flag.String("rawdump-kubeconfig", "", "internal: run the raw dump baseline with this kubeconfig")
@@ -147,12 +149,16 @@ func fullRun(ctx context.Context, c config, env *env, res *results) []func() err
 		func() error { return continuous(ctx, c, env, res) },
 		func() error { return auditPhase(ctx, c, env, res) },
 		func() (err error) {
-			repo, idFile, err = recordEncrypted(ctx, c, env)
+			if c.restore {
+				repo, idFile, err = recordEncrypted(ctx, c, env)
+			}
 			env.stop()
 			return err
 		},
 		func() (err error) {
-			res.at(c.objects).Restore, err = restorePhase(ctx, c, repo, idFile)
+			if c.restore {
+				res.at(c.objects).Restore, err = restorePhase(ctx, c, repo, idFile)
+			}
 			return err
 		},
 		func() (err error) {

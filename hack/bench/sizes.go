@@ -49,7 +49,7 @@ func (r *results) sizes() []sized {
 // carryOver is what a full run at n objects keeps of the earlier results:
 // every size measured by another run.
 func (r *results) carryOver(old *results, n int) {
-	r.Scale = old.Scale
+	r.Scale, r.Micro = old.Scale, old.Micro // -micro=false keeps the last ones
 	if n > auditRowObjects {
 		// The 10,000-object run and what -only modes measured stay.
 		r.Objects, r.sizeRun, r.Audit = old.Objects, old.sizeRun, old.Audit
