@@ -15,6 +15,7 @@ import (
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // receiverServer is a local HTTP receiver that records what it is sent and
@@ -213,7 +214,7 @@ func TestAlertsFailedSendRetried(t *testing.T) {
 	a, _, m := newTestAlerter(t, func(c *Config) {
 		c.Alerts.WebhookURL, c.Alerts.SlackURL = hook.URL, slack.URL+"/services/T000/B000/"+slackSecret
 	})
-	var logs syncLog
+	var logs testkit.SyncBuffer
 	a.log = slog.New(slog.NewTextHandler(&logs, nil))
 	ctx := t.Context()
 	rep := &findings.Report{Findings: []findings.Finding{drift(findings.MissingLive, "cache")}}
@@ -272,21 +273,4 @@ func TestAlertURLsNeverShown(t *testing.T) {
 		t.Fatal("posting to a closed server succeeded")
 	}
 	secretscan.Check(t, "the error", err.Error())
-}
-
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -1,7 +1,6 @@
 package operate_test
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -47,14 +46,7 @@ func TestLostLeaseStopsWriting(t *testing.T) {
 	if _, err := leases.Update(t.Context(), lease, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-run.done:
-	case <-time.After(patience):
-		t.Fatal("the former leader kept running")
-	}
-	if !errors.Is(run.err, operate.ErrLeadershipLost) {
-		t.Fatalf("Run = %v, want ErrLeadershipLost", run.err)
-	}
+	run.WaitFor(t, "its lease was taken", operate.ErrLeadershipLost)
 	out := gitOut(t, repo, "rev-list", "--count", branchRef)
 	if strings.TrimSpace(out) != "1" {
 		t.Errorf("%s commits after the lease was lost, want only the initial snapshot", strings.TrimSpace(out))

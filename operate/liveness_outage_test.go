@@ -30,10 +30,8 @@ func TestHealthzFollowsAPIServerOutage(t *testing.T) {
 	addr := run.address(t)
 	healthz := func(code int, contains string) func() (bool, string) {
 		return func() (bool, string) {
-			select {
-			case <-run.done:
-				t.Fatalf("Run returned: %v\n%s", run.err, run.logs)
-			default:
+			if err := run.Alive(); err != nil {
+				t.Fatalf("%v\n%s", err, run.logs)
 			}
 			got, body, err := get(addr, "/healthz")
 			return err == nil && got == code && strings.Contains(body, contains), fmt.Sprintf("%d %q %v", got, body, err)

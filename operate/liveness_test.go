@@ -3,13 +3,13 @@ package operate
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
 )
 
@@ -43,19 +43,9 @@ func TestHealthzTurnsUnhealthy(t *testing.T) {
 	}
 	go func() { _ = srv.serve() }()
 	t.Cleanup(srv.shutdown)
-	healthz := func() (int, string) {
-		t.Helper()
-		resp, err := http.Get("http://" + srv.Addr() + "/healthz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = resp.Body.Close() }()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
-	}
 	expect := func(step string, code int, contains string) {
 		t.Helper()
-		got, body := healthz()
+		got, body := testkit.MustGet(t, "http://"+srv.Addr()+"/healthz")
 		if got != code || !strings.Contains(body, contains) {
 			t.Errorf("%s: /healthz = %d %q, want %d with %q", step, got, body, code, contains)
 		}

@@ -5,67 +5,35 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/operate"
 )
 
 // replica is `clusterscribe run` as a child process.
 type replica struct {
+	*testkit.Process
 	name string
-	cmd  *exec.Cmd
-	logs *syncBuffer
-	done chan struct{}
-	err  error
 }
 
 // startReplica runs the CLI with the configuration file and extra flags.
 func startReplica(t *testing.T, name, kubeconfig, config string, flags ...string) *replica {
 	t.Helper()
 	args := append([]string{"run", "--config", config, "--kubeconfig", kubeconfig, "--log-format", "json", "--log-level", "debug"}, flags...)
-	r := &replica{name: name, logs: &syncBuffer{}, done: make(chan struct{})}
-	r.cmd = exec.Command(binary(t), args...)
-	r.cmd.Stdout, r.cmd.Stderr = r.logs, r.logs
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		defer close(r.done)
-		r.err = r.cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		_ = r.cmd.Process.Kill()
-		<-r.done
-		if t.Failed() {
-			t.Logf("%s logs:\n%s", r.name, r.logs)
-		}
-	})
-	return r
-}
-
-func (r *replica) exited() bool {
-	select {
-	case <-r.done:
-		return true
-	default:
-		return false
-	}
+	return &replica{Process: testkit.StartProcess(t, name, binary(t), args...), name: name}
 }
 
 // logged returns the JSON log records with this message.
 func (r *replica) logged(msg string) []map[string]any {
 	var out []map[string]any
-	for _, line := range strings.Split(r.logs.String(), "\n") {
+	for _, line := range strings.Split(r.Logs.String(), "\n") {
 		var rec map[string]any
 		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
 			out = append(out, rec)
@@ -79,8 +47,8 @@ func (r *replica) waitLogged(t *testing.T, msg string) map[string]any {
 	t.Helper()
 	var rec map[string]any
 	eventually(t, r.name+" to log "+strconv.Quote(msg), func() (bool, string) {
-		if r.exited() {
-			t.Fatalf("%s exited: %v\n%s", r.name, r.err, r.logs)
+		if err := r.Alive(); err != nil {
+			t.Fatalf("%v\n%s", err, r.Logs)
 		}
 		recs := r.logged(msg)
 		if len(recs) == 0 {
@@ -178,10 +146,7 @@ func TestFailover(t *testing.T) {
 	setValue(t, cs, ns, "before", 2)
 	waitValues(t, remote, ns, map[string]int{"led-by-a": 1, "before": 2})
 
-	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-a.done
+	a.KillGroup()
 	// While no one leads.
 	setValue(t, cs, ns, "in-the-gap", 1)
 	setValue(t, cs, ns, "led-by-a", 2)
@@ -240,16 +205,8 @@ func TestFailover(t *testing.T) {
 	}
 
 	// A clean stop hands the lease over at once.
-	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-b.done:
-	case <-time.After(patience):
-		t.Fatal("replica-b did not exit after SIGTERM")
-	}
-	if b.err != nil {
-		t.Fatalf("replica-b exited with %v", b.err)
+	if err := b.Stop(t); err != nil {
+		t.Fatalf("replica-b exited with %v", err)
 	}
 	lease, err := cs.CoordinationV1().Leases(ns).Get(t.Context(), "clusterscribe", metav1.GetOptions{})
 	if err != nil {
@@ -280,16 +237,8 @@ func TestSIGTERMFlushes(t *testing.T) {
 		v, _ := sample(scrape(t, addr), operate.MetricEvents, "type", "upsert")
 		return v >= 2, fmt.Sprintf("upserts=%v", v)
 	})
-	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-r.done:
-	case <-time.After(patience):
-		t.Fatal("no exit after SIGTERM")
-	}
-	if r.err != nil {
-		t.Fatalf("exit: %v", r.err)
+	if err := r.Stop(t); err != nil {
+		t.Fatalf("exit: %v", err)
 	}
 	waitValues(t, remote, ns, map[string]int{"pending": 2})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -26,16 +25,15 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/clusterscribe/clusterscribe/operate"
 )
 
 // running is one operate.Run in the background.
 type running struct {
-	logs   *syncBuffer
-	addr   chan string
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error
+	*testkit.Background
+	logs *syncBuffer
+	addr chan string
 }
 
 func startRun(t *testing.T, cfg operate.Config) *running {
@@ -46,8 +44,7 @@ func startRun(t *testing.T, cfg operate.Config) *running {
 // startRunAs runs with the access restCfg gives.
 func startRunAs(t *testing.T, restCfg *rest.Config, cfg operate.Config) *running {
 	t.Helper()
-	ctx, cancel := context.WithCancel(t.Context())
-	r := &running{logs: &syncBuffer{}, addr: make(chan string, 1), cancel: cancel, done: make(chan struct{})}
+	r := &running{logs: &syncBuffer{}, addr: make(chan string, 1)}
 	// Once the run stopped, what it wrote and logged is searched for
 	// secret values.
 	secretscan.Guard(t).Log("run log", r.logs.String)
@@ -55,14 +52,7 @@ func startRunAs(t *testing.T, restCfg *rest.Config, cfg operate.Config) *running
 		Logger:   slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		OnListen: func(a string) { r.addr <- a },
 	}
-	go func() {
-		defer close(r.done)
-		r.err = operate.Run(ctx, restCfg, cfg, opts)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
+	r.Background = testkit.Go(t, "Run", func(ctx context.Context) error { return operate.Run(ctx, restCfg, cfg, opts) })
 	return r
 }
 
@@ -72,8 +62,8 @@ func (r *running) address(t *testing.T) string {
 	case a := <-r.addr:
 		r.addr <- a
 		return a
-	case <-r.done:
-		t.Fatalf("Run returned early: %v\n%s", r.err, r.logs)
+	case <-r.Done():
+		t.Fatalf("%v\n%s", r.Alive(), r.logs)
 	case <-time.After(patience):
 		t.Fatal("the endpoints never listened")
 	}
@@ -82,26 +72,12 @@ func (r *running) address(t *testing.T) string {
 
 func (r *running) stop(t *testing.T) {
 	t.Helper()
-	r.cancel()
-	select {
-	case <-r.done:
-	case <-time.After(2 * patience):
-		t.Fatal("Run did not return after its context was canceled")
-	}
-	if r.err != nil {
-		t.Fatalf("Run: %v\n%s", r.err, r.logs)
+	if err := r.Stop(t); err != nil {
+		t.Fatalf("Run: %v\n%s", err, r.logs)
 	}
 }
 
-func get(addr, path string) (int, string, error) {
-	resp, err := http.Get("http://" + addr + path)
-	if err != nil {
-		return 0, "", err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), err
-}
+func get(addr, path string) (int, string, error) { return testkit.Get("http://" + addr + path) }
 
 // scrape reads /metrics and parses the Prometheus text format.
 func scrape(t *testing.T, addr string) map[string]*dto.MetricFamily {

@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/operate"
 )
 
@@ -112,14 +113,7 @@ func TestRunEndpointsAndMetrics(t *testing.T) {
 
 	// A change is recorded, and audited again without waiting for the
 	// interval: the drift is gone.
-	cm, err := cs.CoreV1().ConfigMaps(ns).Get(t.Context(), "settings", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm.Data["mode"] = "declared"
-	if _, err := cs.CoreV1().ConfigMaps(ns).Update(t.Context(), cm, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	testcluster.UpdateConfigMap(t, cs, ns, "settings", func(data map[string]string) { data["mode"] = "declared" })
 	eventually(t, "the change recorded and audited", func() (bool, string) {
 		fams := scrape(t, addr)
 		modified, _ := sample(fams, operate.MetricDriftFindings, "type", "Modified")

@@ -13,7 +13,6 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -23,6 +22,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
 
 var redactedMarker = regexp.MustCompile(`^<redacted:[0-9a-f]{12}>$`)
@@ -75,14 +75,7 @@ func TestRecordFollowsChanges(t *testing.T) {
 	}
 
 	// Updates.
-	cm, err := cs.CoreV1().ConfigMaps(ns).Get(t.Context(), "app-config", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm.Data["greeting"] = "hello again"
-	if _, err := cs.CoreV1().ConfigMaps(ns).Update(t.Context(), cm, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	testcluster.UpdateConfigMap(t, cs, ns, "app-config", func(data map[string]string) { data["greeting"] = "hello again" })
 	d, err := cs.AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +250,8 @@ func TestRecordCRDCreatedWhileRunning(t *testing.T) {
 	rec.waitSynced(t)
 
 	ext := apiextensionsclient.NewForConfigOrDie(cluster.Config)
-	crd := gadgetCRD(group, run)
+	crd := testcluster.CRD(group, "Gadget")
+	crd.Labels = run
 	if _, err := ext.ApiextensionsV1().CustomResourceDefinitions().Create(t.Context(), crd, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -330,24 +324,5 @@ func TestRecordCRDCreatedWhileRunning(t *testing.T) {
 	rec.stop(t)
 	if left := files(t, repo); len(left) != 0 {
 		t.Errorf("files left after the CRD was deleted: %v", left)
-	}
-}
-
-func gadgetCRD(group string, labels map[string]string) *apiextensionsv1.CustomResourceDefinition {
-	preserve := true
-	return &apiextensionsv1.CustomResourceDefinition{
-		ObjectMeta: metav1.ObjectMeta{Name: "gadgets." + group, Labels: labels},
-		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
-			Group: group,
-			Names: apiextensionsv1.CustomResourceDefinitionNames{Plural: "gadgets", Singular: "gadget", Kind: "Gadget", ListKind: "GadgetList"},
-			Scope: apiextensionsv1.NamespaceScoped,
-			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
-				Name: "v1", Served: true, Storage: true,
-				Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
-					Type: "object", XPreserveUnknownFields: &preserve,
-				}},
-				Subresources: &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}},
-			}},
-		},
 	}
 }

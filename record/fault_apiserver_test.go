@@ -7,7 +7,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 )
 
@@ -30,34 +29,26 @@ func TestAPIServerKilledMidWatch(t *testing.T) {
 	apiServerDown(t, cluster.KillAPIServer)
 	peer := startPeer(t, nil)
 	down := clientsetFor(t, peer.Config)
-	setValue(t, down, ns, "born-while-down", 1)
-	setValue(t, down, ns, "changed-while-down", 2)
-	deleteConfigMap(t, down, ns, "deleted-while-down")
-	setSecret(t, down, ns, "creds", "two")
-	if err := down.AppsV1().Deployments(ns).Delete(t.Context(), "web", metav1.DeleteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	testcluster.CreateDeployment(t, down, ns, "api")
+	changeConfigMaps(t, down, ns, "while-down")
+	changeWorkload(t, down, ns)
 	if err := peer.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	if err := rec.alive(); err != nil {
+	if err := rec.Alive(); err != nil {
 		t.Fatalf("while kube-apiserver was down: %v", err)
 	}
 
 	if err := cluster.StartAPIServer(); err != nil {
 		t.Fatal(err)
 	}
-	setValue(t, cs, ns, "born-after", 1)
-	setValue(t, cs, ns, "changed-after", 2)
-	deleteConfigMap(t, cs, ns, "deleted-after")
+	changeConfigMaps(t, cs, ns, "after")
 	sc.work.stop(t)
 
-	res := treecheck.Await(t, cluster.Config, sc.check, 2*patience, rec.alive)
+	res := treecheck.Await(t, cluster.Config, sc.check, 2*patience, rec.Alive)
 	if want := 7 + churnObjects; res.Objects != want {
 		t.Errorf("the backup holds %d objects, want %d (5 ConfigMaps, a Secret, a Deployment and the churn's): %s", res.Objects, want, res)
 	}
-	requireQuiet(t, cs, ns, repo, rec.alive)
+	requireQuiet(t, cs, ns, repo, rec.Alive)
 	if err := cluster.ControllersRunning(); err != nil {
 		t.Error(err)
 	}

@@ -47,12 +47,12 @@ func TestWatchResumedAfterCompactionRelists(t *testing.T) {
 	rec := startRecordOn(t, traffic.wrap(peer.Config), cfg, logs)
 	rec.waitSynced(t)
 	check := treecheck.Options{Record: cfg}
-	treecheck.Await(t, peer.Config, check, patience, rec.alive)
+	treecheck.Await(t, peer.Config, check, patience, rec.Alive)
 	// A change seen on the ConfigMap watch: cut off now, client-go resumes
 	// it (a watch cut before any event counts as broken and is replaced by
 	// a new list at once).
 	setValue(t, cs, ns, "kept", 2)
-	treecheck.Await(t, peer.Config, check, patience, rec.alive)
+	treecheck.Await(t, peer.Config, check, patience, rec.Alive)
 	listsBefore := traffic.listsOf("configmaps")
 	if listsBefore != 1 {
 		t.Fatalf("%d initial lists of ConfigMaps before the fault, want 1", listsBefore)
@@ -78,7 +78,7 @@ func TestWatchResumedAfterCompactionRelists(t *testing.T) {
 	traffic.heal()
 	work.stop(t)
 
-	res := treecheck.Await(t, peer.Config, check, 2*patience, rec.alive)
+	res := treecheck.Await(t, peer.Config, check, 2*patience, rec.Alive)
 	if want := 4 + churnObjects; res.Objects != want {
 		t.Errorf("the backup holds %d objects, want %d (3 ConfigMaps, a Secret and the churn's): %s", res.Objects, want, res)
 	}
@@ -88,7 +88,7 @@ func TestWatchResumedAfterCompactionRelists(t *testing.T) {
 	if n := traffic.listsOf("configmaps"); n <= listsBefore {
 		t.Errorf("%d initial lists of ConfigMaps after the 410, want more than %d: the recorder did not list again", n, listsBefore)
 	}
-	requireQuiet(t, cs, ns, repo, rec.alive)
+	requireQuiet(t, cs, ns, repo, rec.Alive)
 	rec.stop(t)
 	gitOut(t, repo, "fsck", "--full", "--strict", "--no-dangling")
 }

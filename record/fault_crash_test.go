@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -53,7 +51,7 @@ func TestKilledMidCommitThenRestarted(t *testing.T) {
 		t.Helper()
 		fsckClean(t, what, clone, remote)
 		run := startCLI(t, bin, args...)
-		treecheck.Await(t, cluster.Config, check, 2*patience, run.alive)
+		treecheck.Await(t, cluster.Config, check, 2*patience, run.Alive)
 		waitCLIPushed(t, run, clone, remote)
 		return run
 	}
@@ -263,11 +261,11 @@ func waitCLIPushed(t *testing.T, run *cliRun, clone, remote string) {
 		if local != "" && local == theirs {
 			return
 		}
-		if err := run.alive(); err != nil {
+		if err := run.Alive(); err != nil {
 			t.Fatalf("waiting for the push: %v", err)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the remote (%s) did not catch up with the clone (%s) within %s; logs:\n%s", theirs, local, patience, run.logs)
+			t.Fatalf("the remote (%s) did not catch up with the clone (%s) within %s; logs:\n%s", theirs, local, patience, run.Logs)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -277,44 +275,11 @@ func waitCLIPushed(t *testing.T, run *cliRun, clone, remote string) {
 func buildCLI(t *testing.T) string { return testkit.CLI(t) }
 
 // cliRun is one clusterscribe process.
-type cliRun struct {
-	cmd  *exec.Cmd
-	logs *syncBuffer
-	done chan struct{}
-	err  error // set when done is closed
-}
+type cliRun struct{ *testkit.Process }
 
 func startCLI(t *testing.T, bin string, args ...string) *cliRun {
 	t.Helper()
-	r := &cliRun{logs: &syncBuffer{}, done: make(chan struct{})}
-	r.cmd = exec.Command(bin, args...)
-	r.cmd.Stdout, r.cmd.Stderr = r.logs, r.logs
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		defer close(r.done)
-		r.err = r.cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		r.killGroup()
-		<-r.done
-	})
-	return r
-}
-
-// alive is an error once the process exited.
-func (r *cliRun) alive() error {
-	select {
-	case <-r.done:
-		if r.err == nil {
-			return fmt.Errorf("clusterscribe exited early, with status 0; logs:\n%s", r.logs)
-		}
-		return fmt.Errorf("clusterscribe exited early: %w; logs:\n%s", r.err, r.logs)
-	default:
-		return nil
-	}
+	return &cliRun{testkit.StartProcess(t, "clusterscribe", bin, args...)}
 }
 
 // killWhen polls cond and kills the process with SIGKILL the moment it
@@ -325,35 +290,24 @@ func (r *cliRun) killWhen(t *testing.T, what string, cond func() (bool, string))
 	for {
 		ok, state := cond()
 		if ok {
-			r.killGroup()
-			<-r.done
+			r.KillGroup()
 			return
 		}
-		if err := r.alive(); err != nil {
+		if err := r.Alive(); err != nil {
 			t.Fatalf("waiting to kill while %s: %v", what, err)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("waiting to kill while %s: gave up after %s; last state: %s; logs:\n%s", what, patience, state, r.logs)
+			t.Fatalf("waiting to kill while %s: gave up after %s; last state: %s; logs:\n%s", what, patience, state, r.Logs)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-}
-
-func (r *cliRun) killGroup() {
-	_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
 }
 
 // stop ends the process as a signal from the system would and fails the
 // test if it does not exit cleanly.
 func (r *cliRun) stop(t *testing.T) {
 	t.Helper()
-	_ = r.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-r.done:
-	case <-time.After(2 * patience):
-		t.Fatalf("clusterscribe did not exit after SIGTERM; logs:\n%s", r.logs)
-	}
-	if r.err != nil {
-		t.Fatalf("clusterscribe record: %v; logs:\n%s", r.err, r.logs)
+	if err := r.Stop(t); err != nil {
+		t.Fatalf("clusterscribe record: %v; logs:\n%s", err, r.Logs)
 	}
 }

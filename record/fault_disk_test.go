@@ -96,14 +96,9 @@ func checkBackoff(t *testing.T, attempts []failedAttempt, what, repo, path strin
 // to its cap; once the store is writable again one commit records every
 // change made meanwhile, and the branch equals a fresh LIST.
 func TestUnwritableRepositoryRetriesWithBackoff(t *testing.T) {
-	ns := cluster.Namespace(t, "unwritable")
-	cs := clientset(t)
-	for _, name := range []string{"kept", "changed", "deleted"} {
-		setValue(t, cs, ns, name, 1)
-	}
 	// The workload churns in the namespace; its kinds are not recorded
 	// here, so that the commits counted are the ConfigMaps'.
-	work := startChurn(t, cs, ns)
+	ns, cs, work := churningNamespace(t, "unwritable", "kept", "changed", "deleted")
 	repo := filepath.Join(t.TempDir(), "backup")
 	cfg, _ := newConfig(ns, repo, "ConfigMap")
 	cfg.Once = true
@@ -140,7 +135,7 @@ func TestUnwritableRepositoryRetriesWithBackoff(t *testing.T) {
 		t.Fatalf("the initial snapshot is reported recorded %d times while the store is unwritable", n)
 	}
 	repair()
-	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, check, patience, rec.Alive)
 	attempts := failedAttempts(t, logs.String())
 	checkBackoff(t, attempts, "initial snapshot", repo, pack, backoff)
 	if n := commitCount(t, repo); n != 2 {
@@ -173,7 +168,7 @@ func TestUnwritableRepositoryRetriesWithBackoff(t *testing.T) {
 		return last.Pending >= 2, fmt.Sprintf("%d pending", last.Pending)
 	})
 	repair()
-	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, check, patience, rec.Alive)
 	checkBackoff(t, failedAttempts(t, logs.String())[before:], "batch", repo, pack, backoff)
 	if n := commitCount(t, repo); n != 3 {
 		t.Errorf("%d commits, want 3", n)
@@ -193,16 +188,13 @@ func TestUnwritableRepositoryRetriesWithBackoff(t *testing.T) {
 // directory is writable again the next commit brings the working tree back
 // in step.
 func TestWorktreeWriteFailureLosesNothing(t *testing.T) {
-	ns := cluster.Namespace(t, "worktree")
-	cs := clientset(t)
-	setValue(t, cs, ns, "kept", 1)
-	work := startChurn(t, cs, ns)
+	ns, cs, work := churningNamespace(t, "worktree", "kept")
 	repo := filepath.Join(t.TempDir(), "backup")
 	cfg, logs := newConfig(ns, repo, withChurn("ConfigMap")...)
 	rec := startRecordOn(t, cluster.Config, cfg, logs)
 	rec.waitSynced(t)
 	check := treecheck.Options{Record: cfg}
-	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, check, patience, rec.Alive)
 
 	dir := filepath.Join(repo, filepath.FromSlash(filepath.Dir(nsPath(ns, "", "configmaps", "kept"))))
 	if err := os.Rename(dir, dir+".away"); err != nil {
@@ -215,7 +207,7 @@ func TestWorktreeWriteFailureLosesNothing(t *testing.T) {
 	waitFiles(t, rec, repo, true, nsPath(ns, "", "configmaps", "short-lived"))
 	deleteConfigMap(t, cs, ns, "short-lived")
 	setValue(t, cs, ns, "kept", 2)
-	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, check, patience, rec.Alive)
 	if logs.Count("committed, but the working tree was not updated; it is with the next commit") == 0 {
 		t.Fatal("no commit reported a working tree it could not update: the fault did not fire")
 	}
@@ -228,12 +220,12 @@ func TestWorktreeWriteFailureLosesNothing(t *testing.T) {
 	}
 	setValue(t, cs, ns, "after-repair", 1)
 	work.stop(t)
-	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, check, patience, rec.Alive)
 	eventually(t, rec, "the working tree back in step", func() (bool, string) {
 		out, err := gitTry(repo, "status", "--porcelain")
 		return err == nil && out == "", fmt.Sprintf("git status: %s %v", out, err)
 	})
-	requireQuiet(t, cs, ns, repo, rec.alive)
+	requireQuiet(t, cs, ns, repo, rec.Alive)
 	rec.stop(t)
 	gitOut(t, repo, "fsck", "--full", "--strict")
 }

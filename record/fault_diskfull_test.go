@@ -63,12 +63,7 @@ func fillDisk(t *testing.T, dir string) string {
 // freed commits every change made meanwhile. The branch then equals a
 // fresh LIST, and git fsck --full --strict finds nothing wrong.
 func TestDiskFullThenFreed(t *testing.T) {
-	ns := cluster.Namespace(t, "diskfull")
-	cs := clientset(t)
-	for _, name := range []string{"kept", "changed", "deleted"} {
-		setValue(t, cs, ns, name, 1)
-	}
-	work := startChurn(t, cs, ns)
+	ns, cs, work := churningNamespace(t, "diskfull", "kept", "changed", "deleted")
 	disk := mountTmpfs(t, "16m")
 	repo := filepath.Join(disk, "backup")
 	cfg, logs := newConfig(ns, repo, withChurn("ConfigMap")...)
@@ -76,7 +71,7 @@ func TestDiskFullThenFreed(t *testing.T) {
 	rec := startRecordOn(t, cluster.Config, cfg, logs)
 	rec.waitSynced(t)
 	check := treecheck.Options{Record: cfg}
-	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, check, patience, rec.Alive)
 	commits := commitCount(t, repo)
 
 	// Changes arrive, and the disk fills before their batch is written.
@@ -95,7 +90,7 @@ func TestDiskFullThenFreed(t *testing.T) {
 		return full >= 3, fmt.Sprintf("%d failed attempts, %d naming the full disk", len(attempts), full)
 	})
 	setValue(t, cs, ns, "born-while-full", 2)
-	if err := rec.alive(); err != nil {
+	if err := rec.Alive(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -103,14 +98,14 @@ func TestDiskFullThenFreed(t *testing.T) {
 		t.Fatal(err)
 	}
 	work.stop(t)
-	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, check, patience, rec.Alive)
 	eventually(t, rec, "the recovery logged", func() (bool, string) {
 		return logs.Count("committing works again; pending changes recorded") >= 1, "no recovery in the log"
 	})
 	if n := commitCount(t, repo) - commits; n < 1 {
 		t.Errorf("%d commits after the disk was freed, want at least one", n)
 	}
-	requireQuiet(t, cs, ns, repo, rec.alive)
+	requireQuiet(t, cs, ns, repo, rec.Alive)
 	rec.stop(t)
 	fsckClean(t, "after the disk was full", repo)
 	if out := gitOut(t, repo, "status", "--porcelain"); out != "" {

@@ -3,9 +3,6 @@ package record_test
 import (
 	"testing"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
 )
 
@@ -22,25 +19,17 @@ func TestEtcdRestarted(t *testing.T) {
 	ns, cs, rec, repo, check := sc.ns, sc.cs, sc.rec, sc.repo, sc.check
 
 	// Changes the recorder may not have seen when etcd goes.
-	setValue(t, cs, ns, "born-before", 1)
-	setValue(t, cs, ns, "changed-before", 2)
-	deleteConfigMap(t, cs, ns, "deleted-before")
+	changeConfigMaps(t, cs, ns, "before")
 	if err := cluster.RestartEtcd(); err != nil {
 		t.Fatal(err)
 	}
-	if err := rec.alive(); err != nil {
+	if err := rec.Alive(); err != nil {
 		t.Fatalf("while etcd was down: %v", err)
 	}
-	setValue(t, cs, ns, "born-after", 1)
-	setValue(t, cs, ns, "changed-after", 2)
-	deleteConfigMap(t, cs, ns, "deleted-after")
-	setSecret(t, cs, ns, "creds", "two")
-	if err := cs.AppsV1().Deployments(ns).Delete(t.Context(), "web", metav1.DeleteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	testcluster.CreateDeployment(t, cs, ns, "api")
+	changeConfigMaps(t, cs, ns, "after")
+	changeWorkload(t, cs, ns)
 
-	res := treecheck.Await(t, cluster.Config, check, 2*patience, rec.alive)
+	res := treecheck.Await(t, cluster.Config, check, 2*patience, rec.Alive)
 	if want := 7 + churnObjects; res.Objects != want {
 		t.Errorf("the backup holds %d objects, want %d (5 ConfigMaps, a Secret, a Deployment and the churn's): %s", res.Objects, want, res)
 	}
@@ -50,8 +39,8 @@ func TestEtcdRestarted(t *testing.T) {
 	}
 	setValue(t, cs, ns, "kept", 2)
 	sc.work.stop(t)
-	treecheck.Await(t, cluster.Config, check, 2*patience, rec.alive)
-	requireQuiet(t, cs, ns, repo, rec.alive)
+	treecheck.Await(t, cluster.Config, check, 2*patience, rec.Alive)
+	requireQuiet(t, cs, ns, repo, rec.Alive)
 	if err := cluster.ControllersRunning(); err != nil {
 		t.Error(err)
 	}

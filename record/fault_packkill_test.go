@@ -71,15 +71,14 @@ func TestKilledWhileWritingAPack(t *testing.T) {
 			t.Logf("round %d: killed while a pack was written", round)
 		}
 		run = startCLI(t, bin, args...)
-		treecheck.Await(t, cluster.Config, check, 2*patience, run.alive)
+		treecheck.Await(t, cluster.Config, check, 2*patience, run.Alive)
 		waitCLIPushed(t, run, clone, remote)
 		if round == 1 && !landed {
 			// The snapshot is committed; the next rounds kill batches.
 			continue
 		}
 		if killed < 2 {
-			run.killGroup()
-			<-run.done
+			run.KillGroup()
 			run = nil
 		}
 	}

@@ -20,12 +20,7 @@ import (
 // commits, pushed during the outage, stay; this cluster's paths are what
 // the cluster holds. The workload churns meanwhile.
 func TestRemoteOutageAtStart(t *testing.T) {
-	ns := cluster.Namespace(t, "outage-start")
-	cs := clientset(t)
-	for _, name := range []string{"kept", "changed", "doomed"} {
-		setValue(t, cs, ns, name, 1)
-	}
-	work := startChurn(t, cs, ns)
+	ns, cs, work := churningNamespace(t, "outage-start", "kept", "changed", "doomed")
 	dir := t.TempDir()
 	bare := gittest.NewBareRemote(t, filepath.Join(dir, "remote.git"))
 	// What an earlier recorder left on the remote.
@@ -52,7 +47,7 @@ func TestRemoteOutageAtStart(t *testing.T) {
 		cfg.Committer.Workdir = clone
 		rec := startRecord(t, cfg, logs)
 		rec.waitSynced(t)
-		treecheck.Await(t, cluster.Config, treecheck.Options{Record: cfg, Repo: clone}, patience, rec.alive)
+		treecheck.Await(t, cluster.Config, treecheck.Options{Record: cfg, Repo: clone}, patience, rec.Alive)
 		eventually(t, rec, "the outage logged", func() (bool, string) {
 			return logs.Count("remote unreachable; recording locally, pushing once it is back") == 1, "no outage in the log"
 		})
@@ -73,12 +68,12 @@ func TestRemoteOutageAtStart(t *testing.T) {
 			work.stop(t)
 		}
 		waitPushed(t, rec, clone, bare)
-		treecheck.Await(t, cluster.Config, treecheck.Options{Record: cfg, Repo: bare}, patience, rec.alive)
+		treecheck.Await(t, cluster.Config, treecheck.Options{Record: cfg, Repo: bare}, patience, rec.Alive)
 		eventually(t, rec, "the end of the outage logged", func() (bool, string) {
 			return strings.Contains(logs.String(), `"msg":"remote reachable"`) && strings.Contains(logs.String(), `"outage":`), "no end of the outage in the log"
 		})
 		if round == 1 {
-			requireQuiet(t, cs, ns, clone, rec.alive)
+			requireQuiet(t, cs, ns, clone, rec.Alive)
 		}
 		rec.stop(t)
 		for c := 0; c <= round; c++ {

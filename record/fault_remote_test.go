@@ -39,7 +39,7 @@ func TestRemoteOutageLosesNothing(t *testing.T) {
 	rec.waitSynced(t)
 	waitPushed(t, rec, clone, bare)
 	check := treecheck.Options{Record: cfg, Repo: bare}
-	treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, check, patience, rec.Alive)
 
 	away := bare + ".away"
 	if err := os.Rename(bare, away); err != nil {
@@ -62,7 +62,7 @@ func TestRemoteOutageLosesNothing(t *testing.T) {
 		t.Fatalf("%d commits during the outage, want at least %d (one per batch)", n, batches)
 	}
 	// What the clone holds now equals the cluster; only the remote lags.
-	treecheck.Await(t, cluster.Config, treecheck.Options{Record: cfg, Repo: clone}, patience, rec.alive)
+	treecheck.Await(t, cluster.Config, treecheck.Options{Record: cfg, Repo: clone}, patience, rec.Alive)
 
 	if err := os.Remove(bare); err != nil {
 		t.Fatal(err)
@@ -72,11 +72,11 @@ func TestRemoteOutageLosesNothing(t *testing.T) {
 	}
 	work.stop(t)
 	waitPushed(t, rec, clone, bare)
-	res := treecheck.Await(t, cluster.Config, check, patience, rec.alive)
+	res := treecheck.Await(t, cluster.Config, check, patience, rec.Alive)
 	if want := batches + 1 + churnObjects; res.Objects != want {
 		t.Errorf("the remote holds %d objects, want %d: %s", res.Objects, want, res)
 	}
-	requireQuiet(t, cs, ns, clone, rec.alive)
+	requireQuiet(t, cs, ns, clone, rec.Alive)
 	waitPushed(t, rec, clone, bare)
 	if diff := cmp.Diff(history(t, clone), history(t, bare)); diff != "" {
 		t.Errorf("git log of the clone and of the remote differ (-clone +remote):\n%s", diff)

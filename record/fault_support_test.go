@@ -2,9 +2,6 @@ package record_test
 
 import (
 	"bytes"
-	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -15,12 +12,12 @@ import (
 	"syscall"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/internal/treecheck"
-	"github.com/clusterscribe/clusterscribe/record"
 )
 
 // apiServerDown takes the package's kube-apiserver down with down
@@ -65,33 +62,6 @@ func clientsetFor(t *testing.T, restCfg *rest.Config) kubernetes.Interface {
 		t.Fatalf("clientset: %v", err)
 	}
 	return cs
-}
-
-// startRecordOn is startRecord against the cluster restCfg points to.
-func startRecordOn(t *testing.T, restCfg *rest.Config, cfg record.Config, logs *syncBuffer) *recording {
-	t.Helper()
-	ctx, cancel := context.WithCancel(t.Context())
-	r := &recording{logs: logs, cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(r.done)
-		r.err = record.Run(ctx, restCfg, cfg)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
-	return r
-}
-
-// alive is a treecheck.Await probe: an error once the recorder exited.
-func (r *recording) alive() error {
-	if done, err := r.exited(); done {
-		if err == nil {
-			return errors.New("record.Run returned early, without error")
-		}
-		return fmt.Errorf("record.Run returned early: %w", err)
-	}
-	return nil
 }
 
 // apiTraffic sits in a client's transport: it counts the initial lists
@@ -256,24 +226,53 @@ type faultScene struct {
 	check treecheck.Options
 }
 
-// startFaultScene sets up a drill in a namespace named after prefix, with
-// one ConfigMap per name (value 1) and a Secret "creds" and a Deployment
-// "web".
+// changeConfigMaps makes the changes a drill looks for, named after
+// when: ConfigMap born-<when> is created, changed-<when> set to 2 and
+// deleted-<when> deleted.
+func changeConfigMaps(t *testing.T, cs kubernetes.Interface, ns, when string) {
+	t.Helper()
+	setValue(t, cs, ns, "born-"+when, 1)
+	setValue(t, cs, ns, "changed-"+when, 2)
+	deleteConfigMap(t, cs, ns, "deleted-"+when)
+}
+
+// changeWorkload changes the scene's Secret "creds" and replaces its
+// Deployment "web" with one named "api".
+func changeWorkload(t *testing.T, cs kubernetes.Interface, ns string) {
+	t.Helper()
+	setSecret(t, cs, ns, "creds", "two")
+	if err := cs.AppsV1().Deployments(ns).Delete(t.Context(), "web", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	testcluster.CreateDeployment(t, cs, ns, "api")
+}
+
+// churningNamespace is a drill's namespace, named after prefix, with one
+// ConfigMap per name (value 1) and the workload churning in it.
+func churningNamespace(t *testing.T, prefix string, configMaps ...string) (string, kubernetes.Interface, *churn) {
+	t.Helper()
+	ns, cs := cluster.Namespace(t, prefix), clientset(t)
+	for _, name := range configMaps {
+		setValue(t, cs, ns, name, 1)
+	}
+	return ns, cs, startChurn(t, cs, ns)
+}
+
+// startFaultScene sets up a drill in a churning namespace (see
+// churningNamespace) that also holds a Secret "creds" and a Deployment
+// "web", and starts recording it.
 func startFaultScene(t *testing.T, prefix string, configMaps ...string) faultScene {
 	t.Helper()
-	sc := faultScene{ns: cluster.Namespace(t, prefix), cs: clientset(t)}
-	for _, name := range configMaps {
-		setValue(t, sc.cs, sc.ns, name, 1)
-	}
+	var sc faultScene
+	sc.ns, sc.cs, sc.work = churningNamespace(t, prefix, configMaps...)
 	setSecret(t, sc.cs, sc.ns, "creds", "one")
 	testcluster.CreateDeployment(t, sc.cs, sc.ns, "web")
-	sc.work = startChurn(t, sc.cs, sc.ns)
 
 	sc.repo = filepath.Join(t.TempDir(), "backup")
 	cfg, logs := newConfig(sc.ns, sc.repo, withChurn(faultKinds...)...)
 	sc.rec = startRecordOn(t, cluster.Config, cfg, logs)
 	sc.rec.waitSynced(t)
 	sc.check = treecheck.Options{Record: cfg}
-	treecheck.Await(t, cluster.Config, sc.check, patience, sc.rec.alive)
+	treecheck.Await(t, cluster.Config, sc.check, patience, sc.rec.Alive)
 	return sc
 }

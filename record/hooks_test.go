@@ -1,7 +1,6 @@
 package record_test
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -155,14 +154,7 @@ func TestAbandon(t *testing.T) {
 		return obs.check(func(o *observed) bool { return o.kept["Upsert kept"] == 2 })
 	})
 	close(abandon)
-	select {
-	case <-rec.done:
-	case <-time.After(patience):
-		t.Fatal("Run did not return after Abandon was closed")
-	}
-	if !errors.Is(rec.err, record.ErrAbandoned) {
-		t.Fatalf("Run returned %v, want ErrAbandoned", rec.err)
-	}
+	rec.WaitFor(t, "Abandon was closed", record.ErrAbandoned)
 	if after := commitCount(t, repo); after != before {
 		t.Errorf("commits: %d before Abandon, %d after; want no new commit", before, after)
 	}

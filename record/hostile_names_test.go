@@ -22,6 +22,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/clusterscribe/clusterscribe/filters"
+	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/restore"
 	"github.com/clusterscribe/clusterscribe/serializer"
@@ -78,7 +79,8 @@ func TestRecordHostileNames(t *testing.T) {
 	tooLong := strings.Repeat("z", serializer.MaxNameBytes+1)
 
 	ext := apiextensionsclient.NewForConfigOrDie(cluster.Config)
-	crd := gadgetCRD(group, run)
+	crd := testcluster.CRD(group, "Gadget")
+	crd.Labels = run
 	if _, err := ext.ApiextensionsV1().CustomResourceDefinitions().Create(ctx, crd, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

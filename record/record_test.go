@@ -82,10 +82,8 @@ func newConfig(ns, repo string, kinds ...string) (record.Config, *syncBuffer) {
 
 // recording is one record.Run in the background.
 type recording struct {
-	logs   *syncBuffer
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error // set when done is closed
+	*testkit.Background
+	logs *syncBuffer
 }
 
 // startRecord runs record.Run until stop (or the end of the test). When
@@ -94,48 +92,23 @@ type recording struct {
 func startRecord(t *testing.T, cfg record.Config, logs *syncBuffer) *recording {
 	t.Helper()
 	secretscan.Guard(t).Log("record log", logs.String)
-	ctx, cancel := context.WithCancel(t.Context())
-	r := &recording{logs: logs, cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(r.done)
-		r.err = record.Run(ctx, cluster.Config, cfg)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
-	return r
+	return startRecordOn(t, cluster.Config, cfg, logs)
 }
 
-// exited reports whether the recorder stopped on its own, and its error.
-func (r *recording) exited() (bool, error) {
-	select {
-	case <-r.done:
-		return true, r.err
-	default:
-		return false, nil
-	}
+// startRecordOn is startRecord against the cluster restCfg points to.
+func startRecordOn(t *testing.T, restCfg *rest.Config, cfg record.Config, logs *syncBuffer) *recording {
+	t.Helper()
+	run := testkit.Go(t, "record.Run", func(ctx context.Context) error { return record.Run(ctx, restCfg, cfg) })
+	return &recording{Background: run, logs: logs}
 }
 
 // stop ends the run as a signal would and fails the test if Run reports
 // an error.
 func (r *recording) stop(t *testing.T) {
 	t.Helper()
-	if err := r.stopErr(t); err != nil {
+	if err := r.Stop(t); err != nil {
 		t.Fatalf("record.Run: %v", err)
 	}
-}
-
-// stopErr ends the run and returns what Run returned.
-func (r *recording) stopErr(t *testing.T) error {
-	t.Helper()
-	r.cancel()
-	select {
-	case <-r.done:
-	case <-time.After(2 * patience):
-		t.Fatal("record.Run did not return after its context was canceled")
-	}
-	return r.err
 }
 
 // waitSynced waits until the initial snapshot is recorded: from then on
@@ -147,26 +120,19 @@ func (r *recording) waitSynced(t *testing.T) {
 	})
 }
 
-// eventually polls cond until it holds, failing after patience. A recorder
-// (may be nil) that exits meanwhile fails the test at once.
+// eventually polls cond until it holds (see testkit.Eventually). A
+// recorder (may be nil) that exits meanwhile fails the test at once.
 func eventually(t *testing.T, r *recording, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(patience)
-	for {
+	testkit.Eventually(t, what, func() (bool, string) {
 		ok, state := cond()
-		if ok {
-			return
-		}
-		if r != nil {
-			if done, err := r.exited(); done {
-				t.Fatalf("waiting for %s: record.Run returned early: %v (last state: %s)", what, err, state)
+		if r != nil && !ok {
+			if err := r.Alive(); err != nil {
+				t.Fatalf("waiting for %s: %v (last state: %s)", what, err, state)
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s: gave up after %s; last state: %s", what, patience, state)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return ok, state
+	})
 }
 
 // gitTry and gitOut run the real git binary in dir.

@@ -92,7 +92,7 @@ func TestRemoteDownThenUp(t *testing.T) {
 	}
 	setValue(t, cs, ns, "counter", batches+1)
 	waitContent(t, rec, clone, path, "the last value committed locally", hasValue(batches+1))
-	err := rec.stopErr(t)
+	err := rec.Stop(t)
 	if err == nil || !strings.Contains(err.Error(), "1 commit(s) kept locally, pushed on the next run") {
 		t.Fatalf("record.Run with the remote down at shutdown: %v; want the unpushed commit reported", err)
 	}
@@ -171,7 +171,7 @@ func TestTwoRecordersShareARemote(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for _, name := range clusters {
-		wg.Go(func() { recs[name].cancel() })
+		wg.Go(func() { recs[name].Cancel() })
 	}
 	wg.Wait()
 	for _, name := range clusters {

@@ -164,7 +164,7 @@ func (c *Cluster) ControllersRunning() error {
 // controllersRunning fails when one of the controller processes exited.
 func (c *Cluster) controllersRunning() error {
 	for _, p := range c.controllers {
-		if done, err := p.exited(); done {
+		if done, err := p.Exited(); done {
 			return fmt.Errorf("%s exited: %w (its log is in the control plane's Output)", p.name, err)
 		}
 	}

@@ -52,7 +52,7 @@ func (c *Cluster) RestartEtcd() error {
 		return fmt.Errorf("restart etcd: %w", err)
 	}
 	c.etcd = p
-	if err := waitEtcd(args, p.done); err != nil {
+	if err := waitEtcd(args, p.Done()); err != nil {
 		return fmt.Errorf("restart etcd: %w", err)
 	}
 	if err := waitReady(c.Config, nil); err != nil {

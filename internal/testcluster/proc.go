@@ -8,16 +8,17 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // childProc is a control plane process started here rather than by
 // envtest: a restarted or peer kube-apiserver, kube-controller-manager,
 // kube-scheduler or kwok.
 type childProc struct {
+	*testkit.Background
 	name string
 	cmd  *exec.Cmd
-	done chan struct{} // closed once the process has exited
-	err  error         // its exit status, set when done is closed
 }
 
 // startChild runs path with args in a process group of its own, which the
@@ -30,34 +31,21 @@ func startChild(name, path string, args []string, stdout, stderr io.Writer) (*ch
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("run %s: %w", path, err)
 	}
-	p := &childProc{name: name, cmd: cmd, done: make(chan struct{})}
-	go func() {
-		defer close(p.done)
-		p.err = cmd.Wait()
-	}()
+	p := &childProc{name: name, cmd: cmd}
+	p.Background = testkit.Start(name, func() { _ = cmd.Process.Signal(syscall.SIGTERM) }, cmd.Wait)
 	return p, nil
-}
-
-// exited reports whether the process has ended, and how.
-func (p *childProc) exited() (bool, error) {
-	select {
-	case <-p.done:
-		return true, p.err
-	default:
-		return false, nil
-	}
 }
 
 // kill sends SIGKILL and waits for the exit.
 func (p *childProc) kill() error {
-	if done, _ := p.exited(); done {
+	if done, _ := p.Exited(); done {
 		return nil
 	}
 	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("kill %s: %w", p.name, err)
 	}
 	select {
-	case <-p.done:
+	case <-p.Done():
 		return nil
 	case <-time.After(apiServerStopTimeout):
 		return fmt.Errorf("%s (pid %d) still running %s after SIGKILL", p.name, p.cmd.Process.Pid, apiServerStopTimeout)
@@ -66,12 +54,12 @@ func (p *childProc) kill() error {
 
 // stop ends the process with SIGTERM, then SIGKILL when it lingers.
 func (p *childProc) stop() error {
-	if done, _ := p.exited(); done {
+	if done, _ := p.Exited(); done {
 		return nil
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	p.Cancel()
 	select {
-	case <-p.done:
+	case <-p.Done():
 		return nil
 	case <-time.After(apiServerGracefulStopTimeout):
 		return p.kill()

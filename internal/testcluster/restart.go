@@ -176,7 +176,7 @@ func (c *Cluster) startAPIServerProc(args []string, cfg *rest.Config) (*childPro
 	if err != nil {
 		return nil, err
 	}
-	if err := waitReady(cfg, p.done); err != nil {
+	if err := waitReady(cfg, p.Done()); err != nil {
 		_ = p.kill()
 		return nil, err
 	}

@@ -96,16 +96,30 @@ func (c *Cluster) Clientset(t testing.TB) kubernetes.Interface {
 // the change the tests make and then look for in a backup.
 func SetValue(t testing.TB, cs kubernetes.Interface, ns, name string, v int) {
 	t.Helper()
+	UpdateConfigMap(t, cs, ns, name, func(data map[string]string) {
+		clear(data)
+		data["value"] = strconv.Itoa(v)
+	})
+}
+
+// UpdateConfigMap creates ConfigMap ns/name, or updates it, with its data
+// as change leaves it.
+func UpdateConfigMap(t testing.TB, cs kubernetes.Interface, ns, name string, change func(data map[string]string)) {
+	t.Helper()
 	cms := cs.CoreV1().ConfigMaps(ns)
 	cm, err := cms.Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
-		cm = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"value": strconv.Itoa(v)}}
+		cm = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{}}
+		change(cm.Data)
 		if _, err := cms.Create(t.Context(), cm, metav1.CreateOptions{}); err != nil {
 			t.Fatalf("create configmap %s: %v", name, err)
 		}
 		return
 	}
-	cm.Data = map[string]string{"value": strconv.Itoa(v)}
+	if cm.Data == nil {
+		cm.Data = map[string]string{}
+	}
+	change(cm.Data)
 	if _, err := cms.Update(t.Context(), cm, metav1.UpdateOptions{}); err != nil {
 		t.Fatalf("update configmap %s: %v", name, err)
 	}

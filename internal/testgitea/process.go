@@ -6,13 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"time"
+
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
 // process is a started `gitea web`.
 type process struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed once the process has exited
-	err  error         // its exit status, set before done is closed
+	*testkit.Background
+	cmd *exec.Cmd
 }
 
 // startProcess starts bin with args in dir, its output appended to logPath
@@ -35,20 +36,18 @@ func startProcess(bin, dir, logPath string, out io.Writer, args ...string) (*pro
 		_ = logFile.Close()
 		return nil, fmt.Errorf("start gitea web: %w", err)
 	}
-	p := &process{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		_ = logFile.Close()
-		close(p.done)
-	}()
-	return p, nil
+	wait := func() error {
+		defer func() { _ = logFile.Close() }()
+		return cmd.Wait()
+	}
+	return &process{Background: testkit.Start("gitea web", func() { _ = terminate(cmd) }, wait), cmd: cmd}, nil
 }
 
 // stop asks the process to shut down, kills it after grace, and then kills
 // whatever it left running.
 func (p *process) stop(grace time.Duration) error {
 	select {
-	case <-p.done:
+	case <-p.Done():
 	default:
 		if err := terminate(p.cmd); err != nil {
 			return fmt.Errorf("stop gitea web: %w", err)
@@ -56,12 +55,12 @@ func (p *process) stop(grace time.Duration) error {
 		timer := time.NewTimer(grace)
 		defer timer.Stop()
 		select {
-		case <-p.done:
+		case <-p.Done():
 		case <-timer.C:
 			if err := kill(p.cmd); err != nil {
 				return fmt.Errorf("stop gitea web: %w", err)
 			}
-			<-p.done
+			<-p.Done()
 		}
 	}
 	if err := kill(p.cmd); err != nil {

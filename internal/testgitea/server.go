@@ -176,13 +176,14 @@ func (s *Server) serve(ctx context.Context, out io.Writer) error {
 	defer tick.Stop()
 	for {
 		select {
-		case <-proc.done:
+		case <-proc.Done():
+			_, exit := proc.Exited()
 			s.proc = nil
 			log := s.LogTail(30)
 			if strings.Contains(log, "address already in use") {
 				return fmt.Errorf("gitea web on port %d: %w", s.cfg.Port, errPortTaken)
 			}
-			return fmt.Errorf("gitea web exited before it answered: %w\n%s", proc.err, log)
+			return fmt.Errorf("gitea web exited before it answered: %w\n%s", exit, log)
 		case <-ctx.Done():
 			return fmt.Errorf("gitea web: no healthy answer from %s/api/healthz: %w\n%s",
 				s.URL, ctx.Err(), s.LogTail(30))

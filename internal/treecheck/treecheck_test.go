@@ -89,16 +89,9 @@ func TestCompareFindsEveryKindOfDifference(t *testing.T) {
 	if err := cs.CoreV1().ConfigMaps(ns).Delete(t.Context(), "deleted", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cm, err := cs.CoreV1().ConfigMaps(ns).Get(t.Context(), "changed", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm.Data["value"] = "two"
-	if _, err := cs.CoreV1().ConfigMaps(ns).Update(t.Context(), cm, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	testcluster.UpdateConfigMap(t, cs, ns, "changed", func(data map[string]string) { data["value"] = "two" })
 
-	res, err = treecheck.Compare(t.Context(), cluster.Config, treecheck.Options{Record: cfg})
+	res, err := treecheck.Compare(t.Context(), cluster.Config, treecheck.Options{Record: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,13 +123,8 @@ func post(t testing.TB, c *http.Client, url, token string, body []byte) int {
 // e.g. `clusterscribe_audit_webhook_rejected_requests_total{reason="too_large"}`.
 func metric(t testing.TB, r *Receiver, series string) float64 {
 	t.Helper()
-	resp, err := http.Get("http://" + r.Addr() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, _ := io.ReadAll(resp.Body)
-	for line := range strings.SplitSeq(string(body), "\n") {
+	_, body := testkit.MustGet(t, "http://"+r.Addr()+"/metrics")
+	for line := range strings.SplitSeq(body, "\n") {
 		if v, ok := strings.CutPrefix(line, series+" "); ok {
 			var f float64
 			if _, err := fmt.Sscan(v, &f); err != nil {
