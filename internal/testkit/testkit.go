@@ -1,6 +1,8 @@
 // Package testkit holds the small pieces every test package needs and
 // none should write again: waiting for a condition without asserting on
-// time, and a buffer several goroutines write logs into.
+// time, a buffer several goroutines write logs into, what a test runs in
+// the background meanwhile (a call or a process) and how it ended, and a
+// GET against a test's own server.
 package testkit
 
 import (
