@@ -123,16 +123,13 @@ func label(t *testing.T, cs kubernetes.Interface, ns string, dep bool, label str
 	if dep {
 		var d *appsv1.Deployment
 		if d, err = cs.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{}); err == nil {
-			d.Labels[label] = "true"
+			metav1.SetMetaDataLabel(&d.ObjectMeta, label, "true")
 			_, err = cs.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
 		}
 	} else {
 		var cm *corev1.ConfigMap
 		if cm, err = cs.CoreV1().ConfigMaps(ns).Get(ctx, "lock", metav1.GetOptions{}); err == nil {
-			if cm.Labels == nil {
-				cm.Labels = map[string]string{}
-			}
-			cm.Labels[label] = "true"
+			metav1.SetMetaDataLabel(&cm.ObjectMeta, label, "true")
 			_, err = cs.CoreV1().ConfigMaps(ns).Update(ctx, cm, metav1.UpdateOptions{})
 		}
 	}
