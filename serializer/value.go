@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 )
 
@@ -123,14 +122,4 @@ func finite(f float64) (any, error) {
 		return 0.0, nil
 	}
 	return f, nil
-}
-
-// sortedKeys returns the keys of m in byte order.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
 )
 
 // maxExact is 2^53: every integer of smaller magnitude is exact in a
@@ -75,6 +76,17 @@ func Float(f float64) any {
 		return i
 	}
 	return f
+}
+
+// SortedKeys returns the keys of a JSON object in byte order, the order
+// in which canonical output and comparisons walk it.
+func SortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // Equal reports whether a and b mean the same JSON value.
