@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 )
 
 // valueError locates an unsupported value by its path in the object. It never
@@ -36,33 +38,15 @@ var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 // float64 so that the rest of the package sees one representation. Types that
 // have no JSON form are an error (unlike runtime.DeepCopyJSONValue, which
 // panics).
-func copyJSON(v any) (any, error) {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, child := range t {
-			c, err := copyJSON(child)
-			if err != nil {
-				return nil, within(err, k)
-			}
-			out[k] = c
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(t))
-		for i, child := range t {
-			c, err := copyJSON(child)
-			if err != nil {
-				return nil, within(err, fmt.Sprint(i))
-			}
-			out[i] = c
-		}
-		return out, nil
+func copyJSON(v any) (any, error) { return jsonvalue.Copy(v, scalar, within) }
+
+// scalar is copyJSON of a value that is not a map or a list.
+func scalar(v any) (any, error) {
+	switch v.(type) {
 	case string, bool, nil, int64:
-		return t, nil
-	default:
-		return number(v)
+		return v, nil
 	}
+	return number(v)
 }
 
 // number converts the numeric types a hand-built object may hold.
