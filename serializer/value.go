@@ -51,49 +51,29 @@ func scalar(v any) (any, error) {
 
 // number converts the numeric types a hand-built object may hold.
 func number(v any) (any, error) {
+	if i, ok := jsonvalue.Int(v); ok {
+		return i, nil
+	}
+	var f float64
 	switch t := v.(type) {
-	case int64:
-		return t, nil
-	case int:
-		return int64(t), nil
-	case int32:
-		return int64(t), nil
-	case int16:
-		return int64(t), nil
-	case int8:
-		return int64(t), nil
-	case uint8:
-		return int64(t), nil
-	case uint16:
-		return int64(t), nil
-	case uint32:
-		return int64(t), nil
-	case uint:
-		if uint64(t) > math.MaxInt64 {
-			return nil, &valueError{msg: "unsigned integer out of int64 range"}
-		}
-		return int64(t), nil
-	case uint64:
-		if t > math.MaxInt64 {
-			return nil, &valueError{msg: "unsigned integer out of int64 range"}
-		}
-		return int64(t), nil
+	case uint, uint64: // beyond int64
+		return nil, &valueError{msg: "unsigned integer out of int64 range"}
 	case float32:
-		return finite(float64(t))
+		f = float64(t)
 	case float64:
-		return finite(t)
+		f = t
 	case json.Number:
 		if i, err := t.Int64(); err == nil {
 			return i, nil
 		}
-		f, err := t.Float64()
-		if err != nil {
+		var err error
+		if f, err = t.Float64(); err != nil {
 			return nil, &valueError{msg: "malformed number"}
 		}
-		return finite(f)
 	default:
 		return nil, &valueError{msg: fmt.Sprintf("unsupported value of type %T", v)}
 	}
+	return finite(f)
 }
 
 // finite accepts finite floats; negative zero becomes zero, as no JSON reader

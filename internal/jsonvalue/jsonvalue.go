@@ -28,7 +28,7 @@ func Integral(f float64) (int64, bool) {
 }
 
 // Canonical returns a copy of v in which every number has one Go type:
-// integers of any width are int64 (a uint64 beyond int64 a float64), a
+// integers of any width are int64 (an unsigned one beyond int64 a float64), a
 // float is an int64 when Integral and a float64 otherwise, a json.Number
 // the same. Maps and lists are copied; v is not modified.
 func Canonical(v any) any {
@@ -77,18 +77,12 @@ func under(within func(error, string) error, err error, key string) error {
 // canonicalNumber is Canonical of a value that is not an object or a
 // list.
 func canonicalNumber(v any) (any, error) {
+	if i, ok := Int(v); ok {
+		return i, nil
+	}
 	switch t := v.(type) {
-	case int:
-		return int64(t), nil
-	case int32:
-		return int64(t), nil
-	case uint32:
-		return int64(t), nil
-	case uint64:
-		if t <= math.MaxInt64 {
-			return int64(t), nil
-		}
-		return float64(t), nil
+	case uint, uint64: // beyond int64
+		return float64(reflect.ValueOf(t).Uint()), nil
 	case float32:
 		return Float(float64(t)), nil
 	case float64:
@@ -102,6 +96,21 @@ func canonicalNumber(v any) (any, error) {
 		}
 	}
 	return v, nil
+}
+
+// Int returns an integer of any of Go's integer types as an int64; ok is
+// false for any other value, and for an unsigned integer beyond int64.
+func Int(v any) (i int64, ok bool) {
+	switch t := v.(type) {
+	case int64:
+		return t, true
+	case int, int8, int16, int32:
+		return reflect.ValueOf(t).Int(), true
+	case uint, uint8, uint16, uint32, uint64:
+		u := reflect.ValueOf(t).Uint()
+		return int64(u), u <= math.MaxInt64
+	}
+	return 0, false
 }
 
 // Float is f as an int64 when Integral, else f.
