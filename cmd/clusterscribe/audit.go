@@ -136,11 +136,7 @@ func newAuditCommand(g *globals) *cobra.Command {
 			if err := o.complete(g); err != nil {
 				return usageError(err)
 			}
-			code, err := o.run(cmd, g)
-			if err != nil || code != exitNoDrift {
-				return &exitError{code: code, err: err}
-			}
-			return nil
+			return exitWith(o.run(cmd, g))
 		},
 	}
 	o.bindFlags(cmd.Flags())

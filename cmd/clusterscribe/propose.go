@@ -190,10 +190,7 @@ func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
 
 // write renders the result in the -o format.
 func (o *proposeOptions) write(g *globals, res propose.Result) error {
-	if o.out.structured() {
-		return o.out.print(g.streams.Out, proposeView(res))
-	}
-	return o.out.write(g.streams.Out, func(w io.Writer) error { return writeProposals(w, res) })
+	return o.out.show(g.streams.Out, proposeView(res), func(w io.Writer) error { return writeProposals(w, res) })
 }
 
 // proposeOutput is propose's -o json/yaml output.
