@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 )
 
 // objectCheck decides which differences of one live object are drift.
@@ -86,7 +88,7 @@ func (oc *objectCheck) classify(deltas []delta) objectDrift {
 // reported key by key (labels.tier, not labels).
 func (oc *objectCheck) removed(p fieldPath, v any, out *objectDrift) {
 	if m, ok := v.(map[string]any); ok && len(m) > 0 && (len(p) == 0 || !p[len(p)-1].item) {
-		for _, k := range sortedMapKeys(m) {
+		for _, k := range jsonvalue.SortedKeys(m) {
 			oc.removed(p.key(k), m[k], out)
 		}
 		return
@@ -129,7 +131,7 @@ func (oc *objectCheck) additive(p fieldPath, v any, out *objectDrift) {
 		// added).
 		isItem := len(p) > 0 && p[len(p)-1].item
 		if len(t) > 0 && (!isItem || len(holders) == 0) {
-			for _, k := range sortedMapKeys(t) {
+			for _, k := range jsonvalue.SortedKeys(t) {
 				oc.additive(p.key(k), t[k], out)
 			}
 			return
@@ -262,7 +264,7 @@ func (r *restrictor) prune(v any, p fieldPath) (any, bool) {
 		if len(t) == 0 {
 			return t, false
 		}
-		for _, k := range sortedMapKeys(t) {
+		for _, k := range jsonvalue.SortedKeys(t) {
 			q := p.key(k)
 			keep, decided := r.keep(q, t[k])
 			if decided {

@@ -170,12 +170,3 @@ func hunkRange(start, n int) string {
 // deepCopy copies a JSON-like value; numbers come out canonical
 // (jsonvalue), which no view or comparison tells apart.
 func deepCopy(v any) any { return jsonvalue.Canonical(v) }
-
-func sortedMapKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -69,7 +70,7 @@ func (l *loader) bundled(ctx context.Context, params Params) ([]*policy, error) 
 	}
 	var out []*policy
 	known := map[string]bool{}
-	for _, name := range sortedKeys(modules) {
+	for _, name := range slices.Sorted(maps.Keys(modules)) {
 		m := modules[name]
 		if !m.Package.Path.HasPrefix(bundledPackage) {
 			continue
@@ -177,13 +178,4 @@ func packageAnnotations(m *ast.Module) []*ast.Annotations {
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -44,7 +45,7 @@ func (l *loader) conftest(ctx context.Context, files map[string]string) ([]*poli
 	}
 	rules := collectConftestRules(modules)
 	var out []*policy
-	for _, key := range sortedKeys(rules.found) {
+	for _, key := range slices.Sorted(maps.Keys(rules.found)) {
 		cp := rules.found[key]
 		pkg := cp.pkg.String()
 		ruleMeta, err := fromAnnotations(cp.annotations)
@@ -77,7 +78,7 @@ func (l *loader) conftest(ctx context.Context, files map[string]string) ([]*poli
 func (s sources) parseModules(files map[string]string) (map[string]*ast.Module, error) {
 	modules := map[string]*ast.Module{}
 	var parseErrs CompileError
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		m, err := s.parseModule(name, files[name], regoAuto)
 		if parseErrs.gather(err) {
 			continue
@@ -107,7 +108,7 @@ func collectConftestRules(modules map[string]*ast.Module) conftestRules {
 		found: map[string]*conftestPolicy{}, pkgAnnotations: map[string][]*ast.Annotations{},
 		perPackage: map[string]int{}, excepting: map[string]bool{},
 	}
-	for _, name := range sortedKeys(modules) {
+	for _, name := range slices.Sorted(maps.Keys(modules)) {
 		m := modules[name]
 		pkg := m.Package.Path.String()
 		rs.excepting[pkg] = rs.excepting[pkg] || hasExceptionRule(m)

@@ -49,7 +49,7 @@ func toNode(v any) (*yaml.Node, error) {
 	switch t := v.(type) {
 	case map[string]any:
 		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(t))}
-		for _, k := range sortedKeys(t) {
+		for _, k := range jsonvalue.SortedKeys(t) {
 			if !utf8.ValidString(k) {
 				return nil, &valueError{msg: "map key is not valid UTF-8", path: []string{"<key>"}}
 			}

@@ -12,6 +12,8 @@ import (
 	"go.yaml.in/yaml/v3"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 )
 
 func TestMarshalScalars(t *testing.T) {
@@ -225,7 +227,7 @@ func TestRenderIsByteStable(t *testing.T) {
 func shuffledJSON(v any, rng *rand.Rand) string {
 	switch t := v.(type) {
 	case map[string]any:
-		keys := sortedKeys(t)
+		keys := jsonvalue.SortedKeys(t)
 		rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
+
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 )
 
 // valueError locates an unsupported value by its path in the object. It never
@@ -37,80 +38,42 @@ var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 // float64 so that the rest of the package sees one representation. Types that
 // have no JSON form are an error (unlike runtime.DeepCopyJSONValue, which
 // panics).
-func copyJSON(v any) (any, error) {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, child := range t {
-			c, err := copyJSON(child)
-			if err != nil {
-				return nil, within(err, k)
-			}
-			out[k] = c
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(t))
-		for i, child := range t {
-			c, err := copyJSON(child)
-			if err != nil {
-				return nil, within(err, fmt.Sprint(i))
-			}
-			out[i] = c
-		}
-		return out, nil
+func copyJSON(v any) (any, error) { return jsonvalue.Copy(v, scalar, within) }
+
+// scalar is copyJSON of a value that is not a map or a list.
+func scalar(v any) (any, error) {
+	switch v.(type) {
 	case string, bool, nil, int64:
-		return t, nil
-	default:
-		return number(v)
+		return v, nil
 	}
+	return number(v)
 }
 
 // number converts the numeric types a hand-built object may hold.
 func number(v any) (any, error) {
+	if i, ok := jsonvalue.Int(v); ok {
+		return i, nil
+	}
+	var f float64
 	switch t := v.(type) {
-	case int64:
-		return t, nil
-	case int:
-		return int64(t), nil
-	case int32:
-		return int64(t), nil
-	case int16:
-		return int64(t), nil
-	case int8:
-		return int64(t), nil
-	case uint8:
-		return int64(t), nil
-	case uint16:
-		return int64(t), nil
-	case uint32:
-		return int64(t), nil
-	case uint:
-		if uint64(t) > math.MaxInt64 {
-			return nil, &valueError{msg: "unsigned integer out of int64 range"}
-		}
-		return int64(t), nil
-	case uint64:
-		if t > math.MaxInt64 {
-			return nil, &valueError{msg: "unsigned integer out of int64 range"}
-		}
-		return int64(t), nil
+	case uint, uint64: // beyond int64
+		return nil, &valueError{msg: "unsigned integer out of int64 range"}
 	case float32:
-		return finite(float64(t))
+		f = float64(t)
 	case float64:
-		return finite(t)
+		f = t
 	case json.Number:
 		if i, err := t.Int64(); err == nil {
 			return i, nil
 		}
-		f, err := t.Float64()
-		if err != nil {
+		var err error
+		if f, err = t.Float64(); err != nil {
 			return nil, &valueError{msg: "malformed number"}
 		}
-		return finite(f)
 	default:
 		return nil, &valueError{msg: fmt.Sprintf("unsupported value of type %T", v)}
 	}
+	return finite(f)
 }
 
 // finite accepts finite floats; negative zero becomes zero, as no JSON reader
@@ -123,14 +86,4 @@ func finite(f float64) (any, error) {
 		return 0.0, nil
 	}
 	return f, nil
-}
-
-// sortedKeys returns the keys of m in byte order.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,50 +28,87 @@ const (
 // errDrift is what audit returns when it found drift.
 var errDrift = errors.New("drift found")
 
+// auditFlags are the options of the audit that audit and propose both run
+// (propose audits first, so the two agree on what drifted): audit's own,
+// the scope it shares with record, and -o.
+type auditFlags struct {
+	shared operate.Shared
+	audit  audit.Options
+	out    *outputFlags
+}
+
+// bindFlags binds the options of the audit, as their packages declare
+// them.
+func (a *auditFlags) bindFlags(fs *pflag.FlagSet) {
+	a.shared = operate.DefaultShared()
+	option.Bind(fs, "", &a.audit)
+	option.Bind(fs, "", &a.shared)
+}
+
+// check checks --declared (what says what it takes when it is missing)
+// and -o.
+func (a *auditFlags) check(what string) error {
+	if a.audit.Declared == "" {
+		return errors.New("--declared is required: " + what)
+	}
+	if _, err := declared.ParseSource(a.audit.Declared); err != nil {
+		return err // it names --declared
+	}
+	_, err := a.out.validate()
+	return err
+}
+
+// inNamespace sets the namespace of declared objects that name none: the
+// kubeconfig's (or -n's).
+func inNamespace(cfg *audit.Config, g *globals) {
+	if ns, _, err := g.kube.ToRawKubeConfigLoader().Namespace(); err == nil {
+		cfg.Namespace = ns
+	}
+}
+
+// ready gives cfg, the audit the flags describe, what it needs to run:
+// the logger, the policy engine when evaluate, and who changed what from
+// --backup-repo.
+func (a *auditFlags) ready(ctx context.Context, cfg *audit.Config, log *slog.Logger, pol policies.Options, evaluate bool) error {
+	cfg.Logger = log
+	if evaluate {
+		pol.Logger = log
+		engine, err := policies.Load(ctx, pol)
+		if err != nil {
+			return err
+		}
+		cfg.Policies = engine
+	}
+	var err error
+	cfg.ChangedBy, err = readPeople(ctx, a.audit.BackupRepo)
+	return err
+}
+
 type auditOptions struct {
+	auditFlags
 	cfg      audit.Config
-	shared   operate.Shared
-	audit    audit.Options
-	out      *outputFlags
 	policies operate.PoliciesConfig
 }
 
 // bindFlags binds the options audit shares with record and propose, and
 // its own, as their packages declare them.
 func (o *auditOptions) bindFlags(fs *pflag.FlagSet) {
-	o.shared = operate.DefaultShared()
-	option.Bind(fs, "", &o.audit)
-	option.Bind(fs, "", &o.shared)
+	o.auditFlags.bindFlags(fs)
 	o.policies.Options = policies.DefaultOptions()
 	option.Bind(fs, "", &o.policies)
 }
 
 // complete turns flags into a checked configuration.
 func (o *auditOptions) complete(g *globals) error {
-	if err := completeDeclared(o.audit.Declared, "a directory of manifests or a Git URL (e.g. --declared https://git.example.com/org/fleet.git@main)"); err != nil {
-		return err
-	}
-	if _, err := o.out.validate(); err != nil {
+	if err := o.check("a directory of manifests or a Git URL (e.g. --declared https://git.example.com/org/fleet.git@main)"); err != nil {
 		return err
 	}
 	var err error
 	if o.cfg, err = o.shared.ForAudit(o.audit); err != nil {
 		return err
 	}
-	if ns, _, err := g.kube.ToRawKubeConfigLoader().Namespace(); err == nil {
-		o.cfg.Namespace = ns
-	}
+	inNamespace(&o.cfg, g)
 	return nil
-}
-
-// completeDeclared checks --declared; what says what it takes when it is
-// missing.
-func completeDeclared(src, what string) error {
-	if src == "" {
-		return errors.New("--declared is required: " + what)
-	}
-	_, err := declared.ParseSource(src)
-	return err // it names --declared
 }
 
 func newAuditCommand(g *globals) *cobra.Command {
@@ -98,11 +136,7 @@ func newAuditCommand(g *globals) *cobra.Command {
 			if err := o.complete(g); err != nil {
 				return usageError(err)
 			}
-			code, err := o.run(cmd, g)
-			if err != nil || code != exitNoDrift {
-				return &exitError{code: code, err: err}
-			}
-			return nil
+			return exitWith(o.run(cmd, g))
 		},
 	}
 	o.bindFlags(cmd.Flags())
@@ -130,16 +164,8 @@ func (o *auditOptions) run(cmd *cobra.Command, g *globals) (int, error) {
 	if err != nil {
 		return exitFailed, err
 	}
-	o.cfg.Logger = log
-	if o.policies.Evaluating() || o.policies.WritePolicyReports {
-		o.policies.Logger = log
-		engine, err := policies.Load(cmd.Context(), o.policies.Options)
-		if err != nil {
-			return exitFailed, err
-		}
-		o.cfg.Policies = engine
-	}
-	if o.cfg.ChangedBy, err = readPeople(cmd.Context(), o.audit.BackupRepo); err != nil {
+	evaluate := o.policies.Evaluating() || o.policies.WritePolicyReports
+	if err := o.ready(cmd.Context(), &o.cfg, log, o.policies.Options, evaluate); err != nil {
 		return exitFailed, err
 	}
 	p := g.progress(log, "audit listing")

@@ -89,6 +89,15 @@ func (o *outputFlags) print(out io.Writer, v any) error {
 	return o.write(out, func(w io.Writer) error { return encodeJSON(w, v) })
 }
 
+// show writes v as JSON or YAML when the format is one of them, and else
+// what human writes in the command's format for people.
+func (o *outputFlags) show(out io.Writer, v any, human func(io.Writer) error) error {
+	if o.structured() {
+		return o.print(out, v)
+	}
+	return o.write(out, human)
+}
+
 // write sends what render writes to --output-file or out. With -o yaml,
 // render writes JSON and write turns it into YAML.
 func (o *outputFlags) write(out io.Writer, render func(io.Writer) error) error {

@@ -68,11 +68,7 @@ func newPolicyTestCommand(g *globals) *cobra.Command {
 			if _, err := o.out.validate(); err != nil {
 				return err
 			}
-			code, err := o.run(cmd, g, args)
-			if err != nil || code != exitPolicyPass {
-				return &exitError{code: code, err: err}
-			}
-			return nil
+			return exitWith(o.run(cmd, g, args))
 		},
 	}
 	o.policies = policies.DefaultOptions()
@@ -148,10 +144,8 @@ func newPolicyListCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return &exitError{code: exitPolicyError, err: err}
 			}
-			if out.structured() {
-				return out.print(g.streams.Out, engine.Policies())
-			}
-			return out.write(g.streams.Out, func(w io.Writer) error { return writePolicyTable(w, engine.Policies()) })
+			list := engine.Policies()
+			return out.show(g.streams.Out, list, func(w io.Writer) error { return writePolicyTable(w, list) })
 		},
 	}
 	opts.BindFlags(cmd.Flags())

@@ -40,11 +40,7 @@ func newPolicyVerifyCommand(g *globals) *cobra.Command {
 			"  clusterscribe policy verify -v --run 'unique-host' library/general/uniqueingresshost\n" +
 			"  clusterscribe policy verify -o json --output-file verify.json suites/",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			code, err := o.runVerify(cmd, g, args)
-			if err != nil || code != exitPolicyPass {
-				return &exitError{code: code, err: err}
-			}
-			return nil
+			return exitWith(o.runVerify(cmd, g, args))
 		},
 	}
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {

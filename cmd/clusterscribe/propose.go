@@ -31,32 +31,26 @@ const (
 )
 
 type proposeOptions struct {
+	auditFlags
 	cfg      propose.Config
-	shared   operate.Shared
-	audit    audit.Options
 	propose  propose.Options
 	policies operate.Evaluation
-	out      *outputFlags
 }
 
 // bindFlags binds propose's options and every option of the audit it runs
 // first (so audit and propose agree on what drifted), as their packages
 // declare them.
 func (o *proposeOptions) bindFlags(fs *pflag.FlagSet) {
-	o.shared, o.propose = operate.DefaultShared(), propose.DefaultOptions()
-	option.Bind(fs, "", &o.audit)
+	o.auditFlags.bindFlags(fs)
+	o.propose = propose.DefaultOptions()
 	option.Bind(fs, "", &o.propose)
-	option.Bind(fs, "", &o.shared)
 	o.policies.Options = policies.DefaultOptions()
 	option.Bind(fs, "", &o.policies)
 }
 
 // complete turns flags into a checked configuration.
 func (o *proposeOptions) complete(g *globals) error {
-	if err := completeDeclared(o.audit.Declared, "the Git URL of the declared repo, with the base branch after @ (e.g. --declared https://git.example.com/org/fleet.git@main)"); err != nil {
-		return err
-	}
-	if _, err := o.out.validate(); err != nil {
+	if err := o.check("the Git URL of the declared repo, with the base branch after @ (e.g. --declared https://git.example.com/org/fleet.git@main)"); err != nil {
 		return err
 	}
 	p := &o.propose
@@ -71,9 +65,7 @@ func (o *proposeOptions) complete(g *globals) error {
 		return err
 	}
 	o.cfg = cfg
-	if ns, _, err := g.kube.ToRawKubeConfigLoader().Namespace(); err == nil {
-		o.cfg.Audit.Namespace = ns
-	}
+	inNamespace(&o.cfg.Audit, g)
 	return nil
 }
 
@@ -178,16 +170,7 @@ func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
 		return &exitError{code: exitFailed, err: err}
 	}
 	o.cfg.Logger = log
-	o.cfg.Audit.Logger = log
-	if o.policies.Evaluating() {
-		o.policies.Logger = log
-		engine, err := policies.Load(cmd.Context(), o.policies.Options)
-		if err != nil {
-			return &exitError{code: exitFailed, err: err}
-		}
-		o.cfg.Audit.Policies = engine
-	}
-	if o.cfg.Audit.ChangedBy, err = readPeople(cmd.Context(), o.audit.BackupRepo); err != nil {
+	if err := o.ready(cmd.Context(), &o.cfg.Audit, log, o.policies.Options, o.policies.Evaluating()); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
 	res, err := propose.Run(cmd.Context(), restCfg, o.cfg)
@@ -207,10 +190,7 @@ func (o *proposeOptions) run(cmd *cobra.Command, g *globals) error {
 
 // write renders the result in the -o format.
 func (o *proposeOptions) write(g *globals, res propose.Result) error {
-	if o.out.structured() {
-		return o.out.print(g.streams.Out, proposeView(res))
-	}
-	return o.out.write(g.streams.Out, func(w io.Writer) error { return writeProposals(w, res) })
+	return o.out.show(g.streams.Out, proposeView(res), func(w io.Writer) error { return writeProposals(w, res) })
 }
 
 // proposeOutput is propose's -o json/yaml output.

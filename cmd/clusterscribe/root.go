@@ -157,6 +157,15 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
+// exitWith is the error of a command that ends with exit status code:
+// nil when it is 0 and there is no error.
+func exitWith(code int, err error) error {
+	if err == nil && code == 0 {
+		return nil
+	}
+	return &exitError{code: code, err: err}
+}
+
 // usageError marks err as a usage error.
 func usageError(err error) error {
 	var ee *exitError

@@ -21,10 +21,7 @@ func newVersionCommand(g *globals) *cobra.Command {
 				return err
 			}
 			info := version.Get()
-			if out.structured() {
-				return out.print(g.streams.Out, info)
-			}
-			return out.write(g.streams.Out, func(w io.Writer) error {
+			return out.show(g.streams.Out, info, func(w io.Writer) error {
 				_, err := fmt.Fprintln(w, info.String())
 				return err
 			})

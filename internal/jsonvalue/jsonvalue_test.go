@@ -13,11 +13,13 @@ func TestCanonical(t *testing.T) {
 		"int": 3, "int32": int32(-4), "uint64": uint64(5), "float": 6.0, "frac": 1.5,
 		"big": float64(1 << 53), "number": json.Number("7"), "numberFloat": json.Number("7.25"),
 		"list": []any{8.0, "s", true, nil}, "huge": uint64(math.MaxUint64),
+		"int8": int8(-9), "uint16": uint16(10), "hugeUint": uint(math.MaxUint64),
 	}
 	want := map[string]any{
 		"int": int64(3), "int32": int64(-4), "uint64": int64(5), "float": int64(6), "frac": 1.5,
 		"big": float64(1 << 53), "number": int64(7), "numberFloat": 7.25,
 		"list": []any{int64(8), "s", true, nil}, "huge": float64(math.MaxUint64),
+		"int8": int64(-9), "uint16": int64(10), "hugeUint": float64(math.MaxUint64),
 	}
 	got := Canonical(in)
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -3,6 +3,7 @@ package suite
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -55,39 +56,16 @@ func (r CaseResult) Failed() bool { return r.Error != "" }
 
 // Failed reports whether the test or one of its cases failed.
 func (r TestResult) Failed() bool {
-	if r.Error != "" {
-		return true
-	}
-	for _, c := range r.Cases {
-		if c.Failed() {
-			return true
-		}
-	}
-	return false
+	return r.Error != "" || slices.ContainsFunc(r.Cases, CaseResult.Failed)
 }
 
 // Failed reports whether the suite could not be read or a test failed.
 func (r Result) Failed() bool {
-	if r.Error != "" {
-		return true
-	}
-	for _, t := range r.Tests {
-		if t.Failed() {
-			return true
-		}
-	}
-	return false
+	return r.Error != "" || slices.ContainsFunc(r.Tests, TestResult.Failed)
 }
 
 // Failed reports whether any suite failed.
-func Failed(rs []Result) bool {
-	for _, r := range rs {
-		if r.Failed() {
-			return true
-		}
-	}
-	return false
-}
+func Failed(rs []Result) bool { return slices.ContainsFunc(rs, Result.Failed) }
 
 func status(skipped, failed bool) string {
 	switch {

@@ -49,15 +49,7 @@ func (f frame) child(ls lines, s Step) (frame, bool) {
 		}
 		key := n.Content[i]
 		c := frame{node: n.Content[i+1], key: key, parent: n, pos: i, start: key.Line, col: key.Column, flow: flow}
-		c.end = c.start
-		if !flow {
-			limit := f.end
-			if i+2 < len(n.Content) {
-				limit = n.Content[i+2].Line - 1
-			}
-			c.end = trimEnd(ls, c.start, limit, c.col)
-		}
-		return c, true
+		return c.ending(ls, f.end, i+2), true
 	}
 	if n.Kind != yaml.SequenceNode {
 		return frame{}, false
@@ -68,15 +60,24 @@ func (f frame) child(ls lines, s Step) (frame, bool) {
 	}
 	it := n.Content[j]
 	c := frame{node: it, parent: n, pos: j, start: it.Line, col: dashColumn(ls.line(it.Line), it.Column), flow: flow}
+	return c.ending(ls, f.end, j+1), true
+}
+
+// ending returns c with its last line set: the line before its next
+// sibling (at index next of its parent's Content) or, for the last one,
+// the parent's end, with trailing blanks and comments trimmed. An entry of
+// a flow collection ends on its first line.
+func (c frame) ending(ls lines, parentEnd, next int) frame {
 	c.end = c.start
-	if !flow {
-		limit := f.end
-		if j+1 < len(n.Content) {
-			limit = n.Content[j+1].Line - 1
-		}
-		c.end = trimEnd(ls, c.start, limit, c.col)
+	if c.flow {
+		return c
 	}
-	return c, true
+	limit := parentEnd
+	if next < len(c.parent.Content) {
+		limit = c.parent.Content[next].Line - 1
+	}
+	c.end = trimEnd(ls, c.start, limit, c.col)
+	return c
 }
 
 // trimEnd moves end back over trailing blank lines and over comment lines

@@ -176,6 +176,24 @@ func (e *Error) Unwrap() error { return e.err }
 // credentials (401, 403).
 var ErrAuth = errors.New("forge refused the credentials")
 
+// Call makes one request of forgeName's API for op: it reads the token
+// now (a rotated token file takes effect without a restart), builds a
+// client with newClient and runs do with it. do returns the HTTP status of
+// the answer (0 when there was none); its error comes back through Wrap,
+// the token removed.
+func Call[C any](o Options, forgeName, op string, newClient func(token string) (C, error), do func(C) (status int, err error)) error {
+	token, err := o.Token.Read()
+	if err != nil {
+		return fmt.Errorf("%s: %w", forgeName, err)
+	}
+	c, err := newClient(token)
+	if err != nil {
+		return Wrap(forgeName, "connect", 0, err, token)
+	}
+	status, err := do(c)
+	return Wrap(forgeName, op, status, err, token)
+}
+
 // Wrap makes a forge error: token and URL userinfo removed from the
 // message, ErrAuth wrapped for 401 and 403.
 func Wrap(forgeName, op string, status int, err error, token string) error {

@@ -18,10 +18,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -158,7 +159,7 @@ func probeKind(s *runtime.Scheme, typ reflect.Type, base map[string]json.RawMess
 		others = append(others, o)
 	}
 	var defs []Def
-	for _, p := range mapsKeys(base) {
+	for _, p := range slices.Sorted(maps.Keys(base)) {
 		if strings.HasPrefix(p, "!") {
 			continue
 		}
@@ -176,15 +177,6 @@ func probeKind(s *runtime.Scheme, typ reflect.Type, base map[string]json.RawMess
 		defs = append(defs, d)
 	}
 	return defs, nil
-}
-
-func mapsKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // defaulted builds a probe of typ, defaults it with the scheme's

@@ -5,7 +5,6 @@ package gitea
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -37,52 +36,41 @@ func New(o forge.Options) (*Forge, error) {
 // Name implements forge.Forge.
 func (f *Forge) Name() string { return "gitea" }
 
-// client builds an SDK client bound to ctx with the token read now. The
-// version check is skipped: it would cost a request per call.
-func (f *Forge) client(ctx context.Context) (*sdk.Client, string, error) {
-	token, err := f.opts.Token.Read()
-	if err != nil {
-		return nil, "", fmt.Errorf("gitea: %w", err)
-	}
-	c, err := sdk.NewClient(f.opts.URL, sdk.SetToken(token), sdk.SetContext(ctx),
-		sdk.SetHTTPClient(f.opts.Client()), sdk.SetGiteaVersion(""))
-	if err != nil {
-		return nil, "", forge.Wrap("gitea", "connect", 0, err, token)
-	}
-	return c, token, nil
-}
-
-func status(resp *sdk.Response) int {
-	if resp == nil || resp.Response == nil {
-		return 0
-	}
-	return resp.StatusCode
+// call makes one request for op with an SDK client bound to ctx (see
+// forge.Call). The version check is skipped: it would cost a request per
+// call.
+func (f *Forge) call(ctx context.Context, op string, do func(*sdk.Client) (status int, err error)) error {
+	return forge.Call(f.opts, "gitea", op, func(token string) (*sdk.Client, error) {
+		return sdk.NewClient(f.opts.URL, sdk.SetToken(token), sdk.SetContext(ctx),
+			sdk.SetHTTPClient(f.opts.Client()), sdk.SetGiteaVersion(""))
+	}, do)
 }
 
 // FindOpenPR implements forge.Forge: Gitea cannot filter by head, so the
 // open pull requests are listed page by page.
 func (f *Forge) FindOpenPR(ctx context.Context, branch string) (*forge.PullRequest, error) {
-	c, token, err := f.client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	const pageSize = 50
-	for page := 1; ; page++ {
-		prs, resp, err := c.ListRepoPullRequests(f.owner, f.repo, sdk.ListPullRequestsOptions{
-			State: sdk.StateOpen, ListOptions: sdk.ListOptions{Page: page, PageSize: pageSize},
-		})
-		if err != nil {
-			return nil, forge.Wrap("gitea", "find", status(resp), err, token)
-		}
-		for _, pr := range prs {
-			if pr.Head != nil && pr.Head.Ref == branch && f.sameRepo(pr.Head.Repository) {
-				return convert(pr), nil
+	var found *forge.PullRequest
+	err := f.call(ctx, "find", func(c *sdk.Client) (int, error) {
+		const pageSize = 50
+		for page := 1; ; page++ {
+			prs, resp, err := c.ListRepoPullRequests(f.owner, f.repo, sdk.ListPullRequestsOptions{
+				State: sdk.StateOpen, ListOptions: sdk.ListOptions{Page: page, PageSize: pageSize},
+			})
+			if err != nil {
+				return status(resp), err
+			}
+			for _, pr := range prs {
+				if pr.Head != nil && pr.Head.Ref == branch && f.sameRepo(pr.Head.Repository) {
+					found = convert(pr)
+					return status(resp), nil
+				}
+			}
+			if len(prs) < pageSize {
+				return status(resp), nil
 			}
 		}
-		if len(prs) < pageSize {
-			return nil, nil
-		}
-	}
+	})
+	return found, err
 }
 
 func (f *Forge) sameRepo(r *sdk.Repository) bool {
@@ -93,65 +81,61 @@ func (f *Forge) sameRepo(r *sdk.Repository) bool {
 // be known to Gitea yet: creation is retried while Gitea says the head
 // does not exist.
 func (f *Forge) CreatePR(ctx context.Context, pr forge.NewPullRequest) (*forge.PullRequest, error) {
-	c, token, err := f.client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	deadline := time.Now().Add(f.createWait)
-	delay := 100 * time.Millisecond
-	for {
-		created, resp, err := c.CreatePullRequest(f.owner, f.repo, sdk.CreatePullRequestOption{
-			Head: pr.Head, Base: pr.Base, Title: pr.Title, Body: pr.Body,
-		})
-		if err == nil {
-			return convert(created), nil
+	var out *forge.PullRequest
+	err := f.call(ctx, "create", func(c *sdk.Client) (int, error) {
+		deadline := time.Now().Add(f.createWait)
+		delay := 100 * time.Millisecond
+		for {
+			created, resp, err := c.CreatePullRequest(f.owner, f.repo, sdk.CreatePullRequestOption{
+				Head: pr.Head, Base: pr.Base, Title: pr.Title, Body: pr.Body,
+			})
+			code := status(resp)
+			if err == nil {
+				out = convert(created)
+				return code, nil
+			}
+			retry := code == http.StatusNotFound || code == http.StatusUnprocessableEntity
+			if !retry || time.Now().After(deadline) {
+				return code, err
+			}
+			if existing, ferr := f.FindOpenPR(ctx, pr.Head); ferr == nil && existing != nil {
+				out = existing
+				return code, nil
+			}
+			select {
+			case <-ctx.Done():
+				return code, errors.Join(err, ctx.Err())
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, 2*time.Second)
 		}
-		code := status(resp)
-		retry := code == http.StatusNotFound || code == http.StatusUnprocessableEntity
-		if !retry || time.Now().After(deadline) {
-			return nil, forge.Wrap("gitea", "create", code, err, token)
-		}
-		if existing, ferr := f.FindOpenPR(ctx, pr.Head); ferr == nil && existing != nil {
-			return existing, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, forge.Wrap("gitea", "create", code, errors.Join(err, ctx.Err()), token)
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 2*time.Second)
-	}
+	})
+	return out, err
 }
 
 // UpdatePR implements forge.Forge.
 func (f *Forge) UpdatePR(ctx context.Context, number int64, title, body string) error {
-	c, token, err := f.client(ctx)
-	if err != nil {
-		return err
-	}
-	_, resp, err := c.EditPullRequest(f.owner, f.repo, number, sdk.EditPullRequestOption{Title: title, Body: &body})
-	return forge.Wrap("gitea", "update", status(resp), err, token)
+	return f.call(ctx, "update", func(c *sdk.Client) (int, error) {
+		_, resp, err := c.EditPullRequest(f.owner, f.repo, number, sdk.EditPullRequestOption{Title: title, Body: &body})
+		return status(resp), err
+	})
 }
 
 // Comment implements forge.Forge.
 func (f *Forge) Comment(ctx context.Context, number int64, body string) error {
-	c, token, err := f.client(ctx)
-	if err != nil {
-		return err
-	}
-	_, resp, err := c.CreateIssueComment(f.owner, f.repo, number, sdk.CreateIssueCommentOption{Body: body})
-	return forge.Wrap("gitea", "comment", status(resp), err, token)
+	return f.call(ctx, "comment", func(c *sdk.Client) (int, error) {
+		_, resp, err := c.CreateIssueComment(f.owner, f.repo, number, sdk.CreateIssueCommentOption{Body: body})
+		return status(resp), err
+	})
 }
 
 // ClosePR implements forge.Forge.
 func (f *Forge) ClosePR(ctx context.Context, number int64) error {
-	c, token, err := f.client(ctx)
-	if err != nil {
-		return err
-	}
 	closed := sdk.StateClosed
-	_, resp, err := c.EditPullRequest(f.owner, f.repo, number, sdk.EditPullRequestOption{State: &closed})
-	return forge.Wrap("gitea", "close", status(resp), err, token)
+	return f.call(ctx, "close", func(c *sdk.Client) (int, error) {
+		_, resp, err := c.EditPullRequest(f.owner, f.repo, number, sdk.EditPullRequestOption{State: &closed})
+		return status(resp), err
+	})
 }
 
 func convert(pr *sdk.PullRequest) *forge.PullRequest {
@@ -163,4 +147,12 @@ func convert(pr *sdk.PullRequest) *forge.PullRequest {
 		out.Base = pr.Base.Ref
 	}
 	return out
+}
+
+// status is the HTTP status of an answer, 0 when there was none.
+func status(resp *sdk.Response) int {
+	if resp == nil || resp.Response == nil {
+		return 0
+	}
+	return resp.StatusCode
 }

@@ -59,88 +59,75 @@ func APIURL(webRoot string) string {
 // Name implements forge.Forge.
 func (f *Forge) Name() string { return "github" }
 
-func (f *Forge) client() (*gh.Client, string, error) {
-	token, err := f.opts.Token.Read()
-	if err != nil {
-		return nil, "", fmt.Errorf("github: %w", err)
-	}
-	c := gh.NewClient(f.opts.Client()).WithAuthToken(token)
-	c.BaseURL = f.base
-	return c, token, nil
-}
-
-func status(resp *gh.Response) int {
-	if resp == nil || resp.Response == nil {
-		return 0
-	}
-	return resp.StatusCode
+// call makes one request for op (see forge.Call).
+func (f *Forge) call(op string, do func(*gh.Client) (status int, err error)) error {
+	return forge.Call(f.opts, "github", op, func(token string) (*gh.Client, error) {
+		c := gh.NewClient(f.opts.Client()).WithAuthToken(token)
+		c.BaseURL = f.base
+		return c, nil
+	}, do)
 }
 
 // FindOpenPR implements forge.Forge with the head filter of the list
 // endpoint (owner:branch).
 func (f *Forge) FindOpenPR(ctx context.Context, branch string) (*forge.PullRequest, error) {
-	c, token, err := f.client()
-	if err != nil {
-		return nil, err
-	}
-	prs, resp, err := c.PullRequests.List(ctx, f.owner, f.repo, &gh.PullRequestListOptions{
-		State: "open", Head: f.owner + ":" + branch, ListOptions: gh.ListOptions{PerPage: 10},
-	})
-	if err != nil {
-		return nil, forge.Wrap("github", "find", status(resp), err, token)
-	}
-	for _, pr := range prs {
-		if pr.GetHead().GetRef() == branch {
-			return convert(pr), nil
+	var found *forge.PullRequest
+	err := f.call("find", func(c *gh.Client) (int, error) {
+		prs, resp, err := c.PullRequests.List(ctx, f.owner, f.repo, &gh.PullRequestListOptions{
+			State: "open", Head: f.owner + ":" + branch, ListOptions: gh.ListOptions{PerPage: 10},
+		})
+		if err != nil {
+			return status(resp), err
 		}
-	}
-	return nil, nil
+		for _, pr := range prs {
+			if pr.GetHead().GetRef() == branch {
+				found = convert(pr)
+				break
+			}
+		}
+		return status(resp), nil
+	})
+	return found, err
 }
 
 // CreatePR implements forge.Forge.
 func (f *Forge) CreatePR(ctx context.Context, pr forge.NewPullRequest) (*forge.PullRequest, error) {
-	c, token, err := f.client()
-	if err != nil {
-		return nil, err
-	}
-	created, resp, err := c.PullRequests.Create(ctx, f.owner, f.repo, &gh.NewPullRequest{
-		Title: gh.Ptr(pr.Title), Head: gh.Ptr(pr.Head), Base: gh.Ptr(pr.Base), Body: gh.Ptr(pr.Body),
+	var out *forge.PullRequest
+	err := f.call("create", func(c *gh.Client) (int, error) {
+		created, resp, err := c.PullRequests.Create(ctx, f.owner, f.repo, &gh.NewPullRequest{
+			Title: gh.Ptr(pr.Title), Head: gh.Ptr(pr.Head), Base: gh.Ptr(pr.Base), Body: gh.Ptr(pr.Body),
+		})
+		if err == nil {
+			out = convert(created)
+		}
+		return status(resp), err
 	})
-	if err != nil {
-		return nil, forge.Wrap("github", "create", status(resp), err, token)
-	}
-	return convert(created), nil
+	return out, err
 }
 
 // UpdatePR implements forge.Forge.
 func (f *Forge) UpdatePR(ctx context.Context, number int64, title, body string) error {
-	c, token, err := f.client()
-	if err != nil {
-		return err
-	}
-	_, resp, err := c.PullRequests.Edit(ctx, f.owner, f.repo, int(number), &gh.PullRequest{Title: gh.Ptr(title), Body: gh.Ptr(body)})
-	return forge.Wrap("github", "update", status(resp), err, token)
+	return f.call("update", func(c *gh.Client) (int, error) {
+		_, resp, err := c.PullRequests.Edit(ctx, f.owner, f.repo, int(number), &gh.PullRequest{Title: gh.Ptr(title), Body: gh.Ptr(body)})
+		return status(resp), err
+	})
 }
 
 // Comment implements forge.Forge: pull request comments are issue
 // comments on GitHub.
 func (f *Forge) Comment(ctx context.Context, number int64, body string) error {
-	c, token, err := f.client()
-	if err != nil {
-		return err
-	}
-	_, resp, err := c.Issues.CreateComment(ctx, f.owner, f.repo, int(number), &gh.IssueComment{Body: gh.Ptr(body)})
-	return forge.Wrap("github", "comment", status(resp), err, token)
+	return f.call("comment", func(c *gh.Client) (int, error) {
+		_, resp, err := c.Issues.CreateComment(ctx, f.owner, f.repo, int(number), &gh.IssueComment{Body: gh.Ptr(body)})
+		return status(resp), err
+	})
 }
 
 // ClosePR implements forge.Forge.
 func (f *Forge) ClosePR(ctx context.Context, number int64) error {
-	c, token, err := f.client()
-	if err != nil {
-		return err
-	}
-	_, resp, err := c.PullRequests.Edit(ctx, f.owner, f.repo, int(number), &gh.PullRequest{State: gh.Ptr("closed")})
-	return forge.Wrap("github", "close", status(resp), err, token)
+	return f.call("close", func(c *gh.Client) (int, error) {
+		_, resp, err := c.PullRequests.Edit(ctx, f.owner, f.repo, int(number), &gh.PullRequest{State: gh.Ptr("closed")})
+		return status(resp), err
+	})
 }
 
 func convert(pr *gh.PullRequest) *forge.PullRequest {
@@ -148,4 +135,12 @@ func convert(pr *gh.PullRequest) *forge.PullRequest {
 		Number: int64(pr.GetNumber()), URL: pr.GetHTMLURL(), Title: pr.GetTitle(), Body: pr.GetBody(),
 		Head: pr.GetHead().GetRef(), Base: pr.GetBase().GetRef(), HeadSHA: pr.GetHead().GetSHA(),
 	}
+}
+
+// status is the HTTP status of an answer, 0 when there was none.
+func status(resp *gh.Response) int {
+	if resp == nil || resp.Response == nil {
+		return 0
+	}
+	return resp.StatusCode
 }
