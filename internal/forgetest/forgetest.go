@@ -3,22 +3,82 @@
 package forgetest
 
 import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
 )
 
-// Lifecycle opens pull request 1 from branch to main through f (title
+// Client is a forge client under test and the fake server it talks to.
+type Client struct {
+	// Fake serves the forge's API and accepts only Token.
+	Fake  http.Handler
+	Token string
+	// New returns the client for the server at url, reading its token
+	// from tokenFile.
+	New func(url, tokenFile string) (forge.Forge, error)
+	// Branch is the head of the pull request Check opens, and Want what
+	// the client reports for it (Title and Body aside).
+	Branch string
+	Want   forge.PullRequest
+	// Comments returns the comments Fake recorded on pull request number.
+	Comments func(number int) []string
+}
+
+// Check serves c.Fake and checks, through clients built with c.New, that
+// a wrong token fails every call with forge.ErrAuth and an error that does
+// not show it (server URL without a trailing slash), and then the whole
+// life of a pull request (URL with a trailing slash), down to the comment
+// the server recorded.
+func Check(t *testing.T, c Client) {
+	t.Helper()
+	srv := httptest.NewServer(c.Fake)
+	t.Cleanup(srv.Close)
+	t.Run("errors hide the token", func(t *testing.T) {
+		f := mustNew(t, c.New, srv.URL, secretscan.Canary())
+		_, err := f.FindOpenPR(t.Context(), "b")
+		wantAuthError(t, "FindOpenPR", err)
+		_, err = f.CreatePR(t.Context(), forge.NewPullRequest{Head: "b", Base: "main", Title: "t"})
+		wantAuthError(t, "CreatePR", err)
+	})
+	t.Run("lifecycle", func(t *testing.T) {
+		lifecycle(t, mustNew(t, c.New, srv.URL+"/", c.Token), c.Branch, c.Want)
+		if diff := cmp.Diff([]string{"gone"}, c.Comments(int(c.Want.Number))); diff != "" {
+			t.Errorf("comments the server recorded (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func mustNew(t *testing.T, newForge func(url, tokenFile string) (forge.Forge, error), url, token string) forge.Forge {
+	t.Helper()
+	f, err := newForge(url, TokenFile(t, token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func wantAuthError(t *testing.T, call string, err error) {
+	t.Helper()
+	if !errors.Is(err, forge.ErrAuth) {
+		t.Fatalf("%s with a wrong token: %v, want ErrAuth", call, err)
+	}
+	secretscan.Check(t, "the error", err.Error())
+}
+
+// lifecycle opens pull request 1 from branch to main through f (title
 // "Memorialize", body "drift"), updates it, comments "gone" on it and
 // closes it, checking at each step what f reports: none open before, want
 // once created (Title and Body as given), the new title and body once
-// updated, none open for another branch or once closed. The caller then
-// checks that its server recorded the comment.
-func Lifecycle(t *testing.T, f forge.Forge, branch string, want forge.PullRequest) {
+// updated, none open for another branch or once closed.
+func lifecycle(t *testing.T, f forge.Forge, branch string, want forge.PullRequest) {
 	t.Helper()
 	ctx := t.Context()
 	if pr, err := f.FindOpenPR(ctx, branch); err != nil || pr != nil {

@@ -2,18 +2,13 @@ package github
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/clusterscribe/clusterscribe/internal/forgetest"
-	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
 )
 
@@ -113,35 +108,18 @@ func sortedKeys(m map[int]map[string]any) []int {
 func TestForge(t *testing.T) {
 	const token = "ghp_0123456789abcdef"
 	fake := newFake(token)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	f, err := New(forge.Options{URL: srv.URL + "/", Repo: "shop/declared", Token: forge.Token{File: forgetest.TokenFile(t, token)}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const branch = "clusterscribe/propose/prod/shop/deployment.apps/web"
-	forgetest.Lifecycle(t, f, branch, forge.PullRequest{
-		Number: 1, URL: "https://github.example/shop/declared/pull/1", Head: branch, Base: "main", HeadSHA: "abc123",
+	forgetest.Check(t, forgetest.Client{
+		Fake: fake, Token: token,
+		New: func(url, tokenFile string) (forge.Forge, error) {
+			return New(forge.Options{URL: url, Repo: "shop/declared", Token: forge.Token{File: tokenFile}})
+		},
+		Branch: branch,
+		Want: forge.PullRequest{
+			Number: 1, URL: "https://github.example/shop/declared/pull/1", Head: branch, Base: "main", HeadSHA: "abc123",
+		},
+		Comments: func(n int) []string { return fake.comments[n] },
 	})
-	if diff := cmp.Diff([]string{"gone"}, fake.comments[1]); diff != "" {
-		t.Errorf("comments (-want +got):\n%s", diff)
-	}
-}
-
-func TestForgeErrorsHideTheToken(t *testing.T) {
-	fake := newFake("the-right-token")
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	wrong := secretscan.Canary()
-	f, err := New(forge.Options{URL: srv.URL, Repo: "shop/declared", Token: forge.Token{File: forgetest.TokenFile(t, wrong)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.FindOpenPR(t.Context(), "b")
-	if !errors.Is(err, forge.ErrAuth) {
-		t.Fatalf("FindOpenPR with a wrong token: %v, want ErrAuth", err)
-	}
-	secretscan.Check(t, "the error", err.Error())
 }
 
 func TestAPIURL(t *testing.T) {
