@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -21,9 +20,7 @@ func TestStartWithRemoteUnreachable(t *testing.T) {
 			name = "clone of an earlier run"
 		}
 		t.Run(name, func(t *testing.T) {
-			root := t.TempDir()
-			bare := newBareRemote(t, root, "remote.git")
-			srv := gittest.StartHTTPServer(t, root, "")
+			bare, srv := httpRemote(t, "")
 			o := options(t, srv.URL("remote.git"), "west")
 			o.StartUnreachable = true
 			rec, logger := newLogRecorder(t)
