@@ -16,18 +16,19 @@ import (
 	"github.com/clusterscribe/clusterscribe/propose/forge"
 )
 
-// Client is a forge client under test and the fake server it talks to.
-type Client struct {
+// Client is a forge client of type F under test and the fake server it
+// talks to.
+type Client[F forge.Forge] struct {
 	// Fake serves the forge's API and accepts only Token.
 	Fake  http.Handler
 	Token string
-	// New returns the client for the server at url, reading its token
-	// from tokenFile.
-	New func(url, tokenFile string) (forge.Forge, error)
-	// Branch is the head of the pull request Check opens, and Want what
-	// the client reports for it (Title and Body aside).
-	Branch string
-	Want   forge.PullRequest
+	// New is the client's constructor, and Repo the repository it is
+	// given.
+	New  func(forge.Options) (F, error)
+	Repo string
+	// Want is what the client reports for the pull request Check opens
+	// from Want.Head (Title and Body aside).
+	Want forge.PullRequest
 	// Comments returns the comments Fake recorded on pull request number.
 	Comments func(number int) []string
 }
@@ -37,28 +38,28 @@ type Client struct {
 // not show it (server URL without a trailing slash), and then the whole
 // life of a pull request (URL with a trailing slash), down to the comment
 // the server recorded.
-func Check(t *testing.T, c Client) {
+func Check[F forge.Forge](t *testing.T, c Client[F]) {
 	t.Helper()
 	srv := httptest.NewServer(c.Fake)
 	t.Cleanup(srv.Close)
 	t.Run("errors hide the token", func(t *testing.T) {
-		f := mustNew(t, c.New, srv.URL, secretscan.Canary())
+		f := c.mustNew(t, srv.URL, secretscan.Canary())
 		_, err := f.FindOpenPR(t.Context(), "b")
 		wantAuthError(t, "FindOpenPR", err)
 		_, err = f.CreatePR(t.Context(), forge.NewPullRequest{Head: "b", Base: "main", Title: "t"})
 		wantAuthError(t, "CreatePR", err)
 	})
 	t.Run("lifecycle", func(t *testing.T) {
-		lifecycle(t, mustNew(t, c.New, srv.URL+"/", c.Token), c.Branch, c.Want)
+		lifecycle(t, c.mustNew(t, srv.URL+"/", c.Token), c.Want)
 		if diff := cmp.Diff([]string{"gone"}, c.Comments(int(c.Want.Number))); diff != "" {
 			t.Errorf("comments the server recorded (-want +got):\n%s", diff)
 		}
 	})
 }
 
-func mustNew(t *testing.T, newForge func(url, tokenFile string) (forge.Forge, error), url, token string) forge.Forge {
+func (c Client[F]) mustNew(t *testing.T, url, token string) F {
 	t.Helper()
-	f, err := newForge(url, TokenFile(t, token))
+	f, err := c.New(forge.Options{URL: url, Repo: c.Repo, Token: forge.Token{File: TokenFile(t, token)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,13 +74,14 @@ func wantAuthError(t *testing.T, call string, err error) {
 	secretscan.Check(t, "the error", err.Error())
 }
 
-// lifecycle opens pull request 1 from branch to main through f (title
+// lifecycle opens pull request 1 from want.Head to main through f (title
 // "Memorialize", body "drift"), updates it, comments "gone" on it and
 // closes it, checking at each step what f reports: none open before, want
 // once created (Title and Body as given), the new title and body once
 // updated, none open for another branch or once closed.
-func lifecycle(t *testing.T, f forge.Forge, branch string, want forge.PullRequest) {
+func lifecycle(t *testing.T, f forge.Forge, want forge.PullRequest) {
 	t.Helper()
+	branch := want.Head
 	ctx := t.Context()
 	if pr, err := f.FindOpenPR(ctx, branch); err != nil || pr != nil {
 		t.Fatalf("FindOpenPR before creation = %v, %v; want none", pr, err)

@@ -108,15 +108,11 @@ func sortedKeys(m map[int]map[string]any) []int {
 func TestForge(t *testing.T) {
 	const token = "ghp_0123456789abcdef"
 	fake := newFake(token)
-	const branch = "clusterscribe/propose/prod/shop/deployment.apps/web"
-	forgetest.Check(t, forgetest.Client{
-		Fake: fake, Token: token,
-		New: func(url, tokenFile string) (forge.Forge, error) {
-			return New(forge.Options{URL: url, Repo: "shop/declared", Token: forge.Token{File: tokenFile}})
-		},
-		Branch: branch,
+	forgetest.Check(t, forgetest.Client[*Forge]{
+		Fake: fake, Token: token, New: New, Repo: "shop/declared",
 		Want: forge.PullRequest{
-			Number: 1, URL: "https://github.example/shop/declared/pull/1", Head: branch, Base: "main", HeadSHA: "abc123",
+			Number: 1, URL: "https://github.example/shop/declared/pull/1",
+			Head: "clusterscribe/propose/prod/shop/deployment.apps/web", Base: "main", HeadSHA: "abc123",
 		},
 		Comments: func(n int) []string { return fake.comments[n] },
 	})

@@ -100,15 +100,11 @@ func (f *fakeGitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestForge(t *testing.T) {
 	const token = "glpat-0123456789abcdef"
 	fake := &fakeGitLab{token: token, notes: map[int][]string{}}
-	const branch = "clusterscribe/propose/prod/_all"
-	forgetest.Check(t, forgetest.Client{
-		Fake: fake, Token: token,
-		New: func(url, tokenFile string) (forge.Forge, error) {
-			return New(forge.Options{URL: url, Repo: "platform/gitops/declared", Token: forge.Token{File: tokenFile}})
-		},
-		Branch: branch,
+	forgetest.Check(t, forgetest.Client[*Forge]{
+		Fake: fake, Token: token, New: New, Repo: "platform/gitops/declared",
 		Want: forge.PullRequest{
-			Number: 1, URL: "https://gitlab.example/platform/gitops/declared/-/merge_requests/1", Head: branch, Base: "main", HeadSHA: "def456",
+			Number: 1, URL: "https://gitlab.example/platform/gitops/declared/-/merge_requests/1",
+			Head: "clusterscribe/propose/prod/_all", Base: "main", HeadSHA: "def456",
 		},
 		Comments: func(n int) []string { return fake.notes[n] },
 	})
