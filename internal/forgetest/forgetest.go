@@ -16,11 +16,18 @@ import (
 	"github.com/clusterscribe/clusterscribe/propose/forge"
 )
 
+// Fake is a forge's API served by the test.
+type Fake interface {
+	http.Handler
+	// Comments returns the comments recorded on pull request number.
+	Comments(number int) []string
+}
+
 // Client is a forge client of type F under test and the fake server it
 // talks to.
 type Client[F forge.Forge] struct {
 	// Fake serves the forge's API and accepts only Token.
-	Fake  http.Handler
+	Fake  Fake
 	Token string
 	// New is the client's constructor, and Repo the repository it is
 	// given.
@@ -29,8 +36,6 @@ type Client[F forge.Forge] struct {
 	// Want is what the client reports for the pull request Check opens
 	// from Want.Head (Title and Body aside).
 	Want forge.PullRequest
-	// Comments returns the comments Fake recorded on pull request number.
-	Comments func(number int) []string
 }
 
 // Check serves c.Fake and checks, through clients built with c.New, that
@@ -51,7 +56,7 @@ func Check[F forge.Forge](t *testing.T, c Client[F]) {
 	})
 	t.Run("lifecycle", func(t *testing.T) {
 		lifecycle(t, c.mustNew(t, srv.URL+"/", c.Token), c.Want)
-		if diff := cmp.Diff([]string{"gone"}, c.Comments(int(c.Want.Number))); diff != "" {
+		if diff := cmp.Diff([]string{"gone"}, c.Fake.Comments(int(c.Want.Number))); diff != "" {
 			t.Errorf("comments the server recorded (-want +got):\n%s", diff)
 		}
 	})

@@ -95,6 +95,13 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// Comments implements forgetest.Fake.
+func (f *fakeGitHub) Comments(number int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.comments[number]
+}
+
 func sortedKeys(m map[int]map[string]any) []int {
 	var out []int
 	for i := 1; len(out) < len(m); i++ {
@@ -107,14 +114,13 @@ func sortedKeys(m map[int]map[string]any) []int {
 
 func TestForge(t *testing.T) {
 	const token = "ghp_0123456789abcdef"
-	fake := newFake(token)
 	forgetest.Check(t, forgetest.Client[*Forge]{
-		Fake: fake, Token: token, New: New, Repo: "shop/declared",
+		Fake:  newFake(token),
+		Token: token, New: New, Repo: "shop/declared",
 		Want: forge.PullRequest{
 			Number: 1, URL: "https://github.example/shop/declared/pull/1",
 			Head: "clusterscribe/propose/prod/shop/deployment.apps/web", Base: "main", HeadSHA: "abc123",
 		},
-		Comments: func(n int) []string { return fake.comments[n] },
 	})
 }
 

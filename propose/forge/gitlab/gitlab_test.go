@@ -97,15 +97,21 @@ func (f *fakeGitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// Comments implements forgetest.Fake.
+func (f *fakeGitLab) Comments(number int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.notes[number]
+}
+
 func TestForge(t *testing.T) {
 	const token = "glpat-0123456789abcdef"
-	fake := &fakeGitLab{token: token, notes: map[int][]string{}}
 	forgetest.Check(t, forgetest.Client[*Forge]{
-		Fake: fake, Token: token, New: New, Repo: "platform/gitops/declared",
+		Fake:  &fakeGitLab{token: token, notes: map[int][]string{}},
+		Token: token, New: New, Repo: "platform/gitops/declared",
 		Want: forge.PullRequest{
 			Number: 1, URL: "https://gitlab.example/platform/gitops/declared/-/merge_requests/1",
 			Head: "clusterscribe/propose/prod/_all", Base: "main", HeadSHA: "def456",
 		},
-		Comments: func(n int) []string { return fake.notes[n] },
 	})
 }
