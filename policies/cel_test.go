@@ -49,8 +49,7 @@ spec:
 // Warn maps to a medium warning, and a Secret's values are redacted
 // before CEL sees them.
 func TestVAPEvaluate(t *testing.T) {
-	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"vap.yaml": vapSecrets})
-	e := mustLoad(t, Options{Dirs: []string{dir}, NoBundled: true})
+	e := loadRego(t, Options{}, map[string]string{"vap.yaml": vapSecrets})
 	objs := objects(t,
 		"apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {env: prod}}",
 		"apiVersion: v1\nkind: Namespace\nmetadata: {name: lab, labels: {env: dev}}",

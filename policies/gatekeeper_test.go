@@ -182,8 +182,7 @@ func TestGatekeeperLoadErrors(t *testing.T) {
 func TestGatekeeperParametersAbsent(t *testing.T) {
 	tmpl := strings.Replace(labelsTemplate, `not input.review.object.metadata.labels[input.parameters.key]`,
 		`input.parameters == {}`, 1)
-	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"t.yaml": tmpl, "c.yaml": "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: NeedLabel\nmetadata:\n  name: all\n"})
-	e := mustLoad(t, Options{Dirs: []string{dir}, NoBundled: true})
+	e := loadRego(t, Options{}, map[string]string{"t.yaml": tmpl, "c.yaml": "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: NeedLabel\nmetadata:\n  name: all\n"})
 	fs, _, _ := mustEvaluate(t, e, objects(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: d}\n"), true)
 	want := []row{{"NeedLabel/all", "ConfigMap d/c", findings.Fail, "no label"}}
 	checkRows(t, want, fs)
