@@ -32,6 +32,13 @@ func newFake(token string) *fakeGitHub {
 	return &fakeGitHub{token: token, pulls: map[int]map[string]any{}, comments: map[int][]string{}}
 }
 
+// Comments implements forgetest.Fake.
+func (f *fakeGitHub) Comments(number int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.comments[number]
+}
+
 func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -93,13 +100,6 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
-}
-
-// Comments implements forgetest.Fake.
-func (f *fakeGitHub) Comments(number int) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.comments[number]
 }
 
 func sortedKeys(m map[int]map[string]any) []int {

@@ -28,6 +28,13 @@ type fakeGitLab struct {
 	notes map[int][]string
 }
 
+// Comments implements forgetest.Fake.
+func (f *fakeGitLab) Comments(number int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.notes[number]
+}
+
 const project = "platform%2Fgitops%2Fdeclared"
 
 func (f *fakeGitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -95,13 +102,6 @@ func (f *fakeGitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
-}
-
-// Comments implements forgetest.Fake.
-func (f *fakeGitLab) Comments(number int) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.notes[number]
 }
 
 func TestForge(t *testing.T) {
