@@ -14,11 +14,7 @@ import (
 // the remote branch holds by then: another prefix's commits stay, the
 // prefix's own files are what the local commits say.
 func TestStartWithRemoteUnreachable(t *testing.T) {
-	for _, earlier := range []bool{false, true} {
-		name := "fresh workdir"
-		if earlier {
-			name = "clone of an earlier run"
-		}
+	for name, earlier := range map[string]bool{"fresh workdir": false, "clone of an earlier run": true} {
 		t.Run(name, func(t *testing.T) {
 			bare, srv := httpRemote(t, "")
 			o := options(t, srv.URL("remote.git"), "west")
