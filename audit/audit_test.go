@@ -65,11 +65,7 @@ func wantDrift(ns string) []summary {
 }
 
 func TestRunFindsExactlyTheDrift(t *testing.T) {
-	for _, serverSide := range []bool{false, true} {
-		name := "local"
-		if serverSide {
-			name = "server-side"
-		}
+	for name, serverSide := range map[string]bool{"local": false, "server-side": true} {
 		t.Run(name, func(t *testing.T) {
 			ns := cluster.Namespace(t, "audit")
 			dir := declaredDir(t, "e2e", ns)

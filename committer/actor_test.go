@@ -1,7 +1,6 @@
 package committer
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +12,7 @@ import (
 // trailers and the author: the person when one made every change of the
 // batch, clusterscribe otherwise; the committer is always clusterscribe.
 func TestCommitNamesThePerson(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo")
-	c := mustOpen(t, options(t, dir, "prod"))
+	c, dir := newCommitter(t, "prod")
 	at := time.Date(2026, 11, 22, 3, 12, 0, 0, time.UTC)
 	alice := &Actor{User: "alice", Groups: []string{"devs", "system:authenticated"}, UserAgent: "kubectl/v1.36.3 (linux/amd64) kubernetes/abc", Verb: "patch", Time: at}
 	bob := &Actor{User: "bob@example.com", As: "system:serviceaccount:shop:deployer", UserAgent: "kubectl/v1.36.3", Verb: "update", Time: at}

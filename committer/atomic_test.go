@@ -15,8 +15,7 @@ import (
 // lock left by a killed process is taken over, a failed write leaves the
 // old content, and a ref moved by someone else is not overwritten.
 func TestRefAndIndexWritesAreAtomic(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo")
-	c := mustOpen(t, options(t, dir, "prod"))
+	c, dir := newCommitter(t, "prod")
 	first := mustCommit(t, c, file("prod/a.yaml", "a: 1\n"))
 	refPath := filepath.Join(dir, ".git", filepath.FromSlash(c.branch.String()))
 

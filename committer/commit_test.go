@@ -93,8 +93,7 @@ func TestCommitNothingToCommit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "repo")
-			c := mustOpen(t, options(t, dir, "p"))
+			c, dir := newCommitter(t, "p")
 			tip := mustCommit(t, c, file("p/a.yaml", "a\n"), file("p/dir/b.yaml", "b\n"))
 
 			h, err := c.Commit(t.Context(), tt.changes)
@@ -109,8 +108,7 @@ func TestCommitNothingToCommit(t *testing.T) {
 }
 
 func TestCommitDeletes(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo")
-	c := mustOpen(t, options(t, dir, "p"))
+	c, dir := newCommitter(t, "p")
 	mustCommit(t, c,
 		file("p/namespaces/a/core/configmaps/one.yaml", "1\n"),
 		file("p/namespaces/a/core/configmaps/two.yaml", "2\n"),
@@ -157,8 +155,7 @@ func TestCommitDeletes(t *testing.T) {
 }
 
 func TestCommitRejectsPathsOutsidePrefix(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo")
-	c := mustOpen(t, options(t, dir, "east"))
+	c, dir := newCommitter(t, "east")
 	for _, p := range []string{
 		"west/a.yaml",
 		"east",
@@ -185,8 +182,7 @@ func TestCommitRejectsPathsOutsidePrefix(t *testing.T) {
 }
 
 func TestCommitLastChangeForAPathWins(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo")
-	c := mustOpen(t, options(t, dir, "p"))
+	c, dir := newCommitter(t, "p")
 	mustCommit(t, c, file("p/a.yaml", "first"), file("p/b.yaml", "b"), file("p/a.yaml", "second"), gone("p/b.yaml"))
 	if got := runGit(t, dir, "show", "backup:p/a.yaml"); got != "second" {
 		t.Errorf("p/a.yaml = %q, want the last change", got)
@@ -197,8 +193,7 @@ func TestCommitLastChangeForAPathWins(t *testing.T) {
 }
 
 func TestCommitFileAndDirectoryConflict(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo")
-	c := mustOpen(t, options(t, dir, "p"))
+	c, _ := newCommitter(t, "p")
 	mustCommit(t, c, file("p/x/y.yaml", "y"))
 	if _, err := c.Commit(t.Context(), []Change{file("p/x", "file over a directory")}); err == nil {
 		t.Error("writing a file over a directory succeeded")
@@ -223,8 +218,7 @@ func TestBlobHashMatchesGit(t *testing.T) {
 }
 
 func TestCommitHonoursContext(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo")
-	c := mustOpen(t, options(t, dir, "p"))
+	c, dir := newCommitter(t, "p")
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, err := c.Commit(ctx, []Change{file("p/a.yaml", "a")}); !errors.Is(err, context.Canceled) {

@@ -137,6 +137,24 @@ func openKind(t testing.TB, kind, prefix string) (*Committer, Options) {
 	return mustOpen(t, o), o
 }
 
+// newCommitter opens a committer for prefix on a new local working
+// repository and returns it with the repository's path.
+func newCommitter(t testing.TB, prefix string) (*Committer, string) {
+	t.Helper()
+	c, o := openKind(t, "worktree", prefix)
+	return c, o.Repo
+}
+
+// httpRemote creates an empty bare repository remote.git and serves it
+// over HTTP, asking for token when it is not empty; it returns the
+// repository's path and the server (whose URL("remote.git") reaches it).
+func httpRemote(t testing.TB, token string) (string, *gittest.HTTPServer) {
+	t.Helper()
+	root := t.TempDir()
+	bare := newBareRemote(t, root, "remote.git")
+	return bare, gittest.StartHTTPServer(t, root, token)
+}
+
 // openKindObjects is openKind that also returns the repository that holds
 // the committer's objects: its work tree's, or its clone of the bare
 // remote.

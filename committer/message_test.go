@@ -13,8 +13,7 @@ import (
 )
 
 func TestCommitMessageGolden(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo")
-	c := mustOpen(t, options(t, dir, "prod"))
+	c, dir := newCommitter(t, "prod")
 	at := time.Date(2026, 11, 22, 1, 2, 3, 0, time.FixedZone("CET", 3600))
 	mustCommit(t, c,
 		Change{Path: "prod/namespaces/shop/core/configmaps/old.yaml", Data: []byte("old\n"), Object: "v1/ConfigMap shop/old"},

@@ -253,9 +253,7 @@ func TestOpenResumesUnpushedCommits(t *testing.T) {
 func TestPushRereadsTokenAndHidesIt(t *testing.T) {
 	const token = "good-token-5d1e"
 	const wrong = "stale-token-9b2c"
-	root := t.TempDir()
-	bare := newBareRemote(t, root, "remote.git")
-	srv := gittest.StartHTTPServer(t, root, token)
+	bare, srv := httpRemote(t, token)
 	o := options(t, srv.URL("remote.git"), "prod")
 	o.Auth.TokenFile = writeToken(t, token)
 	c := mustOpen(t, o)
@@ -288,9 +286,7 @@ func TestPushRereadsTokenAndHidesIt(t *testing.T) {
 
 func TestConcurrentRecorders(t *testing.T) {
 	const perRecorder = 6
-	root := t.TempDir()
-	bare := newBareRemote(t, root, "remote.git")
-	srv := gittest.StartHTTPServer(t, root, "")
+	bare, srv := httpRemote(t, "")
 	recorders := map[string]*Committer{
 		"east": mustOpen(t, options(t, bare, "east")),                  // over the file transport
 		"west": mustOpen(t, options(t, srv.URL("remote.git"), "west")), // over HTTP

@@ -6,15 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestRunPusherRemoteDownThenUp(t *testing.T) {
 	const token = "pusher-token-c0ffee"
-	root := t.TempDir()
-	bare := newBareRemote(t, root, "remote.git")
-	srv := gittest.StartHTTPServer(t, root, token)
+	bare, srv := httpRemote(t, token)
 	o := options(t, srv.URL("remote.git"), "prod")
 	o.Auth.TokenFile = writeToken(t, token)
 	o.PushBackoff = Backoff{Initial: 5 * time.Millisecond, Max: 40 * time.Millisecond}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/clusterscribe/clusterscribe/internal/gittest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -15,15 +14,9 @@ import (
 // the remote branch holds by then: another prefix's commits stay, the
 // prefix's own files are what the local commits say.
 func TestStartWithRemoteUnreachable(t *testing.T) {
-	for _, earlier := range []bool{false, true} {
-		name := "fresh workdir"
-		if earlier {
-			name = "clone of an earlier run"
-		}
+	for name, earlier := range map[string]bool{"fresh workdir": false, "clone of an earlier run": true} {
 		t.Run(name, func(t *testing.T) {
-			root := t.TempDir()
-			bare := newBareRemote(t, root, "remote.git")
-			srv := gittest.StartHTTPServer(t, root, "")
+			bare, srv := httpRemote(t, "")
 			o := options(t, srv.URL("remote.git"), "west")
 			o.StartUnreachable = true
 			rec, logger := newLogRecorder(t)

@@ -49,11 +49,7 @@ spec:
 // Warn maps to a medium warning, and a Secret's values are redacted
 // before CEL sees them.
 func TestVAPEvaluate(t *testing.T) {
-	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"vap.yaml": vapSecrets})
-	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := loadRego(t, Options{}, map[string]string{"vap.yaml": vapSecrets})
 	objs := objects(t,
 		"apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {env: prod}}",
 		"apiVersion: v1\nkind: Namespace\nmetadata: {name: lab, labels: {env: dev}}",
@@ -61,10 +57,7 @@ func TestVAPEvaluate(t *testing.T) {
 		"apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: lab}\ndata: {password: aHVudGVyMg==}",
 		"apiVersion: v1\nkind: Secret\nmetadata: {name: tls, namespace: shop}\ndata: {tls.crt: eA==}",
 	)
-	fs, stats, problems, err := e.Evaluate(t.Context(), objs, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, stats, problems := mustEvaluate(t, e, objs, true)
 	want := []row{{"ValidatingAdmissionPolicyBinding/secret-keys-prod", "Secret shop/db", findings.Warn, "secret db holds password=<redacted>"}}
 	checkRows(t, want, fs)
 	if diff := cmp.Diff(map[string]stat{"ValidatingAdmissionPolicyBinding/secret-keys-prod": {Evaluated: 2}}, statsByID(stats)); diff != "" {
@@ -115,14 +108,8 @@ metadata: {name: both}
 spec:
   parameters: {word: hello}
 `})
-	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, _, _, err := e.Evaluate(t.Context(), objects(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: a}"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{Dirs: []string{dir}, NoBundled: true})
+	fs, _, _ := mustEvaluate(t, e, objects(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: a}"), true)
 	want := []row{{"Both/both", "ConfigMap a/cm", findings.Fail, "from cel: hello cm"}}
 	checkRows(t, want, fs)
 }
@@ -243,16 +230,10 @@ metadata: {name: expensive}
 spec: {policyName: expensive, validationActions: [Deny]}
 `})
 	// The cost limit stops the expression, not the timeout.
-	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true, Timeout: 10 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{Dirs: []string{dir}, NoBundled: true, Timeout: 10 * time.Minute})
 	big := fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big, namespace: a}\ndata: {k1: %[1]s, k2: %[1]s, k3: %[1]s}", strings.Repeat("a", 1<<20))
 	objs := objects(t, big, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: small, namespace: a}\ndata: {k: a}")
-	fs, stats, problems, err := e.Evaluate(t.Context(), objs, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, stats, problems := mustEvaluate(t, e, objs, true)
 	if len(fs) != 1 || fs[0].Policy.Outcome != findings.Error || fs[0].Object.Name != "big" || !strings.Contains(fs[0].Message, "cost limit exceeded") {
 		t.Errorf("findings = %v, want one error on big about the cost limit", rows(fs))
 	}

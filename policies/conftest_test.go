@@ -39,14 +39,8 @@ spec:
 // package, deny/warn/violation rules and their suffixed forms, string and
 // object results, metadata from # METADATA blocks, test files left out.
 func TestConftest(t *testing.T) {
-	e, err := Load(t.Context(), Options{Dirs: []string{"testdata/conftest"}, NoBundled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, stats, _, err := e.Evaluate(t.Context(), objects(t, deployment, service), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{Dirs: []string{"testdata/conftest"}, NoBundled: true})
+	fs, stats, _ := mustEvaluate(t, e, objects(t, deployment, service), false)
 	want := []row{
 		{"main.deny", "Deployment.apps shop/web", findings.Fail, "Deployment web runs fewer than 2 replicas"},
 		{"main.deny_no_owner", "Deployment.apps shop/web", findings.Fail, "Deployment web has no owner annotation"},
@@ -99,10 +93,7 @@ deny contains "d" if input.kind == "Service"
 warn contains "w" if input.kind == "Service"
 `
 	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"p.rego": shared})
-	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{Dirs: []string{dir}, NoBundled: true})
 	var ids []string
 	for _, p := range e.Policies() {
 		ids = append(ids, p.ID)
@@ -119,7 +110,7 @@ package q
 deny contains "x" if false
 `
 	dir = testkit.WriteFiles(t, t.TempDir(), map[string]string{"q.rego": dup})
-	_, err = Load(t.Context(), Options{Dirs: []string{dir}})
+	_, err := Load(t.Context(), Options{Dirs: []string{dir}})
 	if err == nil || !strings.Contains(err.Error(), `policy id "privileged-container" is defined twice: bundled:privileged-container and `) {
 		t.Errorf("Load error = %v, want a duplicate id error", err)
 	}

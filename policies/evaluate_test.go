@@ -19,17 +19,6 @@ import (
 	"github.com/clusterscribe/clusterscribe/internal/testkit"
 )
 
-func loadRego(t *testing.T, opts Options, files map[string]string) *Engine {
-	t.Helper()
-	opts.Dirs = []string{testkit.WriteFiles(t, t.TempDir(), files)}
-	opts.NoBundled = true
-	e, err := Load(t.Context(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
 func configMap(name string, data map[string]string) *unstructured.Unstructured {
 	d := map[string]any{}
 	for k, v := range data {
@@ -55,10 +44,7 @@ func TestRuntimeErrorIsolated(t *testing.T) {
 		configMap("ok", map[string]string{"k": "single value"}),
 		configMap("conflict", map[string]string{"a": "x", "b": "y"}),
 	}
-	fs, stats, problems, err := e.Evaluate(t.Context(), objs, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, stats, problems := mustEvaluate(t, e, objs, true)
 	got := rows(fs)
 	for i := range got {
 		if got[i].Outcome == findings.Error {
@@ -97,10 +83,7 @@ deny contains "never" if {
 `,
 		"fast.rego": "package fast\n\ndeny contains \"fast fired\" if input.kind == \"ConfigMap\"\n",
 	})
-	fs, _, problems, err := e.Evaluate(t.Context(), []*unstructured.Unstructured{configMap("c", nil)}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, _, problems := mustEvaluate(t, e, []*unstructured.Unstructured{configMap("c", nil)}, false)
 	want := []row{
 		{"fast.deny", "ConfigMap ns/c", findings.Fail, "fast fired"},
 		{"slow.deny", "ConfigMap ns/c", findings.Error, "policy could not be evaluated: timed out after 20ms (does the policy loop over large ranges?)"},
@@ -147,10 +130,7 @@ stringData:
   token: hunter2-string
 `)[0]
 	before := fmt.Sprint(secret.Object)
-	fs, _, _, err := e.Evaluate(t.Context(), []*unstructured.Unstructured{secret, configMap("c", nil)}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, _, _ := mustEvaluate(t, e, []*unstructured.Unstructured{secret, configMap("c", nil)}, true)
 	if len(fs) != 2 {
 		t.Fatalf("findings = %v, want 2", rows(fs))
 	}
@@ -191,10 +171,7 @@ deny contains sprintf("%d ConfigMaps", [count(data.inventory.namespace.ns.v1.Con
 			}
 			objs = append(objs, configMap(name, nil))
 		}
-		fs, _, _, err := e.Evaluate(t.Context(), objs, true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		fs, _, _ := mustEvaluate(t, e, objs, true)
 		want := []row{{"a.deny", "ConfigMap ns/first", findings.Fail, fmt.Sprintf("%d ConfigMaps", n)}}
 		if diff := cmp.Diff(want, rows(fs)); diff != "" {
 			t.Errorf("run with %d objects (-want +got):\n%s", n, diff)
@@ -208,14 +185,8 @@ func TestParallelDeterministic(t *testing.T) {
 	objs := benchObjects(300)
 	var runs [][]findings.Finding
 	for _, par := range []int{1, 4} {
-		e, err := Load(t.Context(), Options{Parallelism: par, Params: Params{AllowedRegistries: []string{"ghcr.io/acme"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs, _, _, err := e.Evaluate(t.Context(), objs, true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := mustLoad(t, Options{Parallelism: par, Params: Params{AllowedRegistries: []string{"ghcr.io/acme"}}})
+		fs, _, _ := mustEvaluate(t, e, objs, true)
 		runs = append(runs, fs)
 		if par > 1 {
 			done := make(chan []findings.Finding, 2)
@@ -275,19 +246,13 @@ func TestOptionErrors(t *testing.T) {
 // TestExcludedNamespaces checks that the bundled policies skip excluded
 // namespaces, and the Namespace objects of that name.
 func TestExcludedNamespaces(t *testing.T) {
-	e, err := Load(t.Context(), Options{Params: Params{ExcludedNamespaces: []string{"kube-*"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{Params: Params{ExcludedNamespaces: []string{"kube-*"}}})
 	objs := objects(t,
 		"apiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system}\n",
 		"apiVersion: v1\nkind: Pod\nmetadata: {name: proxy, namespace: kube-system}\nspec:\n  hostNetwork: true\n  containers: [{name: p, image: proxy}]\n",
 		"apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  hostNetwork: true\n  containers: [{name: p, image: proxy}]\n",
 	)
-	fs, _, _, err := e.Evaluate(t.Context(), objs, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, _, _ := mustEvaluate(t, e, objs, true)
 	hostNetwork := 0
 	for _, f := range fs {
 		if f.Object.Namespace == "kube-system" || f.Object.Name == "kube-system" {
@@ -336,10 +301,7 @@ func TestBatchFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := Load(t.Context(), Options{Dirs: []string{testkit.WriteFiles(t, t.TempDir(), map[string]string{"x.rego": "package x\n"})}, NoBundled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{Dirs: []string{testkit.WriteFiles(t, t.TempDir(), map[string]string{"x.rego": "package x\n"})}, NoBundled: true})
 	l := &loader{store: e.store, log: slog.New(slog.DiscardHandler)}
 	var refs []ast.Ref
 	b := newBatch(nil, func(ctx context.Context, term *ast.Term) (rego.PreparedEvalQuery, error) {
@@ -360,10 +322,7 @@ func TestBatchFallback(t *testing.T) {
 	}
 	b.refs = refs
 	objs := []*unstructured.Unstructured{configMap("fine", map[string]string{"a": "only"}), configMap("bad", map[string]string{"a": "x", "b": "y"})}
-	fs, _, _, err := e.Evaluate(t.Context(), objs, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, _, _ := mustEvaluate(t, e, objs, true)
 	got := rows(fs)
 	for i := range got {
 		if got[i].Outcome == findings.Error {

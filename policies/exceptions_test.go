@@ -48,10 +48,7 @@ exception contains rules if {
 exception contains [""] if input.metadata.name == "batch"
 `,
 	})
-	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{Dirs: []string{dir}, NoBundled: true})
 	dep := func(name string) string {
 		return strings.ReplaceAll(`apiVersion: apps/v1
 kind: Deployment
@@ -61,10 +58,7 @@ spec:
   template: {spec: {containers: [{name: c, image: "web:latest"}]}}
 `, "NAME", name)
 	}
-	fs, stats, problems, err := e.Evaluate(t.Context(), objects(t, dep("legacy"), dep("batch"), dep("web")), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, stats, problems := mustEvaluate(t, e, objects(t, dep("legacy"), dep("batch"), dep("web")), false)
 	if len(problems) > 0 {
 		t.Errorf("problems: %v", problems)
 	}
@@ -112,10 +106,7 @@ spec:
 // Policies it does not name still fail; a malformed annotation excepts
 // nothing and is a problem naming the file and line.
 func TestExceptionsAnnotation(t *testing.T) {
-	e, err := Load(t.Context(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{})
 	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"rbac.yaml": `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
@@ -142,10 +133,7 @@ rules:
   - {apiGroups: ["*"], resources: ["*"], verbs: [get]}
 `})
 	manifests := readManifests(t, dir)
-	fs, stats, problems, err := e.EvaluateManifests(t.Context(), manifests)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, stats, problems := mustEvaluateManifests(t, e, manifests)
 	var got []row
 	for _, f := range fs {
 		got = append(got, row{f.Policy.ID, f.Object.String(), f.Policy.Outcome, f.Reason})

@@ -33,17 +33,11 @@ func TestExpansion(t *testing.T) {
 		ms = append(ms, readManifests(t, sample+"samples/pods-unprivileged/"+f)...)
 	}
 	evaluate := func() ([]row, map[string]stat) {
-		e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := mustLoad(t, Options{Dirs: []string{dir}, NoBundled: true})
 		if !e.Judges("apps/v1", "Deployment") || e.Judges("v1", "ConfigMap") {
 			t.Error("Judges: Deployments are judged through their Pods, ConfigMaps not at all")
 		}
-		fs, stats, _, err := e.EvaluateManifests(t.Context(), ms)
-		if err != nil {
-			t.Fatal(err)
-		}
+		fs, stats, _ := mustEvaluateManifests(t, e, ms)
 		return rows(fs), statsByID(stats)
 	}
 	got, stats := evaluate()

@@ -15,14 +15,8 @@ import (
 // deprecated built-ins) with their Constraints' match blocks, parameters
 // and enforcement actions.
 func TestGatekeeper(t *testing.T) {
-	e, err := Load(t.Context(), Options{Dirs: []string{"testdata/gatekeeper"}, NoBundled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, stats, problems, err := e.EvaluateManifests(t.Context(), readManifests(t, "testdata/manifests/shop.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{Dirs: []string{"testdata/gatekeeper"}, NoBundled: true})
+	fs, stats, problems := mustEvaluateManifests(t, e, readManifests(t, "testdata/manifests/shop.yaml"))
 	want := []row{
 		{"HostsUnique/ingress-hosts-unique", "Ingress.networking.k8s.io lab/preview", findings.Fail, "host shop.example.com is also served by Ingress shop/storefront"},
 		{"HostsUnique/ingress-hosts-unique", "Ingress.networking.k8s.io shop/storefront", findings.Fail, "host shop.example.com is also served by Ingress lab/preview"},
@@ -188,15 +182,8 @@ func TestGatekeeperLoadErrors(t *testing.T) {
 func TestGatekeeperParametersAbsent(t *testing.T) {
 	tmpl := strings.Replace(labelsTemplate, `not input.review.object.metadata.labels[input.parameters.key]`,
 		`input.parameters == {}`, 1)
-	dir := testkit.WriteFiles(t, t.TempDir(), map[string]string{"t.yaml": tmpl, "c.yaml": "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: NeedLabel\nmetadata:\n  name: all\n"})
-	e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, _, _, err := e.Evaluate(t.Context(), objects(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: d}\n"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := loadRego(t, Options{}, map[string]string{"t.yaml": tmpl, "c.yaml": "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: NeedLabel\nmetadata:\n  name: all\n"})
+	fs, _, _ := mustEvaluate(t, e, objects(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: d}\n"), true)
 	want := []row{{"NeedLabel/all", "ConfigMap d/c", findings.Fail, "no label"}}
 	checkRows(t, want, fs)
 	if !fs[0].Live {

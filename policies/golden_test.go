@@ -22,10 +22,7 @@ func TestBundledGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, stats, problems, err := e.EvaluateManifests(t.Context(), readManifests(t, "testdata/manifests/app.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, stats, problems := mustEvaluateManifests(t, e, readManifests(t, "testdata/manifests/app.yaml"))
 	r := &findings.Report{Findings: fs, Policies: stats, Problems: problems}
 	r.Sort()
 	var buf bytes.Buffer

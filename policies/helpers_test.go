@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -78,4 +79,43 @@ func readManifests(t testing.TB, paths ...string) []Manifest {
 		t.Fatalf("problems reading %v: %v", paths, problems)
 	}
 	return ms
+}
+
+// mustLoad loads an engine with opts, failing the test on an error.
+func mustLoad(t *testing.T, opts Options) *Engine {
+	t.Helper()
+	e, err := Load(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// loadRego loads only the given policy files (no bundled policies), with
+// opts for the rest.
+func loadRego(t *testing.T, opts Options, files map[string]string) *Engine {
+	t.Helper()
+	opts.Dirs = []string{testkit.WriteFiles(t, t.TempDir(), files)}
+	opts.NoBundled = true
+	return mustLoad(t, opts)
+}
+
+// mustEvaluate evaluates objs with e, failing the test on an error.
+func mustEvaluate(t *testing.T, e *Engine, objs []*unstructured.Unstructured, live bool) ([]findings.Finding, []findings.PolicyStat, []findings.Problem) {
+	t.Helper()
+	fs, stats, problems, err := e.Evaluate(t.Context(), objs, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs, stats, problems
+}
+
+// mustEvaluateManifests evaluates ms with e, failing the test on an error.
+func mustEvaluateManifests(t *testing.T, e *Engine, ms []Manifest) ([]findings.Finding, []findings.PolicyStat, []findings.Problem) {
+	t.Helper()
+	fs, stats, problems, err := e.EvaluateManifests(t.Context(), ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs, stats, problems
 }

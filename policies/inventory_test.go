@@ -61,10 +61,7 @@ func TestInventoryNeeds(t *testing.T) {
 // NetworkPolicies and ServiceAccounts in the inventory, so that the
 // ConfigMaps, Secrets and workloads of a cluster are never held for it.
 func TestBundledInventoryNeeds(t *testing.T) {
-	e, err := Load(t.Context(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{})
 	want := map[gvKind]bool{{"networking.k8s.io/v1", "NetworkPolicy"}: true, {"v1", "ServiceAccount"}: true}
 	if e.needs.all || !cmp.Equal(want, e.needs.kinds) {
 		t.Errorf("needs = all %v, kinds %v; want %v", e.needs.all, e.needs.kinds, want)
@@ -79,10 +76,7 @@ func TestInventoryFromLibrary(t *testing.T) {
 		"p.rego":   "package p\n\nimport data.lib\n\ndeny contains sprintf(\"%s sees %v\", [input.kind, lib.secrets(input.metadata.namespace)]) if true\n",
 	})
 	secret := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "s", "namespace": "ns"}}}
-	fs, _, _, err := e.Evaluate(t.Context(), []*unstructured.Unstructured{configMap("c", nil), secret}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, _, _ := mustEvaluate(t, e, []*unstructured.Unstructured{configMap("c", nil), secret}, true)
 	want := []row{
 		{"p.deny", "ConfigMap ns/c", findings.Fail, `ConfigMap sees ["s"]`},
 		{"p.deny", "Secret ns/s", findings.Fail, `Secret sees ["s"]`},
@@ -94,10 +88,7 @@ func TestInventoryFromLibrary(t *testing.T) {
 // through the inventory), that a policy without match judges every kind,
 // and that leaving the other kinds out changes no result.
 func TestJudges(t *testing.T) {
-	e, err := Load(t.Context(), Options{Params: Params{AllowedRegistries: []string{"ghcr.io/acme"}, RequiredLabels: []LabelRequirement{{Key: "team"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustLoad(t, Options{Params: Params{AllowedRegistries: []string{"ghcr.io/acme"}, RequiredLabels: []LabelRequirement{{Key: "team"}}}})
 	for _, tt := range []struct {
 		apiVersion, kind string
 		want             bool
@@ -128,14 +119,8 @@ func TestJudges(t *testing.T) {
 	if len(judged) == len(objs) {
 		t.Fatal("every object is judged: nothing left out")
 	}
-	allFs, allStats, _, err := e.Evaluate(t.Context(), objs, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, stats, _, err := e.Evaluate(t.Context(), judged, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	allFs, allStats, _ := mustEvaluate(t, e, objs, true)
+	fs, stats, _ := mustEvaluate(t, e, judged, true)
 	if diff := cmp.Diff(allFs, fs); diff != "" {
 		t.Errorf("findings without the objects not judged (-all +judged):\n%s", diff)
 	}

@@ -25,10 +25,7 @@ func TestPolicySetAndPasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	load := func(omit bool) *Engine {
-		e, err := Load(t.Context(), Options{Dirs: []string{dir}, NoBundled: true, OmitPasses: omit})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := mustLoad(t, Options{Dirs: []string{dir}, NoBundled: true, OmitPasses: omit})
 		return e
 	}
 	e := load(false)
@@ -36,10 +33,7 @@ func TestPolicySetAndPasses(t *testing.T) {
 	if ps.Name != dir || !strings.HasPrefix(ps.Version, "sha256:") || ps.Scope != "manifests x" {
 		t.Errorf("policy set %+v", ps)
 	}
-	_, stats, _, err := e.EvaluateManifests(t.Context(), readManifests(t, "testdata/manifests/shop.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, stats, _ := mustEvaluateManifests(t, e, readManifests(t, "testdata/manifests/shop.yaml"))
 	var passed []findings.ObjectRef
 	for _, s := range stats {
 		passed = append(passed, s.Passed...)

@@ -82,16 +82,24 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 
-	t.Run("dry run changes nothing", func(t *testing.T) {
+	// serverDryRun restores the newest commit into cluster B as a server
+	// dry run and checks that it changed nothing there.
+	serverDryRun := func(t *testing.T, existing Existing) Summary {
+		t.Helper()
 		before := listing(t, clusterB.Config)
-		sum, err := Run(t.Context(), clusterB.Config, cfg("a", ExistingSkip, DryRunServer))
+		sum, err := Run(t.Context(), clusterB.Config, cfg("a", existing, DryRunServer))
 		if err != nil {
 			t.Fatalf("dry run: %v\n%s", err, report(t, sum))
 		}
 		if diff := cmp.Diff(before, listing(t, clusterB.Config)); diff != "" {
 			t.Errorf("the dry run changed cluster B (-before +after):\n%s", diff)
 		}
-		_, err = dynamicClient(t, clusterB.Config).Resource(widgets).List(t.Context(), metav1.ListOptions{})
+		return sum
+	}
+
+	t.Run("dry run changes nothing", func(t *testing.T) {
+		sum := serverDryRun(t, ExistingSkip)
+		_, err := dynamicClient(t, clusterB.Config).Resource(widgets).List(t.Context(), metav1.ListOptions{})
 		if !apierrors.IsNotFound(err) {
 			t.Errorf("listing widgets after the dry run: %v, want not found (no such resource)", err)
 		}
@@ -168,14 +176,7 @@ func TestRoundTrip(t *testing.T) {
 	})
 
 	t.Run("dry run of the newer commit, updating", func(t *testing.T) {
-		before := listing(t, clusterB.Config)
-		sum, err := Run(t.Context(), clusterB.Config, cfg("a", ExistingUpdate, DryRunServer))
-		if err != nil {
-			t.Fatalf("dry run: %v\n%s", err, report(t, sum))
-		}
-		if diff := cmp.Diff(before, listing(t, clusterB.Config)); diff != "" {
-			t.Errorf("the dry run changed cluster B (-before +after):\n%s", diff)
-		}
+		sum := serverDryRun(t, ExistingUpdate)
 		if diff := cmp.Diff([]string{"ConfigMap billing/added"}, objects(sum.With(Created))); diff != "" {
 			t.Errorf("would create (-want +got):\n%s", diff)
 		}

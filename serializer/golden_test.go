@@ -26,10 +26,7 @@ func TestGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTestSerializer(t, tt.opts)
-			got, err := s.Render(object(t, readFile(t, "golden/"+tt.input+".input.yaml")))
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := mustRender(t, s, object(t, readFile(t, "golden/"+tt.input+".input.yaml")))
 			if tt.opts.Secrets == SecretsEncrypt {
 				got = ageBlock.ReplaceAll(got, []byte("<age-encrypted data key>"))
 				if bytes.Contains(got, []byte("AGE ENCRYPTED")) {

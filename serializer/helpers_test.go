@@ -83,3 +83,13 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	golden.Check(t, filepath.Join("testdata", "golden", name), got)
 }
+
+// mustRender renders obj with s, failing the test on an error.
+func mustRender(t testing.TB, s *Serializer, obj *unstructured.Unstructured) []byte {
+	t.Helper()
+	out, err := s.Render(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

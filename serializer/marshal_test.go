@@ -183,16 +183,10 @@ func canonicalJSON(t testing.TB, v any) string {
 
 func TestRenderIsByteStable(t *testing.T) {
 	s := newTestSerializer(t, Options{})
-	first, err := s.Render(object(t, liveDeployment))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := mustRender(t, s, object(t, liveDeployment))
 	// Same object, many times.
 	for range 50 {
-		got, err := s.Render(object(t, liveDeployment))
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := mustRender(t, s, object(t, liveDeployment))
 		if !bytes.Equal(first, got) {
 			t.Fatalf("render differs between runs:\n%s\nvs\n%s", first, got)
 		}
@@ -213,10 +207,7 @@ func TestRenderIsByteStable(t *testing.T) {
 		if err := utiljson.Unmarshal([]byte(shuffled), &m); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Render(object(t, shuffled))
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := mustRender(t, s, object(t, shuffled))
 		if !bytes.Equal(first, got) {
 			t.Fatalf("shuffle %d renders differently:\n%s\nvs\n%s", i, first, got)
 		}

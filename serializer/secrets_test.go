@@ -28,10 +28,7 @@ data:
 // redactedData renders a Secret in redact mode and returns its data.
 func redactedData(t *testing.T, s *Serializer, obj *unstructured.Unstructured) (map[string]any, []byte) {
 	t.Helper()
-	out, err := s.Render(obj)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := mustRender(t, s, obj)
 	data, _, _ := unstructured.NestedMap(objectMap(t, string(out)), "data")
 	return data, out
 }
@@ -111,10 +108,7 @@ func TestSecretSafetyDoesNotDependOnRules(t *testing.T) {
 				e := newTestSerializer(t, Options{Secrets: SecretsEncrypt, AgeRecipients: testRecipients})
 				s.recipients = e.recipients
 			}
-			out, err := s.Render(obj)
-			if err != nil {
-				t.Fatal(err)
-			}
+			out := mustRender(t, &s, obj)
 			for _, plain := range []string{"example-string-data", "ZXhhbXBsZS1zdHJpbmctZGF0YQ", "example-token", "ZXhhbXBsZS10b2tlbg", "last-applied"} {
 				if bytes.Contains(out, []byte(plain)) {
 					t.Errorf("output contains %q:\n%s", plain, out)
@@ -189,10 +183,7 @@ func TestSecretFingerprint(t *testing.T) {
 				t.Errorf("fingerprint %s, base %s: same = %v, want %v", got, fp, got == fp, tt.same)
 			}
 			// What Render writes is what SecretFingerprint computes.
-			out, err := tt.s.Render(obj)
-			if err != nil {
-				t.Fatal(err)
-			}
+			out := mustRender(t, tt.s, obj)
 			if diff := cmp.Diff(got, FileFingerprint(out)); diff != "" {
 				t.Errorf("FileFingerprint(Render) vs SecretFingerprint (-want +got):\n%s", diff)
 			}
@@ -212,10 +203,7 @@ func TestSecretFingerprintErrors(t *testing.T) {
 		t.Errorf("ConfigMap: error = %v, want ErrNotSecret", err)
 	}
 	// Without uid Render writes no fingerprint: the file is always rewritten.
-	out, err := s.Render(noUID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := mustRender(t, s, noUID)
 	if fp := FileFingerprint(out); fp != "" {
 		t.Errorf("FileFingerprint of a Secret without uid = %q, want none", fp)
 	}

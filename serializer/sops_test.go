@@ -214,14 +214,8 @@ func TestEncryptIsRandomizedFingerprintIsNot(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := object(t, encryptSecretManifest)
-	a, err := s.Render(live)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := s.Render(live)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := mustRender(t, s, live)
+	b := mustRender(t, s, live)
 	if bytes.Equal(a, b) {
 		t.Error("two encryptions of one Secret are byte-identical; IVs or data keys are reused")
 	}
@@ -232,10 +226,7 @@ func TestEncryptIsRandomizedFingerprintIsNot(t *testing.T) {
 
 func TestDecryptRejects(t *testing.T) {
 	s := newTestSerializer(t, Options{Secrets: SecretsEncrypt, AgeRecipients: testRecipients[:1]})
-	enc, err := s.Render(object(t, encryptSecretManifest))
-	if err != nil {
-		t.Fatal(err)
-	}
+	enc := mustRender(t, s, object(t, encryptSecretManifest))
 	ids := identities(t, "age/test-identities.txt")
 	other := testkit.AgeIdentity(t)
 	var doc struct {

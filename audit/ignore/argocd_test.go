@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/clusterscribe/clusterscribe/audit/ignore"
 )
 
@@ -110,21 +108,9 @@ data:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ignore.Parse([]byte(tt.in), "argocd.yaml")
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
-				}
-				if !strings.HasPrefix(err.Error(), "argocd.yaml: ") {
-					t.Errorf("error %q does not start with the file name", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
+			err := checkParse(t, "argocd.yaml", tt.in, tt.want, tt.wantErr)
+			if err != nil && !strings.HasPrefix(err.Error(), "argocd.yaml: ") {
+				t.Errorf("error %q does not start with the file name", err)
 			}
 		})
 	}

@@ -53,21 +53,30 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ignore.Parse([]byte(tt.in), "rules.yaml")
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
+			_ = checkParse(t, "rules.yaml", tt.in, tt.want, tt.wantErr)
 		})
 	}
+}
+
+// checkParse parses in as the file named file and checks that it gives
+// the rules want, or, when wantErr is set, an error that contains wantErr,
+// which it returns.
+func checkParse(t *testing.T, file, in string, want []ignore.Rule, wantErr string) error {
+	t.Helper()
+	got, err := ignore.Parse([]byte(in), file)
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error = %v, want it to contain %q", err, wantErr)
+		}
+		return err
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	return nil
 }
 
 func TestLoadFile(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 	"github.com/google/go-cmp/cmp"
@@ -118,19 +119,27 @@ func TestHTTPCredentials(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := NewCredentials(tt.auth, r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := c.Method()
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := method(t, tt.auth, r)
 			if diff := cmp.Diff(tt.want, m); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}
+}
+
+// method returns the transport method of the credentials a gives for r,
+// failing the test on an error.
+func method(t *testing.T, a Auth, r Remote) transport.AuthMethod {
+	t.Helper()
+	c, err := NewCredentials(a, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Method()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func TestSSHCredentials(t *testing.T) {
@@ -149,14 +158,7 @@ func TestSSHCredentials(t *testing.T) {
 	addr := &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 22}
 
 	t.Run("known hosts", func(t *testing.T) {
-		c, err := NewCredentials(Auth{SSHKeyFile: keyFile, SSHKnownHosts: knownHosts}, r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := c.Method()
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := method(t, Auth{SSHKeyFile: keyFile, SSHKnownHosts: knownHosts}, r)
 		keys, ok := m.(*gitssh.PublicKeys)
 		if !ok {
 			t.Fatalf("method = %T, want *ssh.PublicKeys", m)
@@ -172,14 +174,7 @@ func TestSSHCredentials(t *testing.T) {
 		}
 	})
 	t.Run("insecure opt-in", func(t *testing.T) {
-		c, err := NewCredentials(Auth{SSHKeyFile: keyFile, SSHInsecureIgnoreHostKey: true}, r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := c.Method()
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := method(t, Auth{SSHKeyFile: keyFile, SSHInsecureIgnoreHostKey: true}, r)
 		if err := m.(*gitssh.PublicKeys).HostKeyCallback("example.com:22", addr, otherKey); err != nil {
 			t.Errorf("insecure mode rejected a host key: %v", err)
 		}

@@ -2,18 +2,13 @@ package github
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/clusterscribe/clusterscribe/internal/forgetest"
-	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
 )
 
@@ -35,6 +30,13 @@ type fakeGitHub struct {
 
 func newFake(token string) *fakeGitHub {
 	return &fakeGitHub{token: token, pulls: map[int]map[string]any{}, comments: map[int][]string{}}
+}
+
+// Comments implements forgetest.Fake.
+func (f *fakeGitHub) Comments(number int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.comments[number]
 }
 
 func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -112,36 +114,14 @@ func sortedKeys(m map[int]map[string]any) []int {
 
 func TestForge(t *testing.T) {
 	const token = "ghp_0123456789abcdef"
-	fake := newFake(token)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	f, err := New(forge.Options{URL: srv.URL + "/", Repo: "shop/declared", Token: forge.Token{File: forgetest.TokenFile(t, token)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const branch = "clusterscribe/propose/prod/shop/deployment.apps/web"
-	forgetest.Lifecycle(t, f, branch, forge.PullRequest{
-		Number: 1, URL: "https://github.example/shop/declared/pull/1", Head: branch, Base: "main", HeadSHA: "abc123",
+	forgetest.Check(t, forgetest.Client[*Forge]{
+		Fake:  newFake(token),
+		Token: token, New: New, Repo: "shop/declared",
+		Want: forge.PullRequest{
+			Number: 1, URL: "https://github.example/shop/declared/pull/1",
+			Head: "clusterscribe/propose/prod/shop/deployment.apps/web", Base: "main", HeadSHA: "abc123",
+		},
 	})
-	if diff := cmp.Diff([]string{"gone"}, fake.comments[1]); diff != "" {
-		t.Errorf("comments (-want +got):\n%s", diff)
-	}
-}
-
-func TestForgeErrorsHideTheToken(t *testing.T) {
-	fake := newFake("the-right-token")
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	wrong := secretscan.Canary()
-	f, err := New(forge.Options{URL: srv.URL, Repo: "shop/declared", Token: forge.Token{File: forgetest.TokenFile(t, wrong)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.FindOpenPR(t.Context(), "b")
-	if !errors.Is(err, forge.ErrAuth) {
-		t.Fatalf("FindOpenPR with a wrong token: %v, want ErrAuth", err)
-	}
-	secretscan.Check(t, "the error", err.Error())
 }
 
 func TestAPIURL(t *testing.T) {

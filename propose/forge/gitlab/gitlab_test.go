@@ -2,18 +2,13 @@ package gitlab
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/clusterscribe/clusterscribe/internal/forgetest"
-	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 	"github.com/clusterscribe/clusterscribe/propose/forge"
 )
 
@@ -31,6 +26,13 @@ type fakeGitLab struct {
 	token string
 	mrs   []map[string]any
 	notes map[int][]string
+}
+
+// Comments implements forgetest.Fake.
+func (f *fakeGitLab) Comments(number int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.notes[number]
 }
 
 const project = "platform%2Fgitops%2Fdeclared"
@@ -104,33 +106,12 @@ func (f *fakeGitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestForge(t *testing.T) {
 	const token = "glpat-0123456789abcdef"
-	fake := &fakeGitLab{token: token, notes: map[int][]string{}}
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	f, err := New(forge.Options{URL: srv.URL, Repo: "platform/gitops/declared", Token: forge.Token{File: forgetest.TokenFile(t, token)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const branch = "clusterscribe/propose/prod/_all"
-	forgetest.Lifecycle(t, f, branch, forge.PullRequest{
-		Number: 1, URL: "https://gitlab.example/platform/gitops/declared/-/merge_requests/1", Head: branch, Base: "main", HeadSHA: "def456",
+	forgetest.Check(t, forgetest.Client[*Forge]{
+		Fake:  &fakeGitLab{token: token, notes: map[int][]string{}},
+		Token: token, New: New, Repo: "platform/gitops/declared",
+		Want: forge.PullRequest{
+			Number: 1, URL: "https://gitlab.example/platform/gitops/declared/-/merge_requests/1",
+			Head: "clusterscribe/propose/prod/_all", Base: "main", HeadSHA: "def456",
+		},
 	})
-	if diff := cmp.Diff([]string{"gone"}, fake.notes[1]); diff != "" {
-		t.Errorf("notes (-want +got):\n%s", diff)
-	}
-}
-
-func TestForgeErrorsHideTheToken(t *testing.T) {
-	srv := httptest.NewServer(&fakeGitLab{token: "right", notes: map[int][]string{}})
-	t.Cleanup(srv.Close)
-	wrong := secretscan.Canary()
-	f, err := New(forge.Options{URL: srv.URL, Repo: "platform/gitops/declared", Token: forge.Token{File: forgetest.TokenFile(t, wrong)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.CreatePR(t.Context(), forge.NewPullRequest{Head: "b", Base: "main", Title: "t"})
-	if !errors.Is(err, forge.ErrAuth) {
-		t.Fatalf("CreatePR with a wrong token: %v, want ErrAuth", err)
-	}
-	secretscan.Check(t, "the error", err.Error())
 }
