@@ -62,13 +62,7 @@ func applyDir(t *testing.T, dir string) {
 
 func applyObjects(t *testing.T, objs []*unstructured.Unstructured) {
 	t.Helper()
-	a, err := kubeapply.New(cluster.Config, "gitops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
+	cluster.Apply(t, "gitops", objs...)
 }
 
 // applyDeclared loads the declared objects opts name and applies them as

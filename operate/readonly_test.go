@@ -14,7 +14,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
-	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/operate"
 )
 
@@ -45,13 +44,7 @@ func TestReadOnlyServiceAccount(t *testing.T) {
 			rbac = append(rbac, o)
 		}
 	}
-	a, err := kubeapply.New(cluster.Config, "operate-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.ApplyAll(t.Context(), rbac); err != nil {
-		t.Fatal(err)
-	}
+	cluster.Apply(t, "operate-test", rbac...)
 	t.Cleanup(func() {
 		for _, o := range rbac {
 			if o.GetNamespace() == "" {

@@ -18,7 +18,6 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/clusterscribe/clusterscribe/internal/gittest"
-	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/secretscan"
 )
 
@@ -62,20 +61,7 @@ func newRepo(t *testing.T, files map[string]string) (string, plumbing.Hash) {
 }
 
 // apply server-side applies manifests as the GitOps tool would.
-func apply(t *testing.T, manifests string) {
-	t.Helper()
-	objs, err := kubeapply.Decode([]byte(manifests))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := kubeapply.New(cluster.Config, "kustomize-controller")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
-}
+func apply(t *testing.T, manifests string) { cluster.ApplyYAML(t, "kustomize-controller", manifests) }
 
 // patch changes a live object the way kubectl does: a strategic merge
 // patch recorded under manager.

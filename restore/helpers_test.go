@@ -12,11 +12,9 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/filters"
-	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 	"github.com/clusterscribe/clusterscribe/record"
 	"github.com/clusterscribe/clusterscribe/serializer"
@@ -40,21 +38,7 @@ func (w tWriter) Write(p []byte) (int, error) {
 // seed applies every manifest under testdata/<dir>.
 func seed(t *testing.T, c *testcluster.Cluster, dir string) {
 	t.Helper()
-	manifests, err := kubeapply.ReadDir(filepath.Join("testdata", dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs := make([]*unstructured.Unstructured, len(manifests))
-	for i, m := range manifests {
-		objs[i] = m.Object
-	}
-	a, err := kubeapply.New(c.Config, "seed")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
+	c.ApplyDir(t, "seed", filepath.Join("testdata", dir))
 }
 
 // recordOnce records c into branch of the local repository repo, as

@@ -87,13 +87,7 @@ func (in *install) namespaces() []string {
 // tool does.
 func (in *install) serverSideApply(t *testing.T) {
 	t.Helper()
-	a, err := kubeapply.New(cluster.Config, "gitops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.ApplyAll(t.Context(), in.objs); err != nil {
-		t.Fatal(err)
-	}
+	cluster.Apply(t, "gitops", in.objs...)
 }
 
 // kubectl applies the objects with `kubectl <verb> -f`, CRDs first (and

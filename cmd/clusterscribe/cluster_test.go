@@ -4,8 +4,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
-
 	"github.com/clusterscribe/clusterscribe/internal/testcluster"
 )
 
@@ -27,20 +25,5 @@ func clusterKubeconfig(t *testing.T) (dir, kubeconfig string) {
 }
 
 // applyManifest applies the objects of a YAML manifest to the control
-// plane as the field manager "gitops", as a GitOps tool would, and returns
-// the applier for more.
-func applyManifest(t *testing.T, manifest string) *kubeapply.Applier {
-	t.Helper()
-	objs, err := kubeapply.Decode([]byte(manifest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	applier, err := kubeapply.New(cluster.Config, "gitops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := applier.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
-	return applier
-}
+// plane as the field manager "gitops", as a GitOps tool would.
+func applyManifest(t *testing.T, manifest string) { cluster.ApplyYAML(t, "gitops", manifest) }

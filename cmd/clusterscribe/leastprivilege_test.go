@@ -197,24 +197,8 @@ func TestLeastPrivilege(t *testing.T) {
 // clusterscribe's namespace.
 func seedLeastPrivilege(t *testing.T, c *auditedCluster, cs kubernetes.Interface) {
 	t.Helper()
-	objs, err := kubeapply.Decode([]byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n" + lpDeclared))
-	if err != nil {
-		t.Fatal(err)
-	}
-	crds, err := kubeapply.ReadDir(filepath.Join("..", "..", "testdata", "crds"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range crds {
-		objs = append(objs, m.Object)
-	}
-	applier, err := kubeapply.New(c.Config, "gitops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := applier.ApplyAll(t.Context(), objs); err != nil {
-		t.Fatal(err)
-	}
+	c.ApplyYAML(t, "gitops", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n"+lpDeclared)
+	c.ApplyDir(t, "gitops", filepath.Join("..", "..", "testdata", "crds"))
 	if _, err := cs.CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: leaseNamespace}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -262,13 +246,7 @@ func bindReaders(t *testing.T, c *auditedCluster, cs kubernetes.Interface) {
 			}
 		}
 	}
-	applier, err := kubeapply.New(c.Config, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := applier.ApplyAll(t.Context(), []*unstructured.Unstructured{role}); err != nil {
-		t.Fatal(err)
-	}
+	c.Apply(t, "test", role)
 	binding := &rbacv1.ClusterRoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: readersGroup},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.GetName()},

@@ -10,8 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
-
-	"github.com/clusterscribe/clusterscribe/internal/kubeapply"
 )
 
 const privilegedApp = `apiVersion: apps/v1
@@ -43,7 +41,7 @@ func TestAuditWritesPolicyReports(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(declaredDir, "app.yaml"), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	applier := applyManifest(t, manifest)
+	applyManifest(t, manifest)
 	args := []string{"audit", "--kubeconfig", kubeconfig, "--declared", declaredDir, "--namespaces", ns, "--write-policy-reports", "-o", "json", "--output-file", filepath.Join(dir, "report.json")}
 
 	_, _, err := runCommand(t, args...)
@@ -51,15 +49,7 @@ func TestAuditWritesPolicyReports(t *testing.T) {
 		t.Fatalf("without the CRDs: error %v (exit %d), want exit %d naming the missing CRDs", err, exitCode(err), exitFailed)
 	}
 
-	crds, err := kubeapply.ReadDir(filepath.Join("..", "..", "testdata", "crds"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range crds {
-		if err := applier.ApplyAll(t.Context(), []*unstructured.Unstructured{m.Object}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cluster.ApplyDir(t, "gitops", filepath.Join("..", "..", "testdata", "crds"))
 	_, _, err = runCommand(t, args...)
 	if code := exitCode(err); err == nil || code != exitDrift {
 		t.Fatalf("with the CRDs: error %v, exit %d, want %d (policies failed)", err, code, exitDrift)
