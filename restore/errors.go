@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
 var (
@@ -12,8 +14,9 @@ var (
 	ErrIncomplete = errors.New("restore incomplete")
 	// ErrInvalidConfig is wrapped by errors about the configuration itself.
 	ErrInvalidConfig = errors.New("invalid configuration")
-	// ErrRefNotFound means the ref names no commit of the repository.
-	ErrRefNotFound = errors.New("ref not found")
+	// ErrRefNotFound means the ref names no commit of the repository: the
+	// one "ref not found" of every Git operation (gitremote.ErrRefNotFound).
+	ErrRefNotFound = gitremote.ErrRefNotFound
 	// ErrAmbiguousRef means an abbreviated commit hash names several commits.
 	ErrAmbiguousRef = errors.New("ref is ambiguous")
 	// ErrClusterNotFound means the commit holds no subtree for the cluster,
