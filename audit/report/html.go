@@ -167,9 +167,9 @@ func newHTMLView(r *findings.Report) htmlView {
 		v.Severities = append(v.Severities, htmlCard{Label: string(s), Class: "sev-" + string(s), N: c.Policy[s]})
 	}
 	v.Cards = []htmlCard{
-		{Label: "Modified", Class: "modified", N: c.Modified, Blurb: typeBlurb(findings.Modified)},
-		{Label: "Missing live", Class: "missing", N: c.MissingLive, Blurb: typeBlurb(findings.MissingLive)},
-		{Label: "Unmanaged", Class: "unmanaged", N: c.Unmanaged, Blurb: typeBlurb(findings.Unmanaged)},
+		typeCard(findings.Modified, c.Modified),
+		typeCard(findings.MissingLive, c.MissingLive),
+		typeCard(findings.Unmanaged, c.Unmanaged),
 		{Label: "Policy findings", Class: "policy", N: policyTotal, Blurb: "rules that fired on live or declared objects"},
 		{Label: "Problems", Class: "problems", N: c.Problems, Blurb: "bad input skipped; the rest was audited"},
 	}
@@ -192,6 +192,12 @@ func newHTMLView(r *findings.Report) htmlView {
 		v.Policies = append(v.Policies, htmlPolicy{PolicyStat: p, Passed: max(p.Evaluated-p.Failed, 0), Controls: strings.Join(ctl, ", ")})
 	}
 	return v
+}
+
+// typeCard is the summary card of a finding type.
+func typeCard(t findings.Type, n int) htmlCard {
+	w := typeWords[t]
+	return htmlCard{Label: w.title, Class: w.class, N: n, Blurb: w.blurb}
 }
 
 // htmlNamespaces groups the findings by namespace, each group with its
@@ -247,7 +253,7 @@ func newHTMLFinding(f findings.Finding) htmlFinding {
 	h := htmlFinding{
 		Finding:     f,
 		Label:       typeTitle(f.Type),
-		TypeClass:   map[findings.Type]string{findings.Modified: "modified", findings.MissingLive: "missing", findings.Unmanaged: "unmanaged", findings.Policy: "policy"}[f.Type],
+		TypeClass:   typeWords[f.Type].class,
 		Attribution: byText(f),
 		Diff:        diffLines(f.Diff),
 	}
