@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -221,12 +220,7 @@ func (c *Committer) blob(h plumbing.Hash) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)
 	}
-	r, err := b.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("read blob %s: %w", h, err)
-	}
-	defer func() { _ = r.Close() }()
-	data, err := io.ReadAll(r)
+	data, err := readBlob(b)
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)
 	}
