@@ -146,18 +146,11 @@ func (c *Committer) refHash(name plumbing.ReferenceName) (plumbing.Hash, error) 
 
 // commitTree returns the tree of commit h; nil for the zero hash.
 func (c *Committer) commitTree(h plumbing.Hash) (*object.Tree, error) {
-	if h.IsZero() {
-		return nil, nil
-	}
-	commit, err := c.repo.CommitObject(h)
+	t, err := c.treeHashOf(h)
 	if err != nil {
-		return nil, fmt.Errorf("read commit %s: %w", h, err)
+		return nil, err
 	}
-	tree, err := commit.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("read tree of %s: %w", h, err)
-	}
-	return tree, nil
+	return c.tree(t)
 }
 
 func (c *Committer) tipTree() (*object.Tree, error) {

@@ -38,10 +38,10 @@ func worktreeUpdates(changes []fileChange, staged *stagedObjects) []wtUpdate {
 	return out
 }
 
-// syncTrees moves the working tree and index from commit from to commit to
-// (zero hash: unborn).
-func (c *Committer) syncTrees(ctx context.Context, from, to plumbing.Hash) error {
-	if c.worktree == "" || from == to {
+// moveToCommit brings the working tree and index from commit from to
+// commit to (zero hash: unborn), as moveWorktree does for their trees.
+func (c *Committer) moveToCommit(ctx context.Context, from, to plumbing.Hash) error {
+	if c.worktree == "" || from == to && !c.wtBehind {
 		return nil
 	}
 	a, err := c.treeHashOf(from)
@@ -52,7 +52,7 @@ func (c *Committer) syncTrees(ctx context.Context, from, to plumbing.Hash) error
 	if err != nil {
 		return err
 	}
-	return c.syncWorktree(ctx, a, b)
+	return c.moveWorktree(ctx, a, b, nil)
 }
 
 // moveWorktree brings the working tree and index from tree from to tree
