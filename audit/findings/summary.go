@@ -1,7 +1,6 @@
 package findings
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 )
@@ -80,15 +79,11 @@ type SkippedObject struct {
 // Add counts one declared object; compared says whether it was compared
 // with a live counterpart, reason why it was skipped.
 func (s *Summary) Add(obj ObjectRef, src *Source, v Verdict, compared bool, reason string) {
-	kind := obj.Kind
-	if g := obj.Group(); g != "" {
-		kind += "." + g
-	}
 	if s.index == nil {
 		s.index = map[string]int{}
 	}
 	s.VerdictCounts.add(v, compared)
-	s.tally(&s.Kinds, "kind/", kind).add(v, compared)
+	s.tally(&s.Kinds, "kind/", obj.KindGroup()).add(v, compared)
 	s.tally(&s.Namespaces, "ns/", obj.Namespace).add(v, compared)
 	switch v {
 	case InSync:
@@ -116,12 +111,6 @@ func (s *Summary) Sort() {
 	byName := func(a, b Tally) int { return strings.Compare(a.Name, b.Name) }
 	slices.SortFunc(s.Kinds, byName)
 	slices.SortFunc(s.Namespaces, byName)
-	byRef := func(a, b ObjectRef) int {
-		return cmp.Or(
-			strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Kind, b.Kind),
-			strings.Compare(a.Name, b.Name), strings.Compare(a.APIVersion, b.APIVersion),
-		)
-	}
-	slices.SortStableFunc(s.InSyncObjects, byRef)
-	slices.SortStableFunc(s.SkippedObjects, func(a, b SkippedObject) int { return byRef(a.Object, b.Object) })
+	slices.SortStableFunc(s.InSyncObjects, ObjectRef.Compare)
+	slices.SortStableFunc(s.SkippedObjects, func(a, b SkippedObject) int { return a.Object.Compare(b.Object) })
 }

@@ -20,11 +20,10 @@ var htmlAssets embed.FS
 var (
 	htmlStyle    = string(mustRead(htmlAssets, "report.css"))
 	htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-		"upper":     strings.ToUpper,
-		"status":    statusLabel,
-		"kindGroup": kindGroup,
-		"nsName":    nsName,
-		"path":      breakablePath,
+		"upper":  strings.ToUpper,
+		"status": statusLabel,
+		"nsName": nsName,
+		"path":   breakablePath,
 	}).Parse(string(mustRead(htmlAssets, "report.html.tmpl"))))
 )
 
@@ -34,14 +33,6 @@ func mustRead(fsys embed.FS, name string) []byte {
 		panic(err) // embedded at build time: cannot happen
 	}
 	return b
-}
-
-// kindGroup is "Kind.group" ("Kind" for the core group).
-func kindGroup(o findings.ObjectRef) string {
-	if g := o.Group(); g != "" {
-		return o.Kind + "." + g
-	}
-	return o.Kind
 }
 
 // nsName is "namespace/name", or the name of a cluster-scoped object.
