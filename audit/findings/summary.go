@@ -82,7 +82,7 @@ func (s *Summary) Add(obj ObjectRef, src *Source, v Verdict, compared bool, reas
 	if s.index == nil {
 		s.index = map[string]int{}
 	}
-	s.VerdictCounts.add(v, compared)
+	s.add(v, compared) // the summary's own counts
 	s.tally(&s.Kinds, "kind/", obj.KindGroup()).add(v, compared)
 	s.tally(&s.Namespaces, "ns/", obj.Namespace).add(v, compared)
 	switch v {
