@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -148,36 +149,21 @@ var seedBenchCluster = sync.OnceValue(func() error {
 	return benchDrift(ctx, cs)
 })
 
+// applyParallel applies objs with workers in parallel, and stops at the
+// first error.
 func applyParallel(ctx context.Context, a *kubeapply.Applier, objs []*unstructured.Unstructured, workers int) error {
-	next := make(chan *unstructured.Unstructured)
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for o := range next {
-				if err := a.Apply(ctx, o); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	var err error
-feed:
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
 	for _, o := range objs {
-		select {
-		case next <- o:
-		case err = <-errs:
-			break feed
+		if gctx.Err() != nil {
+			break
 		}
+		g.Go(func() error { return a.Apply(gctx, o) })
 	}
-	close(next)
-	wg.Wait()
-	close(errs)
-	if err != nil {
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	return <-errs
+	return ctx.Err()
 }
 
 func benchDrift(ctx context.Context, cs kubernetes.Interface) error {

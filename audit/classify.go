@@ -5,6 +5,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/clusterscribe/clusterscribe/internal/fieldpath"
 	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 )
 
@@ -37,12 +38,12 @@ func (c *comparer) newObjectCheck(d, l *unstructured.Unstructured) *objectCheck 
 
 // isDefault reports whether v, found live at p where the declaration
 // leaves the field unset, is the value the server gives that field.
-func (oc *objectCheck) isDefault(p fieldPath, v any) bool {
+func (oc *objectCheck) isDefault(p fieldpath.Path, v any) bool {
 	dv := oc.defaulted()
 	if dv == nil {
 		return false
 	}
-	want, ok := lookup(dv, p)
+	want, ok := p.Lookup(dv)
 	return ok && identical(want, v)
 }
 
@@ -86,10 +87,10 @@ func (oc *objectCheck) classify(deltas []delta) objectDrift {
 
 // removed reports a declared field the live object lacks; a map is
 // reported key by key (labels.tier, not labels).
-func (oc *objectCheck) removed(p fieldPath, v any, out *objectDrift) {
-	if m, ok := v.(map[string]any); ok && len(m) > 0 && (len(p) == 0 || !p[len(p)-1].item) {
+func (oc *objectCheck) removed(p fieldpath.Path, v any, out *objectDrift) {
+	if m, ok := v.(map[string]any); ok && len(m) > 0 && (len(p) == 0 || !p[len(p)-1].Item) {
 		for _, k := range jsonvalue.SortedKeys(m) {
-			oc.removed(p.key(k), m[k], out)
+			oc.removed(p.Key(k), m[k], out)
 		}
 		return
 	}
@@ -108,7 +109,7 @@ func (od *objectDrift) add(d delta, owners []*manager) {
 // additive reports the parts of an added subtree that someone set: leaves
 // and list items an explicit owner holds, unless they hold the server's
 // default. Parts no explicit owner holds are defaults.
-func (oc *objectCheck) additive(p fieldPath, v any, out *objectDrift) {
+func (oc *objectCheck) additive(p fieldpath.Path, v any, out *objectDrift) {
 	touched := false
 	var holders []*manager
 	for _, m := range oc.managers {
@@ -129,10 +130,10 @@ func (oc *objectCheck) additive(p fieldPath, v any, out *objectDrift) {
 		// A map is reported key by key (labels.team, not labels), except a
 		// list item someone holds, which is one thing (a container someone
 		// added).
-		isItem := len(p) > 0 && p[len(p)-1].item
+		isItem := len(p) > 0 && p[len(p)-1].Item
 		if len(t) > 0 && (!isItem || len(holders) == 0) {
 			for _, k := range jsonvalue.SortedKeys(t) {
-				oc.additive(p.key(k), t[k], out)
+				oc.additive(p.Key(k), t[k], out)
 			}
 			return
 		}
@@ -144,7 +145,7 @@ func (oc *objectCheck) additive(p fieldPath, v any, out *objectDrift) {
 				if key != "" {
 					kv = it.(map[string]any)[key]
 				}
-				oc.additive(p.item(i, key, kv), it, out)
+				oc.additive(p.Item(i, key, kv), it, out)
 			}
 			return
 		}
@@ -158,7 +159,7 @@ func (oc *objectCheck) additive(p fieldPath, v any, out *objectDrift) {
 
 // explicit reports whether m set the field at p on purpose, rather than
 // holding it as a default or as a controller.
-func (oc *objectCheck) explicit(m *manager, p fieldPath) bool {
+func (oc *objectCheck) explicit(m *manager, p fieldpath.Path) bool {
 	switch {
 	case oc.c.controllers[m.name] || oc.ignored[m.name]:
 		return false
@@ -169,7 +170,7 @@ func (oc *objectCheck) explicit(m *manager, p fieldPath) bool {
 		if la == nil {
 			return false
 		}
-		_, ok := lookup(la, p)
+		_, ok := p.Lookup(la)
 		return ok
 	default:
 		return true
@@ -177,7 +178,7 @@ func (oc *objectCheck) explicit(m *manager, p fieldPath) bool {
 }
 
 // owners returns the managers that own p or something inside it.
-func (oc *objectCheck) owners(p fieldPath) []*manager {
+func (oc *objectCheck) owners(p fieldpath.Path) []*manager {
 	var out []*manager
 	for _, m := range oc.managers {
 		if m.owns(oc.live, p) != notOwned {
@@ -238,7 +239,7 @@ type restrictor struct {
 // (false, true), or is decided child by child (_, false). What others hold
 // goes, except maps, whose unowned children (defaults, the object's name)
 // stay.
-func (r *restrictor) keep(p fieldPath, v any) (keep, decided bool) {
+func (r *restrictor) keep(p fieldpath.Path, v any) (keep, decided bool) {
 	switch r.ours.owns(r.live, p) {
 	case owned:
 		return true, true
@@ -247,7 +248,7 @@ func (r *restrictor) keep(p fieldPath, v any) (keep, decided bool) {
 	}
 	for _, m := range r.others {
 		if m.owns(r.live, p) != notOwned {
-			if mv, ok := v.(map[string]any); ok && len(mv) > 0 && !p[len(p)-1].item {
+			if mv, ok := v.(map[string]any); ok && len(mv) > 0 && !p[len(p)-1].Item {
 				return false, false
 			}
 			return false, true
@@ -258,14 +259,14 @@ func (r *restrictor) keep(p fieldPath, v any) (keep, decided bool) {
 
 // prune removes from v (found at p) what others hold and returns what is
 // left, and whether nothing is.
-func (r *restrictor) prune(v any, p fieldPath) (any, bool) {
+func (r *restrictor) prune(v any, p fieldpath.Path) (any, bool) {
 	switch t := v.(type) {
 	case map[string]any:
 		if len(t) == 0 {
 			return t, false
 		}
 		for _, k := range jsonvalue.SortedKeys(t) {
-			q := p.key(k)
+			q := p.Key(k)
 			keep, decided := r.keep(q, t[k])
 			if decided {
 				if !keep {
@@ -294,7 +295,7 @@ func (r *restrictor) prune(v any, p fieldPath) (any, bool) {
 			if key != "" {
 				kv = it.(map[string]any)[key]
 			}
-			q := p.item(i, key, kv)
+			q := p.Item(i, key, kv)
 			keep, decided := r.keep(q, it)
 			if decided {
 				if keep {

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/fieldpath"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -92,7 +93,7 @@ func refOf(obj *unstructured.Unstructured) findings.ObjectRef {
 // objectDrift is what compareObject found on one object.
 type objectDrift struct {
 	deltas      []delta
-	paths       []fieldPath // reported paths (added subtrees may be narrowed)
+	paths       []fieldpath.Path // reported paths (added subtrees may be narrowed)
 	attribution []*manager
 }
 
@@ -128,7 +129,7 @@ func (c *comparer) compareObject(ctx context.Context, d Object, l *unstructured.
 		}
 	}
 	var deltas []delta
-	diffValues(make(fieldPath, 0, 16), dn, ln, &deltas)
+	diffValues(make(fieldpath.Path, 0, 16), dn, ln, &deltas)
 	if len(deltas) == 0 {
 		return nil, problems, nil
 	}

@@ -5,8 +5,10 @@ import (
 	"reflect"
 	"slices"
 
-	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/clusterscribe/clusterscribe/internal/fieldpath"
+	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 )
 
 // deltaKind says how a field differs.
@@ -35,7 +37,7 @@ func (k deltaKind) String() string {
 // delta is one difference between the declared and the live object, at
 // the highest path where they part.
 type delta struct {
-	path     fieldPath
+	path     fieldpath.Path
 	kind     deltaKind
 	declared any
 	live     any
@@ -46,7 +48,7 @@ type delta struct {
 //
 // p is a scratch path: it grows in place (its spare capacity is reused by
 // siblings), and every delta gets its own copy.
-func diffValues(p fieldPath, d, l any, out *[]delta) {
+func diffValues(p fieldpath.Path, d, l any, out *[]delta) {
 	switch dv := d.(type) {
 	case map[string]any:
 		lv, ok := l.(map[string]any)
@@ -69,13 +71,13 @@ func diffValues(p fieldPath, d, l any, out *[]delta) {
 			switch {
 			case dc == nil && lc == nil:
 			case lc == nil:
-				*out = append(*out, delta{path: p.key(k), kind: removed, declared: dc})
+				*out = append(*out, delta{path: p.Key(k), kind: removed, declared: dc})
 			case dc == nil:
-				*out = append(*out, delta{path: p.key(k), kind: added, live: lc})
+				*out = append(*out, delta{path: p.Key(k), kind: added, live: lc})
 			case identical(dc, lc):
 				// Nothing below differs: skip the walk.
 			default:
-				diffValues(append(p, step{key: k}), dc, lc, out)
+				diffValues(append(p, fieldpath.Step{Key: k}), dc, lc, out)
 			}
 		}
 	case []any:
@@ -95,7 +97,7 @@ func diffValues(p fieldPath, d, l any, out *[]delta) {
 // diffLists compares lists of maps item by item, matched by a key field
 // (containers by name, ports by port, ...) or by position; any other list
 // is one value. p is a scratch path, as for diffValues.
-func diffLists(p fieldPath, d, l []any, out *[]delta) {
+func diffLists(p fieldpath.Path, d, l []any, out *[]delta) {
 	if !allMaps(d) || !allMaps(l) || len(d) == 0 || len(l) == 0 {
 		if !reflect.DeepEqual(normalizeNumbers(d), normalizeNumbers(l)) {
 			*out = append(*out, delta{path: slices.Clone(p), kind: changed, declared: d, live: l})
@@ -107,12 +109,12 @@ func diffLists(p fieldPath, d, l []any, out *[]delta) {
 		for i := range max(len(d), len(l)) {
 			switch {
 			case i >= len(l):
-				*out = append(*out, delta{path: p.item(i, "", nil), kind: removed, declared: d[i]})
+				*out = append(*out, delta{path: p.Item(i, "", nil), kind: removed, declared: d[i]})
 			case i >= len(d):
-				*out = append(*out, delta{path: p.item(i, "", nil), kind: added, live: l[i]})
+				*out = append(*out, delta{path: p.Item(i, "", nil), kind: added, live: l[i]})
 			case identical(d[i], l[i]):
 			default:
-				diffValues(append(p, step{item: true, index: i}), d[i], l[i], out)
+				diffValues(append(p, fieldpath.Step{Item: true, Index: i}), d[i], l[i], out)
 			}
 		}
 		return
@@ -120,21 +122,22 @@ func diffLists(p fieldPath, d, l []any, out *[]delta) {
 	matched := make([]bool, len(l))
 	for i, di := range d {
 		v := di.(map[string]any)[key]
-		s := step{item: true, field: key, value: v}
+		s := fieldpath.Step{Item: true, Field: key, Value: fieldpath.Text(v)}
 		li, j := findItem(l, s)
 		if j < 0 {
-			*out = append(*out, delta{path: p.item(i, key, v), kind: removed, declared: di})
+			*out = append(*out, delta{path: p.Item(i, key, v), kind: removed, declared: di})
 			continue
 		}
 		matched[j] = true
 		if !identical(di, li) {
-			diffValues(append(p, step{item: true, index: j, field: key, value: v}), di, li, out)
+			s.Index = j
+			diffValues(append(p, s), di, li, out)
 		}
 	}
 	for j, li := range l {
 		if !matched[j] {
 			v := li.(map[string]any)[key]
-			*out = append(*out, delta{path: p.item(j, key, v), kind: added, live: li})
+			*out = append(*out, delta{path: p.Item(j, key, v), kind: added, live: li})
 		}
 	}
 }
@@ -159,7 +162,7 @@ var quantityKeys = map[string]bool{
 
 // scalarEqual compares two leaf values: numbers by value (1 and 1.0 are
 // equal), quantities under resources by amount.
-func scalarEqual(p fieldPath, a, b any) bool {
+func scalarEqual(p fieldpath.Path, a, b any) bool {
 	a, b = normalizeNumbers(a), normalizeNumbers(b)
 	if reflect.DeepEqual(a, b) {
 		return true
@@ -168,7 +171,7 @@ func scalarEqual(p fieldPath, a, b any) bool {
 		return false
 	}
 	parent, self := p[len(p)-2], p[len(p)-1]
-	if !quantityKeys[parent.key] && self.key != "sizeLimit" && self.key != "storage" {
+	if !quantityKeys[parent.Key] && self.Key != "sizeLimit" && self.Key != "storage" {
 		return false
 	}
 	qa, errA := quantityOf(a)

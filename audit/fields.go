@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/clusterscribe/clusterscribe/audit/findings"
+	"github.com/clusterscribe/clusterscribe/internal/fieldpath"
 	"github.com/clusterscribe/clusterscribe/internal/jsonvalue"
 )
 
@@ -287,7 +288,7 @@ const (
 )
 
 // owns walks the manager's field set along p in the live object.
-func (m *manager) owns(live map[string]any, p fieldPath) ownership {
+func (m *manager) owns(live map[string]any, p fieldpath.Path) ownership {
 	n := m.root
 	if n == nil || n.whole {
 		return notOwned
@@ -298,10 +299,10 @@ func (m *manager) owns(live map[string]any, p fieldPath) ownership {
 			return owned // an atomic ancestor
 		}
 		var next *fieldNode
-		if !s.item {
-			next = n.field(s.key)
+		if !s.Item {
+			next = n.field(s.Key)
 			mm, _ := cur.(map[string]any)
-			cur = mm[s.key]
+			cur = mm[s.Key]
 		} else {
 			l, _ := cur.([]any)
 			it, idx := findItem(l, s)

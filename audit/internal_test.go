@@ -8,54 +8,29 @@ import (
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/clusterscribe/clusterscribe/internal/fieldpath"
 )
-
-func TestFieldPathString(t *testing.T) {
-	tests := []struct {
-		path fieldPath
-		want string
-	}{
-		{fieldPath{}.key("spec").key("replicas"), "spec.replicas"},
-		{fieldPath{}.key("spec").key("containers").item(0, "name", "web").key("image"), "spec.containers[name=web].image"},
-		{fieldPath{}.key("metadata").key("labels").key("app.kubernetes.io/name"), `metadata.labels["app.kubernetes.io/name"]`},
-		{fieldPath{}.key("rules").item(2, "", nil).key("verbs"), "rules[2].verbs"},
-		{fieldPath{}.key("ports").item(1, "containerPort", int64(8080)), "ports[containerPort=8080]"},
-		{fieldPath{}.key("data").key("tls.crt"), `data["tls.crt"]`},
-	}
-	for _, tt := range tests {
-		if got := tt.path.String(); got != tt.want {
-			t.Errorf("String() = %q, want %q", got, tt.want)
-		}
-	}
-}
-
-func TestPathsDoNotShareStorage(t *testing.T) {
-	base := make(fieldPath, 0, 8).key("spec")
-	a, b := base.key("a"), base.key("b")
-	if a.String() != "spec.a" || b.String() != "spec.b" {
-		t.Errorf("a = %s, b = %s", a, b)
-	}
-}
 
 func TestSetAtAndRemoveAt(t *testing.T) {
 	obj := map[string]any{"spec": map[string]any{"containers": []any{
 		map[string]any{"name": "a", "image": "1"},
 		map[string]any{"name": "b", "image": "2"},
 	}}}
-	containers := fieldPath{}.key("spec").key("containers")
-	v, ok := setAt(obj, containers.item(1, "name", "b").key("image"), "3")
+	containers := fieldpath.Path{}.Key("spec").Key("containers")
+	v, ok := setAt(obj, containers.Item(1, "name", "b").Key("image"), "3")
 	if !ok {
 		t.Fatal("set image of b")
 	}
-	v, ok = setAt(v, containers.item(5, "name", "c"), map[string]any{"name": "c"})
+	v, ok = setAt(v, containers.Item(5, "name", "c"), map[string]any{"name": "c"})
 	if !ok {
 		t.Fatal("append c")
 	}
-	v, ok = setAt(v, fieldPath{}.key("metadata").key("labels").key("x"), "y")
+	v, ok = setAt(v, fieldpath.Path{}.Key("metadata").Key("labels").Key("x"), "y")
 	if !ok {
 		t.Fatal("create labels")
 	}
-	v = removeAt(v, containers.item(0, "name", "a"))
+	v = removeAt(v, containers.Item(0, "name", "a"))
 	want := map[string]any{
 		"metadata": map[string]any{"labels": map[string]any{"x": "y"}},
 		"spec": map[string]any{"containers": []any{
@@ -66,7 +41,7 @@ func TestSetAtAndRemoveAt(t *testing.T) {
 	if diff := cmp.Diff(want, v); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if _, ok := setAt(v, fieldPath{}.key("metadata").key("labels").key("x").key("deeper"), "z"); ok {
+	if _, ok := setAt(v, fieldpath.Path{}.Key("metadata").Key("labels").Key("x").Key("deeper"), "z"); ok {
 		t.Error("set below a string succeeded")
 	}
 }
@@ -95,20 +70,20 @@ func TestUnifiedDiff(t *testing.T) {
 }
 
 func TestScalarEqual(t *testing.T) {
-	requests := fieldPath{}.key("resources").key("requests")
+	requests := fieldpath.Path{}.Key("resources").Key("requests")
 	tests := []struct {
-		path fieldPath
+		path fieldpath.Path
 		a, b any
 		want bool
 	}{
-		{requests.key("cpu"), 0.5, "500m", true},
-		{requests.key("memory"), "1024Mi", "1Gi", true},
-		{requests.key("cpu"), "1", int64(1), true},
-		{requests.key("cpu"), "2", "1", false},
-		{fieldPath{}.key("data").key("cpu"), "0.5", "500m", false}, // not a quantity field
-		{fieldPath{}.key("spec").key("replicas"), 3.0, int64(3), true},
-		{fieldPath{}.key("spec").key("replicas"), 3.5, int64(3), false},
-		{fieldPath{}.key("x"), "a", "a", true},
+		{requests.Key("cpu"), 0.5, "500m", true},
+		{requests.Key("memory"), "1024Mi", "1Gi", true},
+		{requests.Key("cpu"), "1", int64(1), true},
+		{requests.Key("cpu"), "2", "1", false},
+		{fieldpath.Path{}.Key("data").Key("cpu"), "0.5", "500m", false}, // not a quantity field
+		{fieldpath.Path{}.Key("spec").Key("replicas"), 3.0, int64(3), true},
+		{fieldpath.Path{}.Key("spec").Key("replicas"), 3.5, int64(3), false},
+		{fieldpath.Path{}.Key("x"), "a", "a", true},
 	}
 	for _, tt := range tests {
 		if got := scalarEqual(tt.path, tt.a, tt.b); got != tt.want {
@@ -142,22 +117,22 @@ func TestOwns(t *testing.T) {
 		[3]string{"m", "Apply", `{"f:metadata":{"f:finalizers":{".":{},"v:\"a\"":{}}},
 			"f:spec":{"f:selector":{},"f:ports":{"k:{\"port\":80,\"protocol\":\"TCP\"}":{".":{},"f:port":{}}},"f:args":{}}}`})
 	m := managers(obj)[0]
-	spec := fieldPath{}.key("spec")
-	port := spec.key("ports").item(0, "port", int64(80))
+	spec := fieldpath.Path{}.Key("spec")
+	port := spec.Key("ports").Item(0, "port", int64(80))
 	tests := []struct {
-		path fieldPath
+		path fieldpath.Path
 		want ownership
 	}{
 		{spec, within},
-		{spec.key("selector").key("app"), owned}, // atomic ancestor
+		{spec.Key("selector").Key("app"), owned}, // atomic ancestor
 		{port, owned},
-		{port.key("port"), owned},
-		{port.key("protocol"), notOwned},
-		{port.key("name"), notOwned},
-		{spec.key("args"), owned},
-		{fieldPath{}.key("metadata").key("finalizers").item(0, "", nil), owned},
-		{fieldPath{}.key("metadata").key("finalizers").item(1, "", nil), notOwned},
-		{fieldPath{}.key("metadata").key("name"), notOwned},
+		{port.Key("port"), owned},
+		{port.Key("protocol"), notOwned},
+		{port.Key("name"), notOwned},
+		{spec.Key("args"), owned},
+		{fieldpath.Path{}.Key("metadata").Key("finalizers").Item(0, "", nil), owned},
+		{fieldpath.Path{}.Key("metadata").Key("finalizers").Item(1, "", nil), notOwned},
+		{fieldpath.Path{}.Key("metadata").Key("name"), notOwned},
 	}
 	for _, tt := range tests {
 		if got := m.owns(obj.Object, tt.path); got != tt.want {

@@ -1,76 +1,10 @@
 package audit
 
 import (
-	"encoding/json"
-	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/clusterscribe/clusterscribe/internal/fieldpath"
 )
-
-// step is one level of a field path: a map key, or a list item found by
-// the value of a key field ("name") or, without one, by its index.
-type step struct {
-	key   string // map key, when !item
-	item  bool
-	index int    // position in the list the path was taken from
-	field string // key field identifying the item; "" means by index
-	value any    // the key field's value
-}
-
-// fieldPath addresses a field of an object.
-type fieldPath []step
-
-// key returns p extended by a map key (a new slice: paths never share
-// backing arrays).
-func (p fieldPath) key(k string) fieldPath {
-	return append(p[:len(p):len(p)], step{key: k})
-}
-
-// item returns p extended by a list item.
-func (p fieldPath) item(index int, field string, value any) fieldPath {
-	return append(p[:len(p):len(p)], step{item: true, index: index, field: field, value: value})
-}
-
-var plainKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-
-// String renders the path the way findings show it:
-// spec.template.spec.containers[name=web].image,
-// metadata.labels["app.kubernetes.io/name"], rules[0].verbs.
-func (p fieldPath) String() string {
-	var b strings.Builder
-	for i, s := range p {
-		switch {
-		case s.item && s.field != "":
-			fmt.Fprintf(&b, "[%s=%s]", s.field, scalarString(s.value))
-		case s.item:
-			fmt.Fprintf(&b, "[%d]", s.index)
-		case plainKeyRE.MatchString(s.key):
-			if i > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(s.key)
-		default:
-			q, _ := json.Marshal(s.key)
-			fmt.Fprintf(&b, "[%s]", q)
-		}
-	}
-	return b.String()
-}
-
-func scalarString(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case int64:
-		return strconv.FormatInt(t, 10)
-	case bool:
-		return strconv.FormatBool(t)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
 
 // itemKeyFields are the fields that identify list items, tried in order:
 // the first one every item on both sides has, with values unique within
@@ -100,7 +34,7 @@ func keyFits(f string, lists [][]any) bool {
 			if !ok || !isScalar(v) {
 				return false
 			}
-			k := scalarString(v)
+			k := fieldpath.Text(v)
 			if seen[k] {
 				return false
 			}
@@ -118,57 +52,24 @@ func isScalar(v any) bool {
 	return false
 }
 
-// findItem returns the item a step designates in list, and its index.
-func findItem(list []any, s step) (any, int) {
-	if s.field == "" {
-		if s.index >= 0 && s.index < len(list) {
-			return list[s.index], s.index
-		}
+// findItem returns the item a step designates in list, and its index
+// (nil and -1 when there is none).
+func findItem(list []any, s fieldpath.Step) (any, int) {
+	i := s.Find(list)
+	if i < 0 {
 		return nil, -1
 	}
-	want := scalarString(s.value)
-	for i, it := range list {
-		if m, ok := it.(map[string]any); ok {
-			if v, ok := m[s.field]; ok && scalarString(v) == want {
-				return it, i
-			}
-		}
-	}
-	return nil, -1
-}
-
-// lookup returns the value at p in v.
-func lookup(v any, p fieldPath) (any, bool) {
-	for _, s := range p {
-		if !s.item {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil, false
-			}
-			if v, ok = m[s.key]; !ok {
-				return nil, false
-			}
-			continue
-		}
-		l, ok := v.([]any)
-		if !ok {
-			return nil, false
-		}
-		if v, _ = findItem(l, s); v == nil {
-			return nil, false
-		}
-	}
-	return v, true
+	return list[i], i
 }
 
 // setAt stores val at p below v and returns the updated v: maps are
 // created on the way, and a list item that is not there is appended.
-func setAt(v any, p fieldPath, val any) (any, bool) {
+func setAt(v any, p fieldpath.Path, val any) (any, bool) {
 	if len(p) == 0 {
 		return val, true
 	}
 	s := p[0]
-	if !s.item {
+	if !s.Item {
 		m, ok := v.(map[string]any)
 		if v == nil {
 			m, ok = map[string]any{}, true
@@ -176,11 +77,11 @@ func setAt(v any, p fieldPath, val any) (any, bool) {
 		if !ok {
 			return v, false
 		}
-		child, ok := setAt(m[s.key], p[1:], val)
+		child, ok := setAt(m[s.Key], p[1:], val)
 		if !ok {
 			return v, false
 		}
-		m[s.key] = child
+		m[s.Key] = child
 		return m, true
 	}
 	l, ok := v.([]any)
@@ -203,20 +104,20 @@ func setAt(v any, p fieldPath, val any) (any, bool) {
 }
 
 // removeAt deletes the value at p below v and returns the updated v.
-func removeAt(v any, p fieldPath) any {
+func removeAt(v any, p fieldpath.Path) any {
 	if len(p) == 0 {
 		return v
 	}
 	s, last := p[0], len(p) == 1
-	if !s.item {
+	if !s.Item {
 		m, ok := v.(map[string]any)
 		if !ok {
 			return v
 		}
 		if last {
-			delete(m, s.key)
-		} else if c, ok := m[s.key]; ok {
-			m[s.key] = removeAt(c, p[1:])
+			delete(m, s.Key)
+		} else if c, ok := m[s.Key]; ok {
+			m[s.Key] = removeAt(c, p[1:])
 		}
 		return m
 	}

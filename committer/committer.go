@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -91,28 +89,14 @@ func (c *Committer) Files() (map[string]Hash, error) {
 	if err != nil || tree == nil {
 		return out, err
 	}
-	sub, err := tree.Tree(c.opts.Prefix)
-	if errors.Is(err, object.ErrDirectoryNotFound) {
-		return out, nil
-	}
+	err = WalkFiles(tree, c.opts.Prefix, func(name string, entry object.TreeEntry) error {
+		out[c.opts.Prefix+"/"+name] = Hash(entry.Hash)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("files: %w", err)
 	}
-	w := object.NewTreeWalker(sub, true, nil)
-	defer w.Close()
-	for {
-		name, entry, err := w.Next()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("files: %w", err)
-		}
-		if entry.Mode == filemode.Dir || entry.Mode == filemode.Submodule {
-			continue
-		}
-		out[c.opts.Prefix+"/"+name] = Hash(entry.Hash)
-	}
+	return out, nil
 }
 
 // ReadFile returns the content of a repository-relative path at the branch
@@ -138,16 +122,7 @@ func (c *Committer) ReadFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	blob, err := c.repo.BlobObject(entry.Hash)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	r, err := blob.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	defer func() { _ = r.Close() }()
-	data, err := io.ReadAll(r)
+	data, err := c.blob(entry.Hash)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -171,18 +146,11 @@ func (c *Committer) refHash(name plumbing.ReferenceName) (plumbing.Hash, error) 
 
 // commitTree returns the tree of commit h; nil for the zero hash.
 func (c *Committer) commitTree(h plumbing.Hash) (*object.Tree, error) {
-	if h.IsZero() {
-		return nil, nil
-	}
-	commit, err := c.repo.CommitObject(h)
+	t, err := c.treeHashOf(h)
 	if err != nil {
-		return nil, fmt.Errorf("read commit %s: %w", h, err)
+		return nil, err
 	}
-	tree, err := commit.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("read tree of %s: %w", h, err)
-	}
-	return tree, nil
+	return c.tree(t)
 }
 
 func (c *Committer) tipTree() (*object.Tree, error) {

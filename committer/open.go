@@ -84,6 +84,32 @@ func isBareRepo(p string) bool {
 	return true
 }
 
+// openOrInit opens the repository at dir or, when there is none, calls
+// prepare (if any) and initializes one there (bare or not, on the committer's
+// branch); it gives the repository the object cache. A failure to
+// initialize is ErrRepoNotWritable.
+func (c *Committer) openOrInit(dir string, bare bool, prepare func() error) (*git.Repository, error) {
+	repo, err := git.PlainOpen(dir)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		if prepare != nil {
+			if err := prepare(); err != nil {
+				return nil, err
+			}
+		}
+		repo, err = git.PlainInitWithOptions(dir, &git.PlainInitOptions{
+			Bare:        bare,
+			InitOptions: git.InitOptions{DefaultBranch: c.branch},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: init %s: %w", ErrRepoNotWritable, dir, err)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dir, err)
+	}
+	return withObjectCache(repo)
+}
+
 // openLocal opens or initializes a working repository.
 func (c *Committer) openLocal(ctx context.Context) error {
 	abs, err := filepath.Abs(c.opts.Repo)
@@ -95,8 +121,7 @@ func (c *Committer) openLocal(ctx context.Context) error {
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%w: %w", ErrRepoNotWritable, err)
 	}
-	repo, err := git.PlainOpen(abs)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
+	repo, err := c.openOrInit(abs, false, func() error {
 		// A new repository has no remote, so credentials make no sense.
 		if _, err := newCredentials(c.opts.Auth, gitremote.Remote{}); err != nil {
 			return err
@@ -104,18 +129,10 @@ func (c *Committer) openLocal(ctx context.Context) error {
 		if err := os.MkdirAll(abs, 0o755); err != nil {
 			return fmt.Errorf("%w: %w", ErrRepoNotWritable, err)
 		}
-		repo, err = git.PlainInitWithOptions(abs, &git.PlainInitOptions{
-			InitOptions: git.InitOptions{DefaultBranch: c.branch},
-		})
-		if err != nil {
-			return fmt.Errorf("%w: init: %w", ErrRepoNotWritable, err)
-		}
-	}
-	if err == nil {
-		repo, err = withObjectCache(repo)
-	}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("open repository: %w", err)
+		return err
 	}
 	if err := checkWritable(abs); err != nil {
 		return fmt.Errorf("%w: %w", ErrRepoNotWritable, err)
@@ -158,7 +175,7 @@ func (c *Committer) openLocal(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := c.syncTrees(ctx, from, to); err != nil {
+	if err := c.moveToCommit(ctx, from, to); err != nil {
 		return fmt.Errorf("check out %s: %w", c.opts.Branch, err)
 	}
 	return nil
@@ -215,21 +232,9 @@ func (c *Committer) openClone(ctx context.Context, r gitremote.Remote) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("%w: workdir: %w", ErrRepoNotWritable, err)
 	}
-	repo, err := git.PlainOpen(dir)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		repo, err = git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-			Bare:        true,
-			InitOptions: git.InitOptions{DefaultBranch: c.branch},
-		})
-		if err != nil {
-			return fmt.Errorf("%w: init workdir: %w", ErrRepoNotWritable, err)
-		}
-	}
-	if err == nil {
-		repo, err = withObjectCache(repo)
-	}
+	repo, err := c.openOrInit(dir, true, nil)
 	if err != nil {
-		return fmt.Errorf("open workdir %s: %w", dir, err)
+		return fmt.Errorf("workdir: %w", err)
 	}
 	if err := checkWritable(dir); err != nil {
 		return fmt.Errorf("%w: workdir: %w", ErrRepoNotWritable, err)

@@ -89,16 +89,8 @@ func (c *Committer) pushRound(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("%w: %w", ErrPushFailed, err)
 	}
-	if after, err := c.refHash(c.branch); err == nil && c.worktree != "" {
-		from, err := c.treeHashOf(local)
-		if err != nil {
-			return false, fmt.Errorf("%w: %w", ErrWorktree, err)
-		}
-		to, err := c.treeHashOf(after)
-		if err != nil {
-			return false, fmt.Errorf("%w: %w", ErrWorktree, err)
-		}
-		if err := c.moveWorktree(ctx, from, to, nil); err != nil {
+	if after, err := c.refHash(c.branch); err == nil {
+		if err := c.moveToCommit(ctx, local, after); err != nil {
 			return false, fmt.Errorf("%w: %w", ErrWorktree, err)
 		}
 	}

@@ -188,15 +188,7 @@ func writeTree(s storer.EncodedObjectStorer, entries map[string]object.TreeEntry
 	slices.SortFunc(t.Entries, func(a, b object.TreeEntry) int {
 		return strings.Compare(treeSortName(a), treeSortName(b))
 	})
-	obj := s.NewEncodedObject()
-	if err := t.Encode(obj); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("encode tree: %w", err)
-	}
-	h, err := s.SetEncodedObject(obj)
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("store tree: %w", err)
-	}
-	return h, nil
+	return storeObject(s, t, "tree")
 }
 
 func treeSortName(e object.TreeEntry) string {
@@ -232,13 +224,18 @@ func writeBlob(s storer.EncodedObjectStorer, data []byte) (plumbing.Hash, error)
 }
 
 func writeCommit(s storer.EncodedObjectStorer, commit *object.Commit) (plumbing.Hash, error) {
+	return storeObject(s, commit, "commit")
+}
+
+// storeObject encodes o, a tree or a commit, into s.
+func storeObject(s storer.EncodedObjectStorer, o object.Object, what string) (plumbing.Hash, error) {
 	obj := s.NewEncodedObject()
-	if err := commit.Encode(obj); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("encode commit: %w", err)
+	if err := o.Encode(obj); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("encode %s: %w", what, err)
 	}
 	h, err := s.SetEncodedObject(obj)
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("store commit: %w", err)
+		return plumbing.ZeroHash, fmt.Errorf("store %s: %w", what, err)
 	}
 	return h, nil
 }

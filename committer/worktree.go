@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -39,10 +38,10 @@ func worktreeUpdates(changes []fileChange, staged *stagedObjects) []wtUpdate {
 	return out
 }
 
-// syncTrees moves the working tree and index from commit from to commit to
-// (zero hash: unborn).
-func (c *Committer) syncTrees(ctx context.Context, from, to plumbing.Hash) error {
-	if c.worktree == "" || from == to {
+// moveToCommit brings the working tree and index from commit from to
+// commit to (zero hash: unborn), as moveWorktree does for their trees.
+func (c *Committer) moveToCommit(ctx context.Context, from, to plumbing.Hash) error {
+	if c.worktree == "" || from == to && !c.wtBehind {
 		return nil
 	}
 	a, err := c.treeHashOf(from)
@@ -53,7 +52,7 @@ func (c *Committer) syncTrees(ctx context.Context, from, to plumbing.Hash) error
 	if err != nil {
 		return err
 	}
-	return c.syncWorktree(ctx, a, b)
+	return c.moveWorktree(ctx, a, b, nil)
 }
 
 // moveWorktree brings the working tree and index from tree from to tree
@@ -221,12 +220,7 @@ func (c *Committer) blob(h plumbing.Hash) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)
 	}
-	r, err := b.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("read blob %s: %w", h, err)
-	}
-	defer func() { _ = r.Close() }()
-	data, err := io.ReadAll(r)
+	data, err := readBlob(b)
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)
 	}

@@ -137,14 +137,7 @@ func (o *observer) OnRemote(reachable bool) {
 	}
 }
 
-func (o *observer) isSynced() bool {
-	select {
-	case <-o.synced:
-		return true
-	default:
-		return false
-	}
-}
+func (o *observer) isSynced() bool { return isClosed(o.synced) }
 
 // poke asks for an evaluation; pokes fold into one.
 func (o *observer) poke() {

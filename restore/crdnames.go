@@ -1,7 +1,6 @@
 package restore
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
+	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/serializer"
 )
 
@@ -64,22 +64,12 @@ func aliasesOf(files []backupFile, cluster string) kindAliases {
 // aliasesAt reads the CRDs of a cluster's directory at one commit.
 func aliasesAt(root *object.Tree, cluster string) (kindAliases, error) {
 	a := kindAliases{}
-	dir, err := root.Tree(crdDir(cluster))
-	if errors.Is(err, object.ErrDirectoryNotFound) {
-		return a, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", crdDir(cluster), err)
-	}
-	for _, e := range dir.Entries {
-		if !e.Mode.IsFile() {
-			continue
-		}
-		data, err := readBlob(dir, e.Name)
-		if err != nil {
-			return nil, fmt.Errorf("read %s/%s: %w", crdDir(cluster), e.Name, err)
-		}
+	err := committer.ReadFiles(root, crdDir(cluster), func(_ string, data []byte) error {
 		a.add(data)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read CRDs: %w", err)
 	}
 	return a, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/clusterscribe/clusterscribe/committer"
 	"github.com/clusterscribe/clusterscribe/internal/gitremote"
 )
 
@@ -106,46 +106,14 @@ func readSnapshot(ctx context.Context, commit *object.Commit, cluster string) (*
 	if err != nil {
 		return nil, err
 	}
-	sub, err := tree.Tree(name)
+	snap := &snapshot{Commit: commit.Hash, Cluster: name}
+	err = committer.ReadFiles(tree, name, func(p string, data []byte) error {
+		snap.Files = append(snap.Files, backupFile{Path: name + "/" + p, Data: data})
+		return ctx.Err()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read %s at %s: %w", name, commit.Hash, err)
 	}
-	snap := &snapshot{Commit: commit.Hash, Cluster: name}
-	w := object.NewTreeWalker(sub, true, nil)
-	defer w.Close()
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		p, entry, err := w.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s at %s: %w", name, commit.Hash, err)
-		}
-		if !entry.Mode.IsFile() {
-			continue
-		}
-		data, err := readBlob(sub, p)
-		if err != nil {
-			return nil, fmt.Errorf("read %s/%s: %w", name, p, err)
-		}
-		snap.Files = append(snap.Files, backupFile{Path: name + "/" + p, Data: data})
-	}
 	slices.SortFunc(snap.Files, func(a, b backupFile) int { return strings.Compare(a.Path, b.Path) })
 	return snap, nil
-}
-
-func readBlob(tree *object.Tree, p string) ([]byte, error) {
-	f, err := tree.File(p)
-	if err != nil {
-		return nil, err
-	}
-	r, err := f.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = r.Close() }()
-	return io.ReadAll(r)
 }

@@ -74,14 +74,27 @@ func (o ObjectRef) Group() string {
 // String renders "Kind.group namespace/name" ("Kind name" for core,
 // cluster-scoped objects).
 func (o ObjectRef) String() string {
-	kind := o.Kind
-	if g := o.Group(); g != "" {
-		kind += "." + g
-	}
 	if o.Namespace != "" {
-		return kind + " " + o.Namespace + "/" + o.Name
+		return o.KindGroup() + " " + o.Namespace + "/" + o.Name
 	}
-	return kind + " " + o.Name
+	return o.KindGroup() + " " + o.Name
+}
+
+// KindGroup is "Kind.group" ("Kind" for the core group), as kubectl
+// names a kind.
+func (o ObjectRef) KindGroup() string {
+	if g := o.Group(); g != "" {
+		return o.Kind + "." + g
+	}
+	return o.Kind
+}
+
+// Compare orders references by namespace, kind, name and API version.
+func (o ObjectRef) Compare(p ObjectRef) int {
+	return cmp.Or(
+		strings.Compare(o.Namespace, p.Namespace), strings.Compare(o.Kind, p.Kind),
+		strings.Compare(o.Name, p.Name), strings.Compare(o.APIVersion, p.APIVersion),
+	)
 }
 
 // Source is where a declared object was read from.
@@ -334,18 +347,15 @@ func (t Type) rank() int {
 	return 0
 }
 
-// Sort orders findings: by type, then namespace, kind, name, then policy
-// severity and id — so that every renderer is deterministic.
+// Sort orders findings: by type, then object (namespace, kind, name, API
+// version), then policy severity and id — so that every renderer is
+// deterministic.
 func (r *Report) Sort() {
 	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
 		if d := a.Type.rank() - b.Type.rank(); d != 0 {
 			return d
 		}
-		if d := cmp.Or(
-			strings.Compare(a.Object.Namespace, b.Object.Namespace),
-			strings.Compare(a.Object.Kind, b.Object.Kind),
-			strings.Compare(a.Object.Name, b.Object.Name),
-		); d != 0 {
+		if d := a.Object.Compare(b.Object); d != 0 {
 			return d
 		}
 		if a.Policy != nil && b.Policy != nil {

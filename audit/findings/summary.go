@@ -1,7 +1,6 @@
 package findings
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 )
@@ -23,13 +22,7 @@ const (
 // failed. Every declared object in scope counts once, as in sync, drifted
 // or skipped.
 type Summary struct {
-	Declared int `json:"declared"`
-	// Compared are the declared objects found live and compared field by
-	// field (in sync, or drifted with a Modified finding).
-	Compared int `json:"compared"`
-	InSync   int `json:"inSync"`
-	Drifted  int `json:"drifted"`
-	Skipped  int `json:"skipped"`
+	VerdictCounts
 	// Kinds and Namespaces break the counts down by kind ("Deployment.apps")
 	// and by namespace ("" for cluster-scoped objects).
 	Kinds      []Tally `json:"kinds"`
@@ -42,14 +35,38 @@ type Summary struct {
 	index map[string]int // of Kinds and Namespaces, while adding
 }
 
+// VerdictCounts are declared objects counted by what the audit concluded
+// about them.
+type VerdictCounts struct {
+	Declared int `json:"declared"`
+	// Compared are the declared objects found live and compared field by
+	// field (in sync, or drifted with a Modified finding).
+	Compared int `json:"compared"`
+	InSync   int `json:"inSync"`
+	Drifted  int `json:"drifted"`
+	Skipped  int `json:"skipped"`
+}
+
+// add counts one declared object.
+func (c *VerdictCounts) add(v Verdict, compared bool) {
+	c.Declared++
+	if compared {
+		c.Compared++
+	}
+	switch v {
+	case InSync:
+		c.InSync++
+	case Drifted:
+		c.Drifted++
+	case Skipped:
+		c.Skipped++
+	}
+}
+
 // Tally is the counts of one kind or namespace.
 type Tally struct {
-	Name     string `json:"name"`
-	Declared int    `json:"declared"`
-	Compared int    `json:"compared"`
-	InSync   int    `json:"inSync"`
-	Drifted  int    `json:"drifted"`
-	Skipped  int    `json:"skipped"`
+	Name string `json:"name"`
+	VerdictCounts
 }
 
 // SkippedObject is a declared object that was not compared, and why.
@@ -62,39 +79,16 @@ type SkippedObject struct {
 // Add counts one declared object; compared says whether it was compared
 // with a live counterpart, reason why it was skipped.
 func (s *Summary) Add(obj ObjectRef, src *Source, v Verdict, compared bool, reason string) {
-	s.Declared++
-	kind := obj.Kind
-	if g := obj.Group(); g != "" {
-		kind += "." + g
-	}
 	if s.index == nil {
 		s.index = map[string]int{}
 	}
-	for _, t := range []*Tally{s.tally(&s.Kinds, "kind/", kind), s.tally(&s.Namespaces, "ns/", obj.Namespace)} {
-		t.Declared++
-		if compared {
-			t.Compared++
-		}
-		switch v {
-		case InSync:
-			t.InSync++
-		case Drifted:
-			t.Drifted++
-		case Skipped:
-			t.Skipped++
-		}
-	}
-	if compared {
-		s.Compared++
-	}
+	s.add(v, compared) // the summary's own counts
+	s.tally(&s.Kinds, "kind/", obj.KindGroup()).add(v, compared)
+	s.tally(&s.Namespaces, "ns/", obj.Namespace).add(v, compared)
 	switch v {
 	case InSync:
-		s.InSync++
 		s.InSyncObjects = append(s.InSyncObjects, obj)
-	case Drifted:
-		s.Drifted++
 	case Skipped:
-		s.Skipped++
 		s.SkippedObjects = append(s.SkippedObjects, SkippedObject{Object: obj, Source: src, Reason: reason})
 	}
 }
@@ -117,12 +111,6 @@ func (s *Summary) Sort() {
 	byName := func(a, b Tally) int { return strings.Compare(a.Name, b.Name) }
 	slices.SortFunc(s.Kinds, byName)
 	slices.SortFunc(s.Namespaces, byName)
-	byRef := func(a, b ObjectRef) int {
-		return cmp.Or(
-			strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Kind, b.Kind),
-			strings.Compare(a.Name, b.Name), strings.Compare(a.APIVersion, b.APIVersion),
-		)
-	}
-	slices.SortStableFunc(s.InSyncObjects, byRef)
-	slices.SortStableFunc(s.SkippedObjects, func(a, b SkippedObject) int { return byRef(a.Object, b.Object) })
+	slices.SortStableFunc(s.InSyncObjects, ObjectRef.Compare)
+	slices.SortStableFunc(s.SkippedObjects, func(a, b SkippedObject) int { return a.Object.Compare(b.Object) })
 }

@@ -134,12 +134,6 @@ func Compliance(r *findings.Report) []Framework {
 	return frameworksOf(frameworks, controls)
 }
 
-// compareObjects orders references as findings.Report.Sort does.
-func compareObjects(a, b findings.ObjectRef) int {
-	return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Kind, b.Kind),
-		strings.Compare(a.Name, b.Name), strings.Compare(a.APIVersion, b.APIVersion))
-}
-
 // naturalCompare orders control ids with their numbers compared as numbers:
 // "5.1.2" < "5.1.10" < "5.2".
 func naturalCompare(a, b string) int {
@@ -230,7 +224,7 @@ func frameworksOf(frameworks map[string]bool, controls map[controlKey]*ControlSt
 		for k, cs := range controls {
 			if k.framework == out[i].ID {
 				slices.SortStableFunc(cs.Objects, func(a, b ControlFinding) int {
-					return cmp.Or(compareObjects(a.Object, b.Object), strings.Compare(a.Policy, b.Policy))
+					return cmp.Or(a.Object.Compare(b.Object), strings.Compare(a.Policy, b.Policy))
 				})
 				out[i].Controls = append(out[i].Controls, *cs)
 			}

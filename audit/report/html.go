@@ -20,11 +20,10 @@ var htmlAssets embed.FS
 var (
 	htmlStyle    = string(mustRead(htmlAssets, "report.css"))
 	htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-		"upper":     strings.ToUpper,
-		"status":    statusLabel,
-		"kindGroup": kindGroup,
-		"nsName":    nsName,
-		"path":      breakablePath,
+		"upper":  strings.ToUpper,
+		"status": statusLabel,
+		"nsName": nsName,
+		"path":   breakablePath,
 	}).Parse(string(mustRead(htmlAssets, "report.html.tmpl"))))
 )
 
@@ -34,14 +33,6 @@ func mustRead(fsys embed.FS, name string) []byte {
 		panic(err) // embedded at build time: cannot happen
 	}
 	return b
-}
-
-// kindGroup is "Kind.group" ("Kind" for the core group).
-func kindGroup(o findings.ObjectRef) string {
-	if g := o.Group(); g != "" {
-		return o.Kind + "." + g
-	}
-	return o.Kind
 }
 
 // nsName is "namespace/name", or the name of a cluster-scoped object.
@@ -167,9 +158,9 @@ func newHTMLView(r *findings.Report) htmlView {
 		v.Severities = append(v.Severities, htmlCard{Label: string(s), Class: "sev-" + string(s), N: c.Policy[s]})
 	}
 	v.Cards = []htmlCard{
-		{Label: "Modified", Class: "modified", N: c.Modified, Blurb: typeBlurb(findings.Modified)},
-		{Label: "Missing live", Class: "missing", N: c.MissingLive, Blurb: typeBlurb(findings.MissingLive)},
-		{Label: "Unmanaged", Class: "unmanaged", N: c.Unmanaged, Blurb: typeBlurb(findings.Unmanaged)},
+		typeCard(findings.Modified, c.Modified),
+		typeCard(findings.MissingLive, c.MissingLive),
+		typeCard(findings.Unmanaged, c.Unmanaged),
 		{Label: "Policy findings", Class: "policy", N: policyTotal, Blurb: "rules that fired on live or declared objects"},
 		{Label: "Problems", Class: "problems", N: c.Problems, Blurb: "bad input skipped; the rest was audited"},
 	}
@@ -192,6 +183,12 @@ func newHTMLView(r *findings.Report) htmlView {
 		v.Policies = append(v.Policies, htmlPolicy{PolicyStat: p, Passed: max(p.Evaluated-p.Failed, 0), Controls: strings.Join(ctl, ", ")})
 	}
 	return v
+}
+
+// typeCard is the summary card of a finding type.
+func typeCard(t findings.Type, n int) htmlCard {
+	w := typeWords[t]
+	return htmlCard{Label: w.title, Class: w.class, N: n, Blurb: w.blurb}
 }
 
 // htmlNamespaces groups the findings by namespace, each group with its
@@ -247,7 +244,7 @@ func newHTMLFinding(f findings.Finding) htmlFinding {
 	h := htmlFinding{
 		Finding:     f,
 		Label:       typeTitle(f.Type),
-		TypeClass:   map[findings.Type]string{findings.Modified: "modified", findings.MissingLive: "missing", findings.Unmanaged: "unmanaged", findings.Policy: "policy"}[f.Type],
+		TypeClass:   typeWords[f.Type].class,
 		Attribution: byText(f),
 		Diff:        diffLines(f.Diff),
 	}

@@ -66,7 +66,7 @@ func PolicyReports(r *findings.Report) []*unstructured.Unstructured {
 	}
 	for _, st := range r.Policies {
 		passed := slices.Clone(st.Passed)
-		slices.SortFunc(passed, compareObjects)
+		slices.SortFunc(passed, findings.ObjectRef.Compare)
 		pr := &findings.PolicyResult{ID: st.ID, Title: st.Title, Severity: st.Severity, Outcome: outcomePass, Controls: st.Controls}
 		for _, o := range passed {
 			addPolicyResult(reportFor(o.Namespace), r, findings.Finding{Type: findings.Policy, Object: o, Policy: pr, Live: r.Cluster != ""})

@@ -61,10 +61,7 @@ func prepare(r *findings.Report) *findings.Report {
 func compareFindings(a, b findings.Finding) int {
 	return cmp.Or(
 		strings.Compare(string(a.Type), string(b.Type)),
-		strings.Compare(a.Object.Namespace, b.Object.Namespace),
-		strings.Compare(a.Object.Kind, b.Object.Kind),
-		strings.Compare(a.Object.Name, b.Object.Name),
-		strings.Compare(a.Object.APIVersion, b.Object.APIVersion),
+		a.Object.Compare(b.Object),
 		compareOptional(a.Policy, b.Policy, comparePolicy),
 		compareBool(a.Live, b.Live),
 		compareOptional(a.Source, b.Source, compareSource),

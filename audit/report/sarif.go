@@ -289,10 +289,6 @@ func securitySeverity(s findings.Severity) string {
 
 func sarifObjectLocation(cluster string, f findings.Finding) sarifLocation {
 	ns := f.Object.Namespace
-	fqn := f.Object.Kind
-	if g := f.Object.Group(); g != "" {
-		fqn += "." + g
-	}
 	loc := sarifLocation{LogicalLocations: []sarifLogical{{
 		Name: f.Object.Name, FullyQualifiedName: f.Object.String(), Kind: "resource",
 	}}}
@@ -306,7 +302,7 @@ func sarifObjectLocation(cluster string, f findings.Finding) sarifLocation {
 	if ns == "" {
 		ns = "_cluster"
 	}
-	segments := []string{"live", cmp.Or(cluster, "cluster"), ns, fqn, f.Object.Name}
+	segments := []string{"live", cmp.Or(cluster, "cluster"), ns, f.Object.KindGroup(), f.Object.Name}
 	for i, s := range segments {
 		segments[i] = escapeSegment(s)
 	}

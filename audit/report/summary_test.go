@@ -57,17 +57,17 @@ func TestJSONSummary(t *testing.T) {
 		t.Errorf("counts: %+v", s)
 	}
 	wantKinds := []findings.Tally{
-		{Name: "ConfigMap", Declared: 1, Compared: 1, InSync: 1},
-		{Name: "Deployment.apps", Declared: 1, Compared: 1, Drifted: 1},
-		{Name: "Job.batch", Declared: 1, Skipped: 1},
-		{Name: "Namespace", Declared: 1, Compared: 1, InSync: 1},
+		{Name: "ConfigMap", VerdictCounts: findings.VerdictCounts{Declared: 1, Compared: 1, InSync: 1}},
+		{Name: "Deployment.apps", VerdictCounts: findings.VerdictCounts{Declared: 1, Compared: 1, Drifted: 1}},
+		{Name: "Job.batch", VerdictCounts: findings.VerdictCounts{Declared: 1, Skipped: 1}},
+		{Name: "Namespace", VerdictCounts: findings.VerdictCounts{Declared: 1, Compared: 1, InSync: 1}},
 	}
 	if diff := cmp.Diff(wantKinds, s.Kinds); diff != "" {
 		t.Errorf("kinds (-want +got):\n%s", diff)
 	}
 	wantNS := []findings.Tally{
-		{Name: "", Declared: 1, Compared: 1, InSync: 1},
-		{Name: "shop", Declared: 3, Compared: 2, InSync: 1, Drifted: 1, Skipped: 1},
+		{Name: "", VerdictCounts: findings.VerdictCounts{Declared: 1, Compared: 1, InSync: 1}},
+		{Name: "shop", VerdictCounts: findings.VerdictCounts{Declared: 3, Compared: 2, InSync: 1, Drifted: 1, Skipped: 1}},
 	}
 	if diff := cmp.Diff(wantNS, s.Namespaces); diff != "" {
 		t.Errorf("namespaces (-want +got):\n%s", diff)

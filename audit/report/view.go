@@ -16,35 +16,26 @@ var severities = []findings.Severity{findings.Critical, findings.High, findings.
 // driftTypes in the order reports list them.
 var driftTypes = []findings.Type{findings.Modified, findings.MissingLive, findings.Unmanaged}
 
+// typeWords is how each finding type reads in a report: its title in a
+// heading, a blurb for readers new to the report, and the class the HTML
+// page styles it by.
+var typeWords = map[findings.Type]struct{ title, blurb, class string }{
+	findings.Modified:    {"Modified", "live object differs from its declaration", "modified"},
+	findings.MissingLive: {"Missing live", "declared, but not in the cluster", "missing"},
+	findings.Unmanaged:   {"Unmanaged", "in the cluster and in scope, declared nowhere", "unmanaged"},
+	findings.Policy:      {"Policy", "a policy fired on the object", "policy"},
+}
+
 // typeTitle is how a finding type reads in a heading.
 func typeTitle(t findings.Type) string {
-	switch t {
-	case findings.Modified:
-		return "Modified"
-	case findings.MissingLive:
-		return "Missing live"
-	case findings.Unmanaged:
-		return "Unmanaged"
-	case findings.Policy:
-		return "Policy"
+	if w, ok := typeWords[t]; ok {
+		return w.title
 	}
 	return string(t)
 }
 
-// typeBlurb says what a finding type means, for readers new to the report.
-func typeBlurb(t findings.Type) string {
-	switch t {
-	case findings.Modified:
-		return "live object differs from its declaration"
-	case findings.MissingLive:
-		return "declared, but not in the cluster"
-	case findings.Unmanaged:
-		return "in the cluster and in scope, declared nowhere"
-	case findings.Policy:
-		return "a policy fired on the object"
-	}
-	return ""
-}
+// typeBlurb says what a finding type means.
+func typeBlurb(t findings.Type) string { return typeWords[t].blurb }
 
 // nsGroup is the findings of one namespace ("" for cluster-scoped objects).
 type nsGroup struct {

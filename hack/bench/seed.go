@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -59,36 +60,18 @@ func (s *seeder) namespaces(ctx context.Context) error {
 	return nil
 }
 
-// seed creates objects [from, to) with workers in parallel.
+// seed creates objects [from, to) with workers in parallel, and stops at
+// the first error.
 func (s *seeder) seed(ctx context.Context, from, to, workers int) error {
-	jobs := make(chan int)
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for k := range jobs {
-				if err := s.create(ctx, k); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for k := from; k < to && gctx.Err() == nil; k++ {
+		g.Go(func() error { return s.create(gctx, k) })
 	}
-	var err error
-feed:
-	for k := from; k < to; k++ {
-		select {
-		case jobs <- k:
-		case err = <-errs:
-			break feed
-		}
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	close(jobs)
-	wg.Wait()
-	if err == nil && len(errs) > 0 {
-		err = <-errs
-	}
-	return err
+	return ctx.Err()
 }
 
 func (s *seeder) create(ctx context.Context, k int) error {

@@ -38,25 +38,16 @@ func Repo(gitDir string) ([]Hit, error) {
 // store.
 func rawGitFiles(gitDir string) ([]Hit, error) {
 	var hits []Hit
-	err := filepath.WalkDir(gitDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
+	err := walk(gitDir, func(p string, d fs.DirEntry) error {
 		if d.IsDir() && p == filepath.Join(gitDir, "objects") {
 			return filepath.SkipDir // read through git below
 		}
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		h, err := File(p)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
+		h, err := presentFile(p)
 		hits = append(hits, h...)
-		return nil
+		return err
 	})
 	if err != nil {
 		return hits, fmt.Errorf("scan repository %s: %w", gitDir, err)

@@ -131,13 +131,7 @@ func Tree(root string, skip ...string) ([]Hit, error) {
 		return nil, fmt.Errorf("scan: %w", err) // a scan of nothing proves nothing
 	}
 	var hits []Hit
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil // removed while walking
-			}
-			return err
-		}
+	err = walk(root, func(p string, d fs.DirEntry) error {
 		if skipped[p] {
 			if d.IsDir() {
 				return filepath.SkipDir
@@ -153,14 +147,9 @@ func Tree(root string, skip ...string) ([]Hit, error) {
 			hits = append(hits, h...)
 			return filepath.SkipDir
 		case d.Type().IsRegular():
-			h, err := File(p)
-			if err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					return nil
-				}
-				return err
-			}
+			h, err := presentFile(p)
 			hits = append(hits, h...)
+			return err
 		}
 		return nil
 	})
@@ -168,6 +157,30 @@ func Tree(root string, skip ...string) ([]Hit, error) {
 		return hits, fmt.Errorf("scan %s: %w", root, err)
 	}
 	return hits, nil
+}
+
+// walk calls fn for every entry below root, in lexical order; an entry
+// removed while walking is passed over.
+func walk(root string, fn func(p string, d fs.DirEntry) error) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // removed while walking
+		}
+		if err != nil {
+			return err
+		}
+		return fn(p, d)
+	})
+}
+
+// presentFile searches the file at path as File does; a file removed
+// since it was listed holds nothing.
+func presentFile(path string) ([]Hit, error) {
+	h, err := File(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return h, err
 }
 
 // isBareRepo reports whether dir looks like a Git directory: HEAD, objects

@@ -3,11 +3,11 @@ package treecheck
 import (
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/clusterscribe/clusterscribe/committer"
 )
 
 // readTree returns every file under prefix at the tip of branch in the
@@ -34,43 +34,12 @@ func readTree(dir, branch, prefix string) (files map[string][]byte, found bool, 
 		return nil, false, fmt.Errorf("read tree of %s: %w", ref.Hash(), err)
 	}
 	files = map[string][]byte{}
-	sub, err := root.Tree(prefix)
-	if errors.Is(err, object.ErrDirectoryNotFound) {
-		return files, true, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("read %s/ at %s: %w", prefix, ref.Hash(), err)
-	}
-	walker := object.NewTreeWalker(sub, true, nil)
-	defer walker.Close()
-	for {
-		name, entry, err := walker.Next()
-		if errors.Is(err, io.EOF) {
-			return files, true, nil
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("walk %s/ at %s: %w", prefix, ref.Hash(), err)
-		}
-		if !entry.Mode.IsFile() {
-			continue
-		}
-		data, err := readBlob(repo, entry.Hash)
-		if err != nil {
-			return nil, false, fmt.Errorf("read %s/%s: %w", prefix, name, err)
-		}
+	err = committer.ReadFiles(root, prefix, func(name string, data []byte) error {
 		files[prefix+"/"+name] = data
-	}
-}
-
-func readBlob(repo *git.Repository, h plumbing.Hash) ([]byte, error) {
-	blob, err := repo.BlobObject(h)
+		return nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, false, fmt.Errorf("read %s at %s: %w", dir, ref.Hash(), err)
 	}
-	r, err := blob.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = r.Close() }()
-	return io.ReadAll(r)
+	return files, true, nil
 }
