@@ -53,7 +53,11 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_ = checkParse(t, "rules.yaml", tt.in, tt.want, tt.wantErr)
+			err := checkParse(t, "rules.yaml", tt.in, tt.want, tt.wantErr)
+			// Every error names the file first, as a compiler does.
+			if err != nil && !strings.HasPrefix(err.Error(), "rules.yaml: ") {
+				t.Errorf("error %q does not start with the file's name", err)
+			}
 		})
 	}
 }

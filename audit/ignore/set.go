@@ -80,7 +80,7 @@ func Parse(data []byte, name string) ([]Rule, error) {
 	if !hasKind(data) {
 		var f File
 		if err := yaml.UnmarshalStrict(data, &f); err != nil {
-			return nil, fmt.Errorf("ignore rules %s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if _, err := Compile(f.IgnoreDifferences, true); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
