@@ -46,7 +46,7 @@ func ReadFiles(tree *object.Tree, dir string, fn func(name string, data []byte) 
 		if err != nil {
 			return fmt.Errorf("read %s/%s: %w", dir, name, err)
 		}
-		data, err := readBlob(&f.Blob)
+		data, err := ReadBlob(&f.Blob)
 		if err != nil {
 			return fmt.Errorf("read %s/%s: %w", dir, name, err)
 		}
@@ -54,8 +54,9 @@ func ReadFiles(tree *object.Tree, dir string, fn func(name string, data []byte) 
 	})
 }
 
-// readBlob returns the content of b.
-func readBlob(b *object.Blob) ([]byte, error) {
+// ReadBlob returns the content of b: the one reader of a file of the
+// backup (the committer, treecheck, restore).
+func ReadBlob(b *object.Blob) ([]byte, error) {
 	r, err := b.Reader()
 	if err != nil {
 		return nil, err

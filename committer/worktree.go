@@ -220,7 +220,7 @@ func (c *Committer) blob(h plumbing.Hash) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)
 	}
-	data, err := readBlob(b)
+	data, err := ReadBlob(b)
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)
 	}

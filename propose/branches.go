@@ -28,11 +28,7 @@ func nameParts(o findings.ObjectRef) (ns, kind string) {
 	if ns == "" {
 		ns = "_cluster"
 	}
-	kind = strings.ToLower(o.Kind)
-	if g := o.Group(); g != "" {
-		kind += "." + g
-	}
-	return ns, kind
+	return ns, strings.ToLower(o.KindGroup())
 }
 
 // groupBranchName is the one branch of a grouped run.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -260,12 +259,7 @@ func (h *historian) kindOf(blob plumbing.Hash) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r, err := b.Reader()
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = r.Close() }()
-	data, err := io.ReadAll(r)
+	data, err := committer.ReadBlob(b)
 	if err != nil {
 		return "", err
 	}
