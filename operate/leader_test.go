@@ -8,6 +8,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/clusterscribe/clusterscribe/operate"
 )
@@ -35,15 +36,20 @@ func TestLostLeaseStopsWriting(t *testing.T) {
 		return v >= 2, fmt.Sprintf("upserts=%v", v)
 	})
 
+	// The leader renews the lease meanwhile: a conflict means read again.
 	leases := cs.CoordinationV1().Leases(ns)
-	lease, err := leases.Get(t.Context(), operate.DefaultLeaseName, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	thief, duration := "thief", int32(3600)
-	now := metav1.NewMicroTime(time.Now())
-	lease.Spec.HolderIdentity, lease.Spec.LeaseDurationSeconds, lease.Spec.RenewTime = &thief, &duration, &now
-	if _, err := leases.Update(t.Context(), lease, metav1.UpdateOptions{}); err != nil {
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		lease, err := leases.Get(t.Context(), operate.DefaultLeaseName, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		now := metav1.NewMicroTime(time.Now())
+		lease.Spec.HolderIdentity, lease.Spec.LeaseDurationSeconds, lease.Spec.RenewTime = &thief, &duration, &now
+		_, err = leases.Update(t.Context(), lease, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	run.WaitFor(t, "its lease was taken", operate.ErrLeadershipLost)
