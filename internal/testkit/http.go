@@ -6,9 +6,13 @@ import (
 	"testing"
 )
 
+// client bounds every request: a server that hangs fails the test
+// instead of holding it until go test's timeout.
+var client = &http.Client{Timeout: Patience}
+
 // Get sends GET url and returns the status code and the body.
 func Get(url string) (int, string, error) {
-	resp, err := http.Get(url) //nolint:noctx // a test's own server, which the test bounds
+	resp, err := client.Get(url) //nolint:noctx // bounded by client's timeout
 	if err != nil {
 		return 0, "", err
 	}
