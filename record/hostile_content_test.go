@@ -200,7 +200,8 @@ func TestRecordHostileContent(t *testing.T) {
 		t.Fatalf("second record.Run: %v", err)
 	}
 	if n := commitCount(t, repo); n != commits {
-		t.Errorf("a second run over unchanged objects made %d commit(s)", n-commits)
+		last, _ := gitTry(repo, "log", "-1", "--stat", "--format=%B", branchRef)
+		t.Errorf("a second run over unchanged objects made %d commit(s); the last:\n%s", n-commits, last)
 	}
 
 	// Restorable: delete them all, restore, compare the bytes.
@@ -218,7 +219,13 @@ func TestRecordHostileContent(t *testing.T) {
 		Identities: []age.Identity{id},
 	})
 	if err != nil || sum.Count(restore.Created) != 5 {
-		t.Fatalf("restore: %v; created %d, want 5", err, sum.Count(restore.Created))
+		var others []string
+		for _, r := range sum.Results {
+			if r.Action != restore.Created {
+				others = append(others, fmt.Sprintf("%s: %s %s %v", r.Path, r.Action, r.Reason, r.Err))
+			}
+		}
+		t.Fatalf("restore: %v; created %d, want 5; the others: %q", err, sum.Count(restore.Created), others)
 	}
 	get := func(name string) *corev1.ConfigMap {
 		cm, err := cs.CoreV1().ConfigMaps(ns).Get(ctx, name, metav1.GetOptions{})
