@@ -146,7 +146,8 @@ func (p Path) String() string {
 }
 
 // Lookup returns the value at p in a JSON-like object (maps, lists,
-// scalars), and whether it is there.
+// scalars), and whether it is there. A null is there, holding nil, whether
+// it is a map's value or a list's item.
 func (p Path) Lookup(obj any) (any, bool) {
 	cur := obj
 	for _, s := range p {

@@ -1,6 +1,10 @@
 package fieldpath
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
 
 func TestString(t *testing.T) {
 	tests := []struct {
@@ -26,5 +30,43 @@ func TestPathsDoNotShareStorage(t *testing.T) {
 	a, b := base.Key("a"), base.Key("b")
 	if a.String() != "spec.a" || b.String() != "spec.b" {
 		t.Errorf("a = %s, b = %s", a, b)
+	}
+}
+
+func TestLookup(t *testing.T) {
+	obj := map[string]any{
+		"spec": map[string]any{"ports": []any{
+			map[string]any{"port": int64(80), "name": "http"},
+			map[string]any{"port": int64(443), "name": "https"},
+		}},
+		"args":   []any{"a", nil},
+		"status": nil,
+	}
+	tests := []struct {
+		path string
+		want any
+		ok   bool
+	}{
+		{path: "spec.ports[port=443].name", want: "https", ok: true},
+		{path: "spec.ports[1].port", want: int64(443), ok: true},
+		{path: "spec.ports[port=8080].name"},
+		{path: "spec.ports[2]"},
+		{path: "spec.ports.name"},
+		// A null is there, holding nil, in a list as in a map.
+		{path: "args[1]", want: nil, ok: true},
+		{path: "status", want: nil, ok: true},
+		{path: "args[1].name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			p, err := Parse(tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := p.Lookup(obj)
+			if ok != tt.ok || !cmp.Equal(tt.want, got) {
+				t.Errorf("Lookup = %v, %v; want %v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
 	}
 }

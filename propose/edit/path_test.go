@@ -49,32 +49,6 @@ func TestParsePath(t *testing.T) {
 	}
 }
 
-func TestPathLookup(t *testing.T) {
-	obj := map[string]any{"spec": map[string]any{"ports": []any{
-		map[string]any{"port": int64(80), "name": "http"},
-		map[string]any{"port": int64(443), "name": "https"},
-	}}}
-	tests := []struct {
-		path string
-		want any
-		ok   bool
-	}{
-		{path: "spec.ports[port=443].name", want: "https", ok: true},
-		{path: "spec.ports[1].port", want: int64(443), ok: true},
-		{path: "spec.ports[port=8080].name"},
-		{path: "spec.ports[2]"},
-		{path: "spec.ports.name"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.path, func(t *testing.T) {
-			got, ok := mustPath(t, tt.path).Lookup(obj)
-			if ok != tt.ok || !cmp.Equal(tt.want, got) {
-				t.Errorf("Lookup = %v, %v; want %v, %v", got, ok, tt.want, tt.ok)
-			}
-		})
-	}
-}
-
 func TestApplyErrors(t *testing.T) {
 	in := []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: \"1\"\n")
 	tests := []struct {
