@@ -53,6 +53,9 @@ func Check[F forge.Forge](t *testing.T, c Client[F]) {
 		wantAuthError(t, "FindOpenPR", err)
 		_, err = f.CreatePR(t.Context(), forge.NewPullRequest{Head: "b", Base: "main", Title: "t"})
 		wantAuthError(t, "CreatePR", err)
+		wantAuthError(t, "UpdatePR", f.UpdatePR(t.Context(), 1, "t", "b"))
+		wantAuthError(t, "Comment", f.Comment(t.Context(), 1, "c"))
+		wantAuthError(t, "ClosePR", f.ClosePR(t.Context(), 1))
 	})
 	t.Run("lifecycle", func(t *testing.T) {
 		lifecycle(t, c.mustNew(t, srv.URL+"/", c.Token), c.Want)
