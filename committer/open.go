@@ -104,10 +104,13 @@ func (c *Committer) openOrInit(dir string, bare bool, prepare func() error) (*gi
 			return nil, fmt.Errorf("%w: init %s: %w", ErrRepoNotWritable, dir, err)
 		}
 	}
+	if err == nil {
+		repo, err = withObjectCache(repo)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dir, err)
 	}
-	return withObjectCache(repo)
+	return repo, nil
 }
 
 // openLocal opens or initializes a working repository.
