@@ -32,15 +32,7 @@ func TestAliasesAtAndOfAgree(t *testing.T) {
 		serializer.ResourceDir("test", "default", "", "configmaps") + "/" + serializer.NamePath("x"): "apiVersion: v1\nkind: ConfigMap\n",
 	}
 	repo, head := gittest.NewRepo(t, t.TempDir(), files)
-	commit, err := repo.CommitObject(head)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := commit.Tree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	at, err := aliasesAt(root, "test")
+	at, err := aliasesAt(commitTree(t, repo, head), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

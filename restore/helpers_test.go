@@ -67,14 +67,10 @@ func recordOnce(t *testing.T, c *testcluster.Cluster, repo, branch string, id *a
 	return ref.Hash()
 }
 
-// treeFiles returns every file of a commit of the repository at repo.
-func treeFiles(t *testing.T, repo string, commit plumbing.Hash) map[string][]byte {
+// commitTree is the root tree of commit h of repo.
+func commitTree(t *testing.T, repo *git.Repository, h plumbing.Hash) *object.Tree {
 	t.Helper()
-	r, err := git.PlainOpen(repo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := r.CommitObject(commit)
+	c, err := repo.CommitObject(h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +78,18 @@ func treeFiles(t *testing.T, repo string, commit plumbing.Hash) map[string][]byt
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tree
+}
+
+// treeFiles returns every file of a commit of the repository at repo.
+func treeFiles(t *testing.T, repo string, commit plumbing.Hash) map[string][]byte {
+	t.Helper()
+	r, err := git.PlainOpen(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string][]byte{}
-	err = tree.Files().ForEach(func(f *object.File) error {
+	err = commitTree(t, r, commit).Files().ForEach(func(f *object.File) error {
 		rd, err := f.Reader()
 		if err != nil {
 			return err
